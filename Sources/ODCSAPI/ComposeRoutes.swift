@@ -1,0 +1,135 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ODCSCore
+import ODCSStore
+import PostgresNIO
+
+/// `/api/1/composes/`: list, create, get, renew and delete (reference §1.4–1.8).
+struct ComposeRoutes: Sendable {
+    let store: ComposeStore
+    let configuration: APIConfiguration
+
+    /// With `noauth` every caller is upstream's anonymous user: composes are owned by
+    /// `unknown`, and removals are made by `anonymous`.
+    static let anonymousOwner = "unknown"
+    static let anonymousUser = "anonymous"
+
+    func register(on router: Router<BasicRequestContext>) {
+        // Hummingbird matches with and without the trailing slash; upstream redirects the
+        // slash-less form, which the Python client follows for GET only.
+        router.get("/api/1/composes/") { request, context in try await list(request, context) }
+        router.post("/api/1/composes/") { request, context in try await create(request, context) }
+        router.get("/api/1/composes/:id") { request, context in try await get(request, context) }
+        router.patch("/api/1/composes/:id") { request, context in try await renew(request, context) }
+        router.delete("/api/1/composes/:id") { request, context in try await delete(request, context) }
+    }
+
+    func composeID(_ context: BasicRequestContext) throws -> Int64 {
+        // Upstream's route only matches digits; anything else is an unknown URL.
+        guard let text = context.parameters.get("id"), text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber),
+            let id = Int64(text)
+        else { throw APIError.routeNotFound }
+        return id
+    }
+
+    func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let items = QueryString.items(request.uri.query)
+        let query: ComposeListQuery
+        do { query = try ComposeListQuery(items: items) } catch { throw APIError(error) }
+        let page = try await store.list(query)
+
+        var body = "{\"items\":["
+        for (offset, compose) in page.items.enumerated() {
+            if offset > 0 { body += "," }
+            configuration.renderer.render(compose, into: &body)
+        }
+        body += "],\"meta\":"
+        body += meta(query: query, total: page.total, items: items, request: request).serialized()
+        body += "}"
+        return JSONResponse.make(body, cors: true)
+    }
+
+    /// Upstream's pagination block: absolute URLs with `page` and `per_page` first, then the
+    /// request's other arguments in order (except `_`-prefixed ones).
+    func meta(query: ComposeListQuery, total: Int, items: [(name: String, value: String)], request: Request) -> JSONValue {
+        let pages = query.pages(total: total)
+        let others = items.filter { !["page", "per_page", "endpoint"].contains($0.name) && !$0.name.hasPrefix("_") }
+        let base = RequestURL(request).absolute("/api/1/composes/")
+        func url(_ page: Int) -> JSONValue {
+            .string(base + "?" + QueryString.encode([("page", String(page)), ("per_page", String(query.perPage))] + others))
+        }
+        return [
+            "first": url(1),
+            "last": url(pages),
+            "next": query.page < pages ? url(query.page + 1) : .null,
+            "page": .int(query.page),
+            "pages": .int(pages),
+            "per_page": .int(query.perPage),
+            "prev": query.page > 1 ? url(query.page - 1) : .null,
+            "total": .int(total),
+        ]
+    }
+
+    func get(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try composeID(context)
+        guard let compose = try await store.compose(id: id) else { throw APIError.notFound("No such compose found.") }
+        return JSONResponse.make(configuration.renderer.render(compose, full: true), cors: true)
+    }
+
+    func create(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let body = try await RequestBody.json(request, limit: configuration.maxRequestBodyBytes) else {
+            throw APIError.badRequest("Failed to decode JSON object: Expecting value (char 0)")
+        }
+        let parser = ComposeRequestParser(policy: configuration.policy)
+        let newCompose: NewCompose
+        do { newCompose = try parser.parse(body: body, owner: Self.anonymousOwner) } catch { throw APIError(error) }
+        let compose = try await store.insert(newCompose)
+        context.logger.info("compose submitted", metadata: ["compose_id": "\(compose.id)", "source_type": "\(compose.sourceType.name)"])
+        return JSONResponse.make(configuration.renderer.render(compose))
+    }
+
+    func renew(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try composeID(context)
+        let body = try await RequestBody.json(request, limit: configuration.maxRequestBodyBytes)
+        guard let old = try await store.compose(id: id), ComposeState.renewable.contains(old.state) else {
+            throw APIError.notFound("No compose with id \(id) found")
+        }
+        let plan: RenewPlan
+        do {
+            plan = try RenewRequestParser(policy: configuration.policy).plan(body: body, old: old, owner: Self.anonymousOwner)
+        } catch { throw APIError(error) }
+        switch plan {
+        case .copy(let newCompose):
+            let compose = try await store.insert(newCompose)
+            context.logger.info("compose renewed as a copy", metadata: ["compose_id": "\(compose.id)", "from": "\(id)"])
+            return JSONResponse.make(configuration.renderer.render(compose))
+        case .extend(let secondsToLive):
+            let compose = try await store.extendExpiry(id: id, secondsToLive: secondsToLive)
+            return JSONResponse.make(configuration.renderer.render(compose))
+        }
+    }
+
+    func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try composeID(context)
+        guard let compose = try await store.compose(id: id) else { throw APIError.notFound("No such compose found.") }
+        // With noauth everybody is an admin (upstream `has_role` is always true).
+        let username = Self.anonymousUser
+        do {
+            if compose.state == .wait {
+                _ = try await store.cancel(id: id, reason: "Canceled by \(username)")
+                return accepted("Compose (id=\(id)) has been canceled")
+            }
+            guard ComposeState.removable.contains(compose.state) else { throw StoreError.stateConflict(id: id, current: compose.state.rawValue) }
+            _ = try await store.expireNow(id: id, removedBy: username)
+            return accepted("The delete request for compose (id=\(id)) has been accepted and will be processed by backend later.")
+        } catch StoreError.stateConflict {
+            // Also reached when a worker claimed the compose between our read and our write.
+            throw APIError.badRequest("Compose (id=\(id)) can not be removed, its state need to be in ['done', 'failed'].")
+        }
+    }
+
+    func accepted(_ message: String) -> Response {
+        JSONResponse.make((["message": .string(message), "status": 202] as JSONValue).serialized(), status: .accepted)
+    }
+}

@@ -1,0 +1,61 @@
+import Hummingbird
+import Logging
+import ODCSCore
+import ODCSStore
+
+/// Turns every error into upstream's JSON error body, answers OPTIONS, and gives 405 with
+/// `Allow` for a known path under a wrong method (upstream answers both with 500).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let allowed = RouteTable.allowedMethods(for: request.uri.path)
+        if request.method == .options, let allowed {
+            return Response(status: .ok, headers: [.allow: allowed.joined(separator: ", "), .contentLength: "0"])
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
+            if let allowed, !allowed.contains(request.method.rawValue) {
+                throw APIError(
+                    .methodNotAllowed, "The method is not allowed for the requested URL.",
+                    headers: [.allow: allowed.joined(separator: ", ")])
+            }
+            throw APIError.routeNotFound
+        } catch let error as HTTPError {
+            throw APIError(error.status, error.body ?? error.status.reasonPhrase)
+        } catch let error as StoreError {
+            if case .composeNotFound = error { throw APIError.notFound("No such compose found.") }
+            context.logger.error("store error", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "The server failed to handle the request.")
+        } catch {
+            // Database and other internal errors: the detail goes to the log, never to the client.
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError(.internalServerError, "The server failed to handle the request.")
+        }
+    }
+}
+
+/// The routes upstream serves, for OPTIONS and 405 answers.
+enum RouteTable {
+    static func allowedMethods(for path: String) -> [String]? {
+        switch path {
+        case "/api/1/composes/", "/api/1/composes": return ["GET", "HEAD", "OPTIONS", "POST"]
+        case "/api/1/about/", "/api/1/about", "/api/1/metrics/", "/api/1/metrics", "/healthz", "/readyz":
+            return ["GET", "HEAD", "OPTIONS"]
+        default:
+            let prefix = "/api/1/composes/"
+            if path.hasPrefix(prefix) {
+                let id = path.dropFirst(prefix.count)
+                if !id.isEmpty, id.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    return ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH"]
+                }
+            }
+            return nil
+        }
+    }
+}

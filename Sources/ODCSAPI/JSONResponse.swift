@@ -1,0 +1,11 @@
+import Hummingbird
+import NIOCore
+
+/// A pre-serialised JSON body. Upstream's GET views add a CORS header; the mutating ones do not.
+enum JSONResponse {
+    static func make(_ body: String, status: HTTPResponse.Status = .ok, cors: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if cors { headers[.accessControlAllowOrigin] = "*" }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+import Logging
+import ODCSStore
+
+/// Builds the HTTP router of a node: the ODCS 0.9.2 API and the service endpoints.
+///
+/// Usage: `Application(router: ODCSRouter.make(...), configuration: ...)`. The router never
+/// generates composes; it only reads and writes rows.
+public enum ODCSRouter {
+    public static func make(
+        store: ComposeStore, configuration: APIConfiguration, metrics: MetricsExporter,
+        readiness: @escaping @Sendable () async throws -> Void
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        ComposeRoutes(store: store, configuration: configuration).register(on: router)
+        ServiceRoutes(store: store, configuration: configuration, metrics: metrics, readiness: readiness)
+            .register(on: router)
+        return router
+    }
+}

@@ -1,0 +1,80 @@
+/// The configuration a request is validated and normalised against (upstream `conf.*`).
+public struct RequestPolicy: Sendable {
+    /// Per raw_config source overrides of the time to live.
+    public struct RawConfigTTL: Sendable, Equatable {
+        public var secondsToLive: Int?
+        public var maxSecondsToLive: Int?
+        public init(secondsToLive: Int? = nil, maxSecondsToLive: Int? = nil) {
+            self.secondsToLive = secondsToLive
+            self.maxSecondsToLive = maxSecondsToLive
+        }
+    }
+
+    public var secondsToLive: Int
+    public var maxSecondsToLive: Int
+    public var defaultArches: [String]
+    public var defaultSigkeys: [String]
+    public var defaultTargetDir: String
+    public var extraTargetDirs: [String: String]
+    public var rawConfigs: [String: RawConfigTTL]
+    public var baseModuleNames: Set<String>
+
+    public init(
+        secondsToLive: Int = 86_400, maxSecondsToLive: Int = 259_200, defaultArches: [String] = ["x86_64"],
+        defaultSigkeys: [String] = [], defaultTargetDir: String = "/tmp", extraTargetDirs: [String: String] = [:],
+        rawConfigs: [String: RawConfigTTL] = [:], baseModuleNames: Set<String> = ["platform", "bootstrap"]
+    ) {
+        self.secondsToLive = secondsToLive
+        self.maxSecondsToLive = maxSecondsToLive
+        self.defaultArches = defaultArches
+        self.defaultSigkeys = defaultSigkeys
+        self.defaultTargetDir = defaultTargetDir
+        self.extraTargetDirs = extraTargetDirs
+        self.rawConfigs = rawConfigs
+        self.baseModuleNames = baseModuleNames
+    }
+
+    /// `_get_seconds_to_live`: the request's TTL capped at the maximum, the default when
+    /// none (or 0) is asked for. Both spellings of the key are read; the legacy hyphenated
+    /// one may be a numeric string, as the `odcs renew` CLI sends it.
+    public func secondsToLive(for request: JSONObject, rawConfigKey: String?) throws(RequestError) -> Int {
+        let overrides = rawConfigKey.flatMap { rawConfigs[$0] }
+        let defaultTTL = overrides?.secondsToLive ?? secondsToLive
+        let maxTTL = overrides?.maxSecondsToLive ?? maxSecondsToLive
+        var value = request["seconds_to_live"]
+        if value == nil || value == .null { value = request["seconds-to-live"] }
+        guard let value, value.isTruthy else { return defaultTTL }
+        let invalid = RequestError("Invalid seconds_to_live specified in request: \(JSONValue.object(request).pythonRepr)")
+        let requested: Int
+        switch value {
+        case .int(let i): requested = i
+        case .bool(let b): requested = b ? 1 : 0
+        case .double(let d) where d.isFinite:
+            // Python's int() truncates floats; beyond 64 bits it is "enormous" and capped below.
+            requested = d >= 9.2e18 ? Int.max : (d <= -9.2e18 ? Int.min : Int(d))
+        case .string(let s):
+            let trimmed = s.trimmingWhitespace()
+            guard let parsed = Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed) else {
+                // Digits beyond 64 bits are a valid, enormous number to Python: capped.
+                if trimmed.count > 18, trimmed.allSatisfy(\.isNumber) { return maxTTL }
+                throw invalid
+            }
+            requested = parsed
+        default: throw invalid
+        }
+        // Upstream accepts a negative TTL (the compose is born expired); we refuse it.
+        guard requested > 0 else {
+            throw RequestError("seconds_to_live must be a positive number of seconds, got \(requested)")
+        }
+        return min(requested, maxTTL)
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

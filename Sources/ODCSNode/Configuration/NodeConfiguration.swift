@@ -1,0 +1,122 @@
+import Foundation
+import ODCSAPI
+import ODCSCore
+
+/// A node's validated configuration, typed. Built only by `ConfigurationLoader`; every
+/// service gets its own slice of it.
+public struct NodeConfiguration: Sendable {
+    public var values: [String: JSONValue]
+
+    public var host: String
+    public var port: Int
+    public var nodeID: String
+    public var stateDir: String
+    public var logLevel: String
+    public var logFormat: String
+    public var maxRequestBodyBytes: Int
+    public var migrateOnStart: Bool
+    public var databaseURL: String?
+    public var databaseMaxConnections: Int
+    public var databaseConnectTimeout: Int
+    public var embeddedPostgresBinDir: String?
+    public var embeddedPostgresPort: Int
+    public var authBackend: String
+    public var targetDir: String
+    public var targetDirURL: String
+    public var extraTargetDirs: [String: String]
+    public var rawConfigURLs: JSONValue
+    public var allowedClients: JSONValue
+    public var sigkeys: [String]
+    public var policy: RequestPolicy
+
+    init(values: [String: JSONValue]) throws {
+        self.values = values
+        func string(_ key: String) -> String { values[key]?.stringValue ?? "" }
+        func optional(_ key: String) -> String? { values[key]?.stringValue }
+        func int(_ key: String) -> Int {
+            if case .int(let number) = values[key] { return number }
+            return 0
+        }
+        func list(_ key: String) -> [String] { values[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+
+        host = string("host")
+        port = int("port")
+        nodeID = optional("node_id") ?? ProcessInfo.processInfo.hostName
+        stateDir = optional("state_dir") ?? NodeConfiguration.defaultStateDir()
+        logLevel = string("log_level")
+        logFormat = string("log_format")
+        maxRequestBodyBytes = int("max_request_body_bytes")
+        migrateOnStart = values["migrate_on_start"] == .bool(true)
+        databaseURL = optional("database.url").flatMap { $0.isEmpty ? nil : $0 }
+        databaseMaxConnections = int("database.max_connections")
+        databaseConnectTimeout = int("database.connect_timeout_seconds")
+        embeddedPostgresBinDir = optional("embedded_postgres.bin_dir")
+        embeddedPostgresPort = int("embedded_postgres.port")
+        authBackend = string("auth_backend")
+        targetDir = string("target_dir")
+        targetDirURL = string("target_dir_url")
+        rawConfigURLs = values["raw_config_urls"] ?? [:]
+        allowedClients = values["allowed_clients"] ?? [:]
+        sigkeys = list("sigkeys")
+
+        guard targetDir.hasPrefix("/") else {
+            throw ConfigurationError("configuration key target_dir must be an absolute path, got \(targetDir)")
+        }
+        guard stateDir.hasPrefix("/") else {
+            throw ConfigurationError("configuration key state_dir must be an absolute path, got \(stateDir)")
+        }
+        var extra: [String: String] = [:]
+        for (name, path) in values["extra_target_dirs"]?.objectValue?.entries ?? [] {
+            guard let path = path.stringValue, path.hasPrefix("/") else {
+                throw ConfigurationError("configuration key extra_target_dirs.\(name) must be an absolute path")
+            }
+            extra[name] = path
+        }
+        extraTargetDirs = extra
+
+        var rawConfigs: [String: RequestPolicy.RawConfigTTL] = [:]
+        for (name, entry) in rawConfigURLs.objectValue?.entries ?? [] {
+            guard case .object(let settings) = entry, settings["url"]?.stringValue != nil,
+                settings["config_filename"]?.stringValue != nil
+            else {
+                throw ConfigurationError("configuration key raw_config_urls.\(name) must be a mapping with url and config_filename")
+            }
+            func ttl(_ field: String) throws -> Int? {
+                switch settings[field] {
+                case nil: return nil
+                case .int(let seconds) where seconds > 0: return seconds
+                default: throw ConfigurationError("configuration key raw_config_urls.\(name).\(field) must be a positive integer")
+                }
+            }
+            rawConfigs[name] = .init(secondsToLive: try ttl("seconds_to_live"), maxSecondsToLive: try ttl("max_seconds_to_live"))
+        }
+        for (section, kind) in [("allowed_clients", "mapping of names"), ("admins", "list of names")] {
+            guard let object = values[section]?.objectValue else { continue }
+            for field in object.keys where !["users", "groups"].contains(field) {
+                throw ConfigurationError("configuration key \(section).\(field) is unknown: \(section) has users and groups (a \(kind))")
+            }
+        }
+
+        policy = RequestPolicy(
+            secondsToLive: int("seconds_to_live"), maxSecondsToLive: int("max_seconds_to_live"),
+            defaultArches: list("arches"), defaultSigkeys: list("sigkeys"), defaultTargetDir: targetDir,
+            extraTargetDirs: extra, rawConfigs: rawConfigs, baseModuleNames: Set(list("base_module_names")))
+    }
+
+    static func defaultStateDir() -> String {
+        if geteuid() == 0 { return "/var/lib/odcs" }
+        return NSHomeDirectory() + "/.local/state/odcs"
+    }
+
+    public var apiConfiguration: APIConfiguration {
+        APIConfiguration(
+            renderer: ComposeJSONRenderer(targetDirURL: targetDirURL, defaultTargetDir: targetDir, extraTargetDirs: extraTargetDirs),
+            policy: policy, authBackend: authBackend, allowedClients: allowedClients, rawConfigURLs: rawConfigURLs,
+            sigkeys: sigkeys, maxRequestBodyBytes: maxRequestBodyBytes)
+    }
+
+    /// The effective configuration, for `odcs config check`.
+    public var effective: JSONValue {
+        .object(JSONObject(values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }))
+    }
+}

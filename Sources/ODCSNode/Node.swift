@@ -1,0 +1,104 @@
+import Hummingbird
+import Logging
+import ODCSAPI
+import ODCSStore
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// The composition root: a node's database, its HTTP API and (later) its workers, run as
+/// one service group. Services start in order and stop in reverse: HTTP stops before the pool.
+public struct Node: Sendable {
+    public let configuration: NodeConfiguration
+    public let registry: PrometheusCollectorRegistry
+    let logger: Logger
+
+    public init(configuration: NodeConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT. Starts the embedded PostgreSQL when no database URL is set.
+    public func run() async throws {
+        try await withDatabase { url in try await serve(url: url) }
+    }
+
+    /// Applies migrations and returns (for `odcs migrate`).
+    public func migrate() async throws -> [Int] {
+        try await withDatabase { url in
+            try await withClient(url: url) { client in try await Migrator(client: client, logger: logger).migrate() }
+        }
+    }
+
+    func withDatabase<R: Sendable>(_ body: @Sendable (DatabaseURL) async throws -> R) async throws -> R {
+        if let text = configuration.databaseURL {
+            let url = try DatabaseURL(parsing: text)
+            logger.info("using PostgreSQL", metadata: ["database": "\(url.redacted)"])
+            return try await body(url)
+        }
+        let options = EmbeddedPostgres.Options(
+            stateDir: configuration.stateDir, binDir: configuration.embeddedPostgresBinDir,
+            port: configuration.embeddedPostgresPort)
+        return try await EmbeddedPostgres.withServer(options, logger: logger) { server in try await body(server.url) }
+    }
+
+    func makeClient(url: DatabaseURL) -> PostgresClient {
+        PostgresClient(
+            configuration: url.clientConfiguration(
+                maxConnections: configuration.databaseMaxConnections, connectTimeout: configuration.databaseConnectTimeout),
+            backgroundLogger: logger)
+    }
+
+    func withClient<R: Sendable>(url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
+        let client = makeClient(url: url)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    func serve(url: DatabaseURL) async throws {
+        let client = makeClient(url: url)
+        let app = makeApplication(client: client)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [client, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    public func makeApplication(client: PostgresClient) -> some ApplicationProtocol {
+        let store = ComposeStore(client: client, logger: logger)
+        let migrator = Migrator(client: client, logger: logger)
+        let router = ODCSRouter.make(
+            store: store, configuration: configuration.apiConfiguration, metrics: MetricsExporter(registry: registry),
+            readiness: { try await Readiness.check(store: store, migrator: migrator) })
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "odcs"),
+            logger: logger)
+        let migrateOnStart = configuration.migrateOnStart
+        let logger = logger
+        app.beforeServerStarts {
+            if migrateOnStart { try await migrator.migrate() }
+            logger.info("node ready", metadata: ["node": "\(configuration.nodeID)"])
+        }
+        return app
+    }
+}
+
+/// `/readyz`: the database answers and its schema is the one this binary expects.
+enum Readiness {
+    struct NotReady: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func check(store: ComposeStore, migrator: Migrator) async throws {
+        do { try await store.ping() } catch { throw NotReady(description: "database unreachable") }
+        let current = try await migrator.currentVersion()
+        guard current == migrator.latestVersion else {
+            throw NotReady(description: "schema version \(current), this node needs \(migrator.latestVersion)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import PostgresNIO
+
+/// Statements on `schema_migrations`.
+enum MigrationSQL {
+    static func lock(_ key: Int64) -> PostgresQuery { "SELECT pg_advisory_xact_lock(\(key))" }
+
+    static let createTable: PostgresQuery = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+
+    static func isApplied(_ version: Int) -> PostgresQuery {
+        "SELECT 1 FROM schema_migrations WHERE version = \(version)"
+    }
+
+    static func record(_ migration: Migration) -> PostgresQuery {
+        "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))"
+    }
+
+    static let tableExists: PostgresQuery = "SELECT to_regclass('schema_migrations') IS NOT NULL"
+
+    static let currentVersion: PostgresQuery = "SELECT coalesce(max(version), 0)::integer FROM schema_migrations"
+}
