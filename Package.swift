@@ -71,12 +71,16 @@ let package = Package(
                 "ODCSCore",
                 "ODCSStore",
                 "ODCSNode",
+                "ODCSAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ODCSCoreTests", dependencies: ["ODCSCore"]),
         .testTarget(name: "ODCSStoreTests", dependencies: ["ODCSStore", "ODCSTesting"]),
+        .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
         .testTarget(
             name: "ODCSAPITests",
             dependencies: [

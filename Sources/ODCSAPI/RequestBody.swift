@@ -11,6 +11,8 @@ enum RequestBody {
             buffer = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, "The request body is larger than \(limit) bytes.")
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "The request body is larger than \(limit) bytes.")
         }
         guard buffer.readableBytes > 0 else { return nil }
         do {

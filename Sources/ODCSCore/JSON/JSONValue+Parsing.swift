@@ -212,10 +212,13 @@ private struct Parser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let value = Int(text) { return .int(value) }
-        // Integers beyond 64 bits are kept as doubles; the validators reject them as "not an integer".
+        if isInteger {
+            // Python's integers are unbounded; beyond 64 bits we saturate, which keeps
+            // "enormous" values (a TTL of 10^30 s is capped at the maximum anyway) integers.
+            return .int(Int(text) ?? (text.hasPrefix("-") ? Int.min : Int.max))
+        }
         guard let value = Double(text) else { throw error("Invalid number") }
-        return isInteger ? .double(value) : .double(value)
+        return .double(value)
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import ODCSAPI
+import ODCSCore
+import ODCSStore
+import PostgresNIO
+import Prometheus
+
+/// The API of one node over a fresh test schema, for `app.test(.router)`.
+public struct TestAPI: Sendable {
+    public let store: ComposeStore
+    public let configuration: APIConfiguration
+
+    public static func configuration(
+        policy: RequestPolicy = RequestPolicy(defaultTargetDir: "/srv/odcs", extraTargetDirs: ["releng-private": "/srv/private"]),
+        rawConfigURLs: JSONValue = [:]
+    ) -> APIConfiguration {
+        APIConfiguration(
+            renderer: ComposeJSONRenderer(
+                targetDirURL: "http://localhost/odcs", defaultTargetDir: policy.defaultTargetDir,
+                extraTargetDirs: policy.extraTargetDirs),
+            policy: policy, rawConfigURLs: rawConfigURLs)
+    }
+
+    public static func with<R: Sendable>(
+        configuration: APIConfiguration = TestAPI.configuration(), _ body: @Sendable (TestAPI) async throws -> R
+    ) async throws -> R {
+        try await TestDatabase.withSchema { client, _ in
+            let store = ComposeStore(client: client, logger: TestDatabase.logger)
+            return try await body(TestAPI(store: store, configuration: configuration))
+        }
+    }
+
+    /// A router over this schema (routers are not Sendable, so each test builds its own).
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let store = store
+        let migrator = Migrator(client: store.client, logger: TestDatabase.logger)
+        return ODCSRouter.make(
+            store: store, configuration: configuration, metrics: MetricsExporter(registry: PrometheusCollectorRegistry()),
+            readiness: {
+                try await store.ping()
+                _ = try await migrator.currentVersion()
+            })
+    }
+
+    /// The number of composes in the schema, to prove that a refused request changed nothing.
+    public func composeCount() async throws -> Int {
+        try await store.list(ComposeListQuery()).total
+    }
+}

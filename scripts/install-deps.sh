@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Idempotent set-up of what the test suites need on a fresh Debian 12 machine.
+# Run as root (sudo is used only when we are not root). A second run only checks and exits.
+set -euo pipefail
+
+log() { printf '[install-deps] %s\n' "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+
+APT_PACKAGES=(
+    postgresql postgresql-client
+    createrepo-c rpm
+    libkrb5-dev
+    wrk
+    gcc python3-dev pkg-config
+    util-linux
+    curl
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    # `dpkg-query -W` prints the status only for installed-or-known packages; we need "install ok installed".
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    if [ "$status" != "install ok installed" ]; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "apt packages missing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    log "apt packages: all present"
+fi
+
+PY=${PYTHON:-python3}
+if "$PY" -c 'import odcs.client.odcs, pytest, requests' 2>/dev/null \
+    && "$PY" -c 'import importlib.metadata as m, sys; sys.exit(m.version("odcs") != "0.9.2")' 2>/dev/null \
+    && command -v odcs >/dev/null 2>&1; then
+    log "python packages: odcs 0.9.2 client, pytest, requests present"
+else
+    log "installing python packages (odcs[client]==0.9.2 needs libkrb5-dev to build gssapi)"
+    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests
+    # pyenv puts console scripts behind shims that need a rehash to appear on PATH.
+    if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
+fi
+
+log "done"
