@@ -1,0 +1,284 @@
+"""Helpers for the ODCS 0.9.2 compatibility suite: wire samples, field-by-field comparison,
+and raw HTTP access to the node under test.
+
+The wire samples were recorded from the real ODCS 0.9.2 (see
+shared/reference/wire-samples/INDEX.tsv). Their volatile parts (ids, timestamps, the host
+in absolute URLs, the compose number in `odcs-<n>`) are normalised before comparing.
+"""
+
+import calendar
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _find_wire_dir() -> Path:
+    """`../shared/reference/wire-samples` from the project root (CI has shared/ beside the
+    clone); WIRE_SAMPLES overrides it."""
+    if os.environ.get("WIRE_SAMPLES"):
+        return Path(os.environ["WIRE_SAMPLES"])
+    for base in (REPO_ROOT.parent / "shared", Path("/work/shared")):
+        candidate = base / "reference" / "wire-samples"
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError("wire samples not found: set WIRE_SAMPLES")
+
+
+WIRE_DIR = _find_wire_dir()
+
+# Fields whose values depend on when and in which order composes were made.
+VOLATILE = frozenset(
+    ["id", "time_submitted", "time_to_expire", "time_started", "time_done", "time_removed"]
+)
+TIME_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+HOST = re.compile(r"^https?://[^/]+")
+
+
+# --------------------------------------------------------------------------- wire samples
+
+
+@dataclass
+class WireSample:
+    name: str
+    method: str
+    path: str
+    status: int
+    request_body: str  # exactly as sent upstream; "" means no body
+    headers: dict  # lower-cased names
+    raw_body: bytes
+
+    @property
+    def body(self):
+        """The response body as JSON (or text when it is not JSON)."""
+        text = self.raw_body.decode("utf-8")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+
+def _load_index():
+    index = {}
+    lines = (WIRE_DIR / "INDEX.tsv").read_text(encoding="utf-8").splitlines()
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        name, method, path, status, body = (line.split("\t") + [""])[:5]
+        index[name] = (method, path, int(status), body)
+    return index
+
+
+_INDEX = None
+
+
+def wire_sample(name: str) -> WireSample:
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = _load_index()
+    method, path, status, body = _INDEX[name]
+    headers = {}
+    head_lines = (WIRE_DIR / f"{name}.headers").read_text(encoding="utf-8").splitlines()
+    for line in head_lines[1:]:
+        if ":" in line:
+            key, value = line.split(":", 1)
+            headers[key.strip().lower()] = value.strip()
+    raw = (WIRE_DIR / f"{name}.body").read_bytes()
+    return WireSample(name, method, path, status, body, headers, raw)
+
+
+def client_sample(name: str) -> dict:
+    """A recorded call of the real odcs client (wire-samples/client/<name>.json)."""
+    return json.loads((WIRE_DIR / "client" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def parse_time(value: str) -> int:
+    return calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def ttl_of(compose: dict) -> int:
+    """time_to_expire - time_submitted, in seconds."""
+    return parse_time(compose["time_to_expire"]) - parse_time(compose["time_submitted"])
+
+
+def normalise_url(value, compose_id=None):
+    """Replace scheme://host:port by <host> and, for compose URLs, odcs-<own id> by odcs-<ID>.
+
+    Only the compose's *own* id is replaced, so a URL naming another compose still differs."""
+    if not isinstance(value, str):
+        return value
+    value = HOST.sub("<host>", value)
+    if compose_id is not None:
+        value = re.sub(r"/odcs-%d(?=/|$)" % compose_id, "/odcs-<ID>", value)
+        value = re.sub(r"/odcs-%d\.repo$" % compose_id, "/odcs-<ID>.repo", value)
+    return value
+
+
+URL_FIELDS = frozenset(["result_repo", "result_repofile", "toplevel_url"])
+
+
+def compose_differences(actual: dict, expected: dict, ignore=(), check_ttl=True):
+    """The list of differences between two compose JSON objects, field by field."""
+    problems = []
+    ignore = set(ignore)
+    if not isinstance(actual, dict):
+        return [f"actual is not an object: {actual!r}"]
+    missing = sorted(set(expected) - set(actual) - ignore)
+    extra = sorted(set(actual) - set(expected) - ignore)
+    if missing:
+        problems.append(f"missing keys: {missing}")
+    if extra:
+        problems.append(f"unexpected keys: {extra}")
+    actual_id = actual.get("id")
+    expected_id = expected.get("id")
+    for key in sorted(set(actual) & set(expected)):
+        if key in ignore:
+            continue
+        a, e = actual[key], expected[key]
+        if key == "id":
+            if not (isinstance(a, int) and not isinstance(a, bool)):
+                problems.append(f"id: not an integer: {a!r}")
+            continue
+        if key.startswith("time_") and key in VOLATILE:
+            if (a is None) != (e is None):
+                problems.append(f"{key}: {a!r} vs expected {e!r} (null-ness differs)")
+            elif a is not None and not TIME_FORMAT.match(a):
+                problems.append(f"{key}: bad format {a!r}")
+            continue
+        if key in URL_FIELDS:
+            a_n = normalise_url(a, actual_id if isinstance(actual_id, int) else None)
+            e_n = normalise_url(e, expected_id if isinstance(expected_id, int) else None)
+            if a_n != e_n:
+                problems.append(f"{key}: {a!r} vs expected {e!r} (normalised {a_n!r} vs {e_n!r})")
+            continue
+        if type(a) is not type(e) or a != e:
+            problems.append(f"{key}: {a!r} vs expected {e!r}")
+    if (
+        check_ttl
+        and "time_to_expire" not in ignore
+        and all(isinstance(c.get(k), str) for c in (actual, expected) for k in ("time_submitted", "time_to_expire"))
+    ):
+        if ttl_of(actual) != ttl_of(expected):
+            problems.append(
+                f"time_to_expire - time_submitted: {ttl_of(actual)} s vs expected {ttl_of(expected)} s"
+            )
+    return problems
+
+
+def compare(actual, expected, ignore=(), check_ttl=True):
+    """Assert that a compose (or error, or about) object matches the expected one: the same
+    set of keys and equal values, except for the volatile fields (see compose_differences)."""
+    problems = compose_differences(actual, expected, ignore=ignore, check_ttl=check_ttl)
+    assert not problems, "differences from upstream:\n  " + "\n  ".join(problems)
+
+
+REASONS = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Request Entity Too Large",
+    500: "Internal Server Error",
+}
+
+
+def assert_error_shape(response, status, message=None, contains=None):
+    """Like upstream's error JSON: {"status": <int>, "error": <reason phrase>, "message": <text>}."""
+    assert response.status_code == status, (response.status_code, response.text[:500])
+    assert response.headers.get("Content-Type", "").split(";")[0] == "application/json", response.headers
+    body = response.json()
+    assert set(body) == {"status", "error", "message"}, body
+    assert body["status"] == status, body
+    if status in REASONS:
+        assert body["error"] == REASONS[status], body
+    assert isinstance(body["message"], str), body
+    if message is not None:
+        assert body["message"] == message, body
+    if contains is not None:
+        assert contains in body["message"], body
+    return body
+
+
+# --------------------------------------------------------------------------- the node
+
+
+class Api:
+    """Raw HTTP access to the node, for requests the client cannot send."""
+
+    def __init__(self, base_url: str):
+        self.base = base_url.rstrip("/")
+        self.session = requests.Session()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def request(self, method, path, body=None, content_type="application/json", **kw):
+        headers = kw.pop("headers", {})
+        if body is not None and content_type is not None:
+            headers["Content-Type"] = content_type
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return self.session.request(
+            method, self.url(path), data=body, headers=headers, allow_redirects=False, timeout=30, **kw
+        )
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post_json(self, obj, path="/api/1/composes/"):
+        return self.request("POST", path, json.dumps(obj))
+
+    def create(self, source_type="repo", source="http://example.com/compat", **top):
+        """Create a compose and return its JSON (asserting 200)."""
+        body = {"source": {"type": source_type, "source": source}}
+        body.update(top)
+        r = self.post_json(body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def total(self) -> int:
+        r = self.get("/api/1/composes/?per_page=1")
+        assert r.status_code == 200, r.text
+        return r.json()["meta"]["total"]
+
+
+def db_row_counts(database_url):
+    """Row counts of every table in the node's database, through psql (None without psql or
+    a database URL)."""
+    if not database_url or not shutil.which("psql"):
+        return None
+    query = (
+        "SELECT string_agg(format('SELECT %L, count(*) FROM %I', tablename, tablename), ' UNION ALL ')"
+        " FROM pg_tables WHERE schemaname = 'public'"
+    )
+    union = subprocess.run(
+        ["psql", database_url, "-X", "-At", "-c", query], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    if not union:
+        return {}
+    out = subprocess.run(
+        ["psql", database_url, "-X", "-At", "-F", "\t", "-c", union], check=True, capture_output=True, text=True
+    ).stdout
+    counts = {}
+    for line in out.splitlines():
+        name, count = line.split("\t")
+        counts[name] = int(count)
+    # Node heartbeats and the like may legitimately change; composes and users may not.
+    return {k: v for k, v in counts.items() if k in ("composes", "users")}
+
+
+def server_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
