@@ -13,8 +13,10 @@
 #   BENCH_COMPOSES=100000              rows in `composes` before the first run
 #   BENCH_ENDPOINTS="get_by_id list_wait post_repo"
 #   BENCH_SYNCHRONOUS_COMMIT=off       PostgreSQL synchronous_commit (fsync stays on)
+#   BENCH_DB_POOL=N                    the node's database.max_connections (default: the node's, 20)
 #   BENCH_SKIP_BUILD=1                 reuse .build-release/release/odcs as it is
 #   BENCH_BIN=PATH                     benchmark this odcs binary instead (no build)
+#   BENCH_WRK_NICE=0                   run wrk under `nice -n N` (negative: wrk ahead of the node)
 #   BENCH_PROFILE=1                    after the measured runs, one extra get_by_id run under
 #                                      `perf record` (node) and write perf reports
 #   BENCH_RESULTS=DIR                  default Benchmarks/results/<UTC timestamp>
@@ -120,6 +122,7 @@ cat >"$TMP/odcs.yaml" <<EOF
 allowed_source_types: [tag, module, build, repo]
 num_concurrent_pungi: 0
 EOF
+if [ -n "${BENCH_DB_POOL:-}" ]; then echo "database: {max_connections: $BENCH_DB_POOL}" >>"$TMP/odcs.yaml"; fi
 for v in $(compgen -e | grep '^ODCS_' || true); do unset "$v"; done
 "$BIN" serve --config "$TMP/odcs.yaml" --database-url "$PG_URL" --host 127.0.0.1 --port "$NODE_PORT" \
     --target-dir "$TMP/target" --state-dir "$TMP/state" --log-level warning >"$TMP/node.log" 2>&1 &
@@ -148,7 +151,11 @@ COLUMNS=$("${PSQL[@]}" -At -c "SELECT string_agg(column_name, ', ' ORDER BY ordi
 # Submission times one second apart, oldest first, ending now; each compose lives one day.
 log "loading $((COMPOSES - 1)) composes copied from compose $TEMPLATE_ID"
 t0=$(date +%s.%N)
+# The load commits synchronously: with synchronous_commit=off, a VACUUM run right after the
+# INSERT cannot set the hint bits (the commit is not flushed yet), leaves the visibility map
+# empty, and every count(*) then reads the heap (measured: list_wait 126 instead of ~200 req/s).
 "${PSQL[@]}" <<EOF
+SET synchronous_commit = on;
 INSERT INTO composes ($COLUMNS, state, state_reason, time_submitted, time_started, time_done,
                       time_removed, time_to_expire, removed_by)
 SELECT $COLUMNS, s.state,
@@ -172,7 +179,10 @@ t1=$(date +%s.%N)
 "${PSQL[@]}" -At -F ' ' -c "SELECT state, count(*) FROM composes GROUP BY state ORDER BY state" >"$RESULTS/state-distribution.txt"
 ROWS=$("${PSQL[@]}" -At -c "SELECT count(*) FROM composes")
 MAX_ID=$("${PSQL[@]}" -At -c "SELECT max(id) FROM composes")
-log "loaded in $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s: $ROWS composes, max id $MAX_ID; by state: $(tr '\n' ' ' <"$RESULTS/state-distribution.txt")"
+VISIBLE=$("${PSQL[@]}" -At -c "SELECT relallvisible || '/' || relpages FROM pg_class WHERE relname = 'composes'")
+echo "$VISIBLE" >"$RESULTS/all-visible-pages.txt"
+[ "${VISIBLE%/*}" = "${VISIBLE#*/}" ] || log "warning: only $VISIBLE pages of composes are all-visible after VACUUM"
+log "loaded in $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s: $ROWS composes, max id $MAX_ID, all-visible pages $VISIBLE; by state: $(tr '\n' ' ' <"$RESULTS/state-distribution.txt")"
 [ "$MAX_ID" -eq "$ROWS" ] || log "warning: ids are not 1..$ROWS; get_by_id will see some 404s"
 
 # ---------------------------------------------------------------- environment
@@ -184,8 +194,8 @@ log "loaded in $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s: $ROWS compose
     echo "swift: $(swift --version 2>&1 | head -n 1)"
     echo "postgresql: $("$PGBIN/postgres" --version)"
     echo "wrk: $(wrk --version 2>&1 | head -n 1)"
-    echo "odcs: $("$BIN" --version) ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-    echo "settings: duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS threads=$THREADS composes=$ROWS synchronous_commit=$SYNC_COMMIT fsync=on"
+    echo "odcs: $("$BIN" --version) ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?'))"
+    echo "settings: db_pool=${BENCH_DB_POOL:-default} wrk_nice=${BENCH_WRK_NICE:-0} duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS threads=$THREADS composes=$ROWS synchronous_commit=$SYNC_COMMIT fsync=on"
     echo "free -h:"; free -h
 } >"$RESULTS/machine.txt"
 
@@ -193,6 +203,7 @@ log "loaded in $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s: $ROWS compose
 # utime+stime of a process (all its threads), in clock ticks.
 ticks_of() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 busy_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }   # user nice system irq softirq
+steal_ticks() { awk '/^cpu /{ print $9; exit }' /proc/stat; }
 all_ticks()  { awk '/^cpu /{ s = 0; for (i = 2; i <= 9; i++) s += $i; print s; exit }' /proc/stat; }
 # wrk's CPU: the `times` builtin (run in this shell, not a subshell) gives the user+sys
 # seconds of this shell's waited-for children; the difference of two snapshots.
@@ -214,7 +225,7 @@ pg_ticks_by_pid() {
 
 run_wrk() {  # name script seconds outfile
     BENCH_LUA_DIR=$HERE/lua BENCH_MAX_ID=$MAX_ID BENCH_OUT=$4.json \
-        timeout "$WRK_TIMEOUT" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${3}s" --timeout 10s --latency \
+        timeout "$WRK_TIMEOUT" nice -n "${BENCH_WRK_NICE:-0}" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${3}s" --timeout 10s --latency \
         -s "$HERE/lua/$2.lua" "$BASE" >"$4.txt" 2>&1 || { cat "$4.txt" >&2; die "wrk failed for $1"; }
 }
 
@@ -256,11 +267,11 @@ for ep in $ENDPOINTS; do
      done) >"$RESULTS/$ep.rss.tsv" 2>/dev/null &
     SAMPLER_PID=$!
     pg_ticks_by_pid >"$TMP/pg.before"
-    times >"$TMP/times.before"; n0=$(ticks_of "$NODE_PID"); b0=$(busy_ticks); a0=$(all_ticks)
+    times >"$TMP/times.before"; n0=$(ticks_of "$NODE_PID"); b0=$(busy_ticks); a0=$(all_ticks); s0=$(steal_ticks)
     log "$ep: measuring ${DURATION}s at $CONNECTIONS connections, $THREADS threads"
     rm -f "$RESULTS/$ep.json"
     run_wrk "$ep" "$ep" "$DURATION" "$RESULTS/$ep"
-    n1=$(ticks_of "$NODE_PID"); b1=$(busy_ticks); a1=$(all_ticks); times >"$TMP/times.after"
+    n1=$(ticks_of "$NODE_PID"); b1=$(busy_ticks); a1=$(all_ticks); s1=$(steal_ticks); times >"$TMP/times.after"
     pg_ticks_by_pid >"$TMP/pg.after"
     kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
     hwm=$(status_kb "$NODE_PID" VmHWM)
@@ -268,13 +279,13 @@ for ep in $ENDPOINTS; do
     # CPU in cores (1.0 = one core busy for the whole run), from clock ticks; the window's
     # length in ticks is all cpus' ticks / nproc. "rest" is everything else that ran.
     awk -v node=$((n1 - n0)) -v pg="$pgd" -v wrk="$(seconds_between_times "$TMP/times.before" "$TMP/times.after")" -v hz="$(getconf CLK_TCK)" \
-        -v busy=$((b1 - b0)) -v all=$((a1 - a0)) -v ncpu="$(nproc)" -v hwm="$hwm" -v bg="$bg" \
+        -v busy=$((b1 - b0)) -v all=$((a1 - a0)) -v steal=$((s1 - s0)) -v ncpu="$(nproc)" -v hwm="$hwm" -v bg="$bg" \
         -v ep="$ep" -v sampled="$(awk 'max < $2 { max = $2 } END { print max + 0 }' "$RESULTS/$ep.rss.tsv")" '
         BEGIN {
             w = all / ncpu; if (w <= 0) w = 1
             wt = wrk * hz
-            printf "{\"endpoint\":\"%s\",\"peak_rss_kb\":%d,\"max_sampled_rss_kb\":%d,\"cpu_node\":%.2f,\"cpu_postgres\":%.2f,\"cpu_wrk\":%.2f,\"cpu_rest\":%.2f,\"cpu_idle\":%.2f,\"background_cores_before\":%s}\n",
-                ep, hwm, sampled, node / w, pg / w, wt / w, (busy - node - pg - wt) / w, (all - busy) / w, bg
+            printf "{\"endpoint\":\"%s\",\"peak_rss_kb\":%d,\"max_sampled_rss_kb\":%d,\"cpu_node\":%.2f,\"cpu_postgres\":%.2f,\"cpu_wrk\":%.2f,\"cpu_rest\":%.2f,\"cpu_idle\":%.2f,\"cpu_steal\":%.2f,\"background_cores_before\":%s}\n",
+                ep, hwm, sampled, node / w, pg / w, wt / w, (busy - node - pg - wt) / w, (all - busy - steal) / w, steal / w, bg
         }' >"$RESULTS/$ep.resources.json"
     cat "$RESULTS/$ep.json" >>"$RESULTS/results.jsonl"
     log "$ep: $(cat "$RESULTS/$ep.json")"
@@ -282,14 +293,34 @@ for ep in $ENDPOINTS; do
 done
 
 # ---------------------------------------------------------------- optional profile
-if [ "${BENCH_PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
-    log "profile: get_by_id 15 s under perf record -g (node pid $NODE_PID)"
-    timeout 60 perf record -F 499 -g -p "$NODE_PID" -o "$TMP/perf.node.data" -- sleep 15 >/dev/null 2>&1 &
-    PERF_PID=$!
-    run_wrk get_by_id get_by_id 15 "$RESULTS/profile.get_by_id"
-    wait "$PERF_PID" || true
-    perf report -i "$TMP/perf.node.data" --no-children --sort dso --stdio -g none 2>/dev/null | head -n 40 >"$RESULTS/profile.node.by-dso.txt" || true
-    perf report -i "$TMP/perf.node.data" --no-children --sort symbol --stdio -g none 2>/dev/null | head -n 80 >"$RESULTS/profile.node.by-symbol.txt" || true
+# Where the time goes, after (not during) the measured runs: the node under perf, the node's
+# HTTP floor without the database (/healthz), and PostgreSQL alone on get_by_id's statement
+# (pgbench, 20 clients like the node's pool: re-parsed per call as the node sends it, and
+# prepared once per connection).
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+    if command -v perf >/dev/null; then
+        log "profile: get_by_id 15 s under perf record -g (node pid $NODE_PID)"
+        timeout 60 perf record -F 499 -g -p "$NODE_PID" -o "$TMP/perf.node.data" -- sleep 15 >/dev/null 2>&1 &
+        PERF_PID=$!
+        run_wrk get_by_id get_by_id 15 "$RESULTS/profile.get_by_id"
+        wait "$PERF_PID" || true
+        report() { perf report -i "$TMP/perf.node.data" --stdio -g none "$@" 2>/dev/null | grep -v '^#' | sed 's/ *$//' | cut -c1-240; }
+        report --no-children --sort dso | head -n 20 >"$RESULTS/profile.node.by-dso.txt" || true
+        report --no-children --sort sym --percent-limit 0.3 | head -n 80 >"$RESULTS/profile.node.self.txt" || true
+        report --children --sort sym --percent-limit 2 | head -n 120 >"$RESULTS/profile.node.inclusive.txt" || true
+    fi
+    log "profile: /healthz 10 s (the node without the database)"
+    timeout 60 wrk -t "$THREADS" -c "$CONNECTIONS" -d 10s --latency "$BASE/healthz" >"$RESULTS/profile.healthz.txt" 2>&1 || true
+    if [ -x "$PGBIN/pgbench" ]; then
+        printf '\\set id random(1, %s)\nSELECT %s FROM composes WHERE id = :id;\n' "$MAX_ID" \
+            "$("${PSQL[@]}" -At -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'composes'")" \
+            >"$TMP/get_by_id.pgbench.sql"
+        for mode in extended prepared; do
+            log "profile: pgbench -M $mode, get_by_id's SELECT, 20 clients, 10 s"
+            timeout 60 "$PGBIN/pgbench" -n -M "$mode" -c 20 -j 2 -T 10 -f "$TMP/get_by_id.pgbench.sql" "$PG_URL" \
+                >"$RESULTS/profile.pgbench.$mode.txt" 2>&1 || true
+        done
+    fi
 fi
 
 # ---------------------------------------------------------------- report
