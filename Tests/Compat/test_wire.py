@@ -278,11 +278,8 @@ def test_negative_seconds_to_live(api):
     assert api.total() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug? upstream keeps the empty item of a double space for non-module types "
-    "(set('a  b'.split(' ')) -> ' a b' once sorted); we drop it and store 'a b'",
-)
-def test_repo_source_double_space_keeps_empty_item(api):
+def test_repo_source_double_space_drops_empty_item(api):
+    # Divergence (docs/compatibility.md): upstream keeps the empty item of a double space
+    # (' a b' once sorted); an empty source names nothing, so we drop it.
     created = api.create("repo", "a  b")
-    assert created["source"] == " a b"
+    assert created["source"] == "a b"

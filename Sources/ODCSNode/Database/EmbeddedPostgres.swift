@@ -93,29 +93,24 @@ public struct EmbeddedPostgres: Sendable {
         chmod(socketDir, 0o700)
     }
 
-    func platformOptions(_ owner: (uid: uid_t, gid: gid_t)?) -> PlatformOptions {
-        var options = PlatformOptions()
-        if let owner {
-            options.userID = owner.uid
-            options.groupID = owner.gid
-            options.supplementaryGroups = []
-        }
-        return options
+    /// Runs a PostgreSQL tool as the server's owner. Privileges are dropped by `setpriv` after
+    /// exec, never in a forked copy of this multi-threaded process (a fork that changes ids
+    /// before exec can deadlock on a lock another thread held).
+    func command(_ tool: String, owner: (uid: uid_t, gid: gid_t)?, _ arguments: [String]) -> (Executable, Arguments) {
+        guard let owner else { return (.path(FilePath(options.binDir + "/" + tool)), Arguments(arguments)) }
+        let prefix = ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups", "--", options.binDir + "/" + tool]
+        return (.path("/usr/bin/setpriv"), Arguments(prefix + arguments))
     }
 
     func initializeIfNeeded(owner: (uid: uid_t, gid: gid_t)?, logger: Logger) async throws {
         guard !FileManager.default.fileExists(atPath: dataDir + "/PG_VERSION") else { return }
         logger.info("initialising embedded PostgreSQL", metadata: ["data_dir": "\(dataDir)"])
+        let (executable, arguments) = command(
+            "initdb", owner: owner,
+            ["-D", dataDir, "-U", options.superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
         let result = try await Subprocess.run(
-            .path(FilePath(options.binDir + "/initdb")),
-            arguments: [
-                "-D", dataDir, "-U", options.superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
-                "--no-instructions",
-            ],
-            environment: .inherit.updating(["LC_ALL": "C.UTF-8"]),
-            workingDirectory: "/",
-            platformOptions: platformOptions(owner),
-            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+            executable, arguments: arguments, environment: .inherit.updating(["LC_ALL": "C.UTF-8"]),
+            workingDirectory: "/", output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         guard result.terminationStatus.isSuccess else {
             throw EmbeddedPostgresError("initdb failed (\(result.terminationStatus)): \(result.standardError)")
         }
@@ -129,11 +124,9 @@ public struct EmbeddedPostgres: Sendable {
             kill(pid, 0) == 0, ProcessStatus.isRunning(pid)
         else { return }
         logger.warning("stopping a stale embedded PostgreSQL from an earlier run", metadata: ["pid": "\(pid)"])
+        let (executable, arguments) = command("pg_ctl", owner: owner, ["-D", dataDir, "-m", "fast", "-w", "-t", "30", "stop"])
         _ = try await Subprocess.run(
-            .path(FilePath(options.binDir + "/pg_ctl")),
-            arguments: ["-D", dataDir, "-m", "fast", "-w", "-t", "30", "stop"],
-            workingDirectory: "/", platformOptions: platformOptions(owner),
-            output: .discarded, error: .discarded)
+            executable, arguments: arguments, workingDirectory: "/", output: .discarded, error: .discarded)
     }
 
     func run<R: Sendable>(
