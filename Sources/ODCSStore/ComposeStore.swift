@@ -24,8 +24,7 @@ public struct ComposeStore: Sendable {
     }
 
     public func compose(id: Int64) async throws -> Compose? {
-        let rows = try await client.query(ComposeSQL.composeSelectByID(id), logger: logger)
-        for try await row in rows { return try ComposeColumns.decode(row) }
+        for try await compose in try await client.execute(ComposeSelectByID(id: id), logger: logger) { return compose }
         return nil
     }
 

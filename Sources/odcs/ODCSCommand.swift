@@ -2,12 +2,23 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import ODCSCore
 import ODCSNode
 import Prometheus
 
 /// `odcs`: the On Demand Compose Service.
 @main
+enum Entry {
+    static func main() async {
+        // Run Swift concurrency jobs on NIO's event loops: a request then stays on one thread
+        // instead of hopping between the event loop and the cooperative pool.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await ODCSCommand.main()
+    }
+}
+
 struct ODCSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "odcs",

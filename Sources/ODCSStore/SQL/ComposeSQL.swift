@@ -26,10 +26,6 @@ enum ComposeSQL {
             """
     }
 
-    static func composeSelectByID(_ id: Int64) -> PostgresQuery {
-        "SELECT \(unescaped: ComposeColumns.list) FROM composes WHERE id = \(id)"
-    }
-
     /// `max(tte, now + ttl)` for the compose, the one it reuses and the ones reusing it
     /// (one level, as upstream). Never shortens an expiry.
     static func composeExtendExpiry(_ id: Int64, secondsToLive: Int) -> PostgresQuery {
