@@ -120,7 +120,9 @@ struct ComposeRoutes: Sendable {
                 _ = try await store.cancel(id: id, reason: "Canceled by \(username)")
                 return accepted("Compose (id=\(id)) has been canceled")
             }
-            guard ComposeState.removable.contains(compose.state) else { throw StoreError.stateConflict(id: id, current: compose.state.rawValue) }
+            guard ComposeState.removable.contains(compose.state) else {
+                throw StoreError.stateConflict(id: id, current: compose.state.rawValue)
+            }
             _ = try await store.expireNow(id: id, removedBy: username)
             return accepted("The delete request for compose (id=\(id)) has been accepted and will be processed by backend later.")
         } catch StoreError.stateConflict {

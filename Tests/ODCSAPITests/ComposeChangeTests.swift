@@ -1,8 +1,8 @@
-@_spi(Testing) import ODCSStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ODCSCore
+@_spi(Testing) import ODCSStore
 import ODCSTesting
 import Testing
 

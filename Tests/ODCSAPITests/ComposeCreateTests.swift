@@ -9,7 +9,8 @@ import Testing
     @Test func createsWaitingComposeWithUpstreamJSON() async throws {
         try await TestAPI.with { api in
             try await api.test { client in
-                let response = try await client.request(.post, "/api/1/composes/", body: #"{"source":{"type":"module","source":"testmodule:master"}}"#)
+                let response = try await client.request(
+                    .post, "/api/1/composes/", body: #"{"source":{"type":"module","source":"testmodule:master"}}"#)
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
                 #expect(response.headers[.accessControlAllowOrigin] == nil)

@@ -90,7 +90,8 @@ import Testing
                 try await client.request(.delete, "/api/1/composes/\(second)")
 
                 func ids(_ query: String) async throws -> [Int] {
-                    try await client.request(.get, "/api/1/composes/?\(query)").json["items"]?.arrayValue?.compactMap { $0["id"]?.int } ?? []
+                    try await client.request(.get, "/api/1/composes/?\(query)").json["items"]?.arrayValue?.compactMap { $0["id"]?.int }
+                        ?? []
                 }
                 #expect(try await ids("source_type=1").count == 2)
                 #expect(try await ids("source=f27").count == 1)
@@ -118,7 +119,8 @@ import Testing
             try await api.test { client in
                 for uri in ["/api/1/about/", "/api/1/about"] {
                     let json = try await client.request(.get, uri).json
-                    #expect(json.objectValue?.keys.sorted() == ["allowed_clients", "auth_backend", "raw_config_urls", "sigkeys", "version"])
+                    #expect(
+                        json.objectValue?.keys.sorted() == ["allowed_clients", "auth_backend", "raw_config_urls", "sigkeys", "version"])
                     #expect(json["auth_backend"] == "noauth")
                     #expect(json["allowed_clients"] == ["groups": [:], "users": [:]])
                 }

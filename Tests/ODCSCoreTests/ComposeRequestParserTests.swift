@@ -98,20 +98,47 @@ import Testing
         (#"{"source": {"type": "repo", "source": "x", "extra": {"a": 1}}}"#, "Only 'source' key is allowed to contain dict."),
         (#"{"source": {"type": "repo", "source": "x;rm -rf"}}"#, InputValidator.forbiddenCharactersMessage),
         (#"{"source": {"type": "repo", "source": "http://x/?a=b"}}"#, InputValidator.forbiddenCharactersMessage),
-        (#"{"source": {"type": "module", "source": "testmodule"}}"#, #"Module definition must be in "n:s", "n:s:v" or "n:s:v:c" format, but got testmodule"#),
-        (#"{"source": {"type": "module", "source": "platform:f30"}}"#, "ODCS currently cannot create compose with base modules, but platform was requested."),
-        (#"{"source": {"type": "raw_config", "source": "pungi_cfg"}}"#, #"Source must be in "source_name#commit_hash" format for "raw_config" source_type."#),
-        (#"{"source": {"type": "raw_config", "source": "pungi_cfg#"}}"#, #"Source must be in "source_name#commit_hash" format for "raw_config" source_type."#),
-        (##"{"source": {"type": "raw_config", "source": "#hash"}}"##, #"Source must be in "source_name#commit_hash" format for "raw_config" source_type."#),
+        (
+            #"{"source": {"type": "module", "source": "testmodule"}}"#,
+            #"Module definition must be in "n:s", "n:s:v" or "n:s:v:c" format, but got testmodule"#
+        ),
+        (
+            #"{"source": {"type": "module", "source": "platform:f30"}}"#,
+            "ODCS currently cannot create compose with base modules, but platform was requested."
+        ),
+        (
+            #"{"source": {"type": "raw_config", "source": "pungi_cfg"}}"#,
+            #"Source must be in "source_name#commit_hash" format for "raw_config" source_type."#
+        ),
+        (
+            #"{"source": {"type": "raw_config", "source": "pungi_cfg#"}}"#,
+            #"Source must be in "source_name#commit_hash" format for "raw_config" source_type."#
+        ),
+        (
+            ##"{"source": {"type": "raw_config", "source": "#hash"}}"##,
+            #"Source must be in "source_name#commit_hash" format for "raw_config" source_type."#
+        ),
         (#"{"source": {"type": "raw_config", "source": "a#1 b#2"}}"#, #"Only single source is allowed for "raw_config" source_type"#),
         (#"{"source": {"type": "raw_config", "source": "foo#abc"}}"#, #"Source "foo" does not exist in server configuration."#),
-        (#"{"source": {"type": "module", "source": "a:b", "module_defaults_url": "git://x"}}"#, #"The "module_defaults_url" and "module_defaults_commit" must be used together."#),
+        (
+            #"{"source": {"type": "module", "source": "a:b", "module_defaults_url": "git://x"}}"#,
+            #"The "module_defaults_url" and "module_defaults_commit" must be used together."#
+        ),
         (#"{"source": {"type": "tag", "source": "f26"}, "target_dir": "nfs"}"#, #"Unknown "target_dir" "nfs""#),
         (#"{"source": {"type": "tag", "source": "f26"}, "arches": "x86_64"}"#, "arches should be a list"),
-        (#"{"source": {"type": "tag", "source": "f26"}, "foo": null}"#, "Only dict, list, str, unicode, int, float and bool types are allowed in ODCS input variables, but 'foo' has '<class 'NoneType'>' type"),
-        (#"{"source": {"type": "repo", "source": "/srv/repos/../../etc"}}"#, "source must not contain '..' path components: /srv/repos/../../etc"),
+        (
+            #"{"source": {"type": "tag", "source": "f26"}, "foo": null}"#,
+            "Only dict, list, str, unicode, int, float and bool types are allowed in ODCS input variables, but 'foo' has '<class 'NoneType'>' type"
+        ),
+        (
+            #"{"source": {"type": "repo", "source": "/srv/repos/../../etc"}}"#,
+            "source must not contain '..' path components: /srv/repos/../../etc"
+        ),
         (#"{"source": {"type": "tag", "source": "f26"}, "label": "../x"}"#, "label must not contain '/' or start with '.': ../x"),
-        (#"{"source": {"type": "tag", "source": "f26"}, "seconds_to_live": -5}"#, "seconds_to_live must be a positive number of seconds, got -5"),
+        (
+            #"{"source": {"type": "tag", "source": "f26"}, "seconds_to_live": -5}"#,
+            "seconds_to_live must be a positive number of seconds, got -5"
+        ),
     ]
 
     @Test(arguments: refusals)
@@ -120,8 +147,9 @@ import Testing
     }
 
     @Test func exemptsPackageNamesFromTheCharacterCheck() throws {
-        #expect(try parse(#"{"source": {"type": "tag", "source": "f26", "packages": ["gcc-c++", "perl(Foo::Bar)"]}}"#).packages
-            == "gcc-c++ perl(Foo::Bar)")
+        #expect(
+            try parse(#"{"source": {"type": "tag", "source": "f26", "packages": ["gcc-c++", "perl(Foo::Bar)"]}}"#).packages
+                == "gcc-c++ perl(Foo::Bar)")
     }
 
     @Test func ignoresUnknownKeys() throws {

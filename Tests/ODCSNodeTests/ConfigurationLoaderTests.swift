@@ -54,8 +54,10 @@ import Testing
     }
 
     @Test func nestedKeysMapToJoinedEnvironmentNames() throws {
-        let configuration = try ConfigurationLoader(environment: ["ODCS_DATABASE_URL": "postgres://env@db/odcs", "ODCS_AUTH_BACKEND": "noauth"])
-            .load(file: nil)
+        let configuration = try ConfigurationLoader(environment: [
+            "ODCS_DATABASE_URL": "postgres://env@db/odcs", "ODCS_AUTH_BACKEND": "noauth",
+        ])
+        .load(file: nil)
         #expect(configuration.databaseURL == "postgres://env@db/odcs")
         #expect(ConfigurationKey.named("num_concurrent_pungi")?.environmentName == "ODCS_NUM_CONCURRENT_PUNGI")
         #expect(ConfigurationKey.named("embedded_postgres.bin_dir")?.environmentName == "ODCS_EMBEDDED_POSTGRES_BIN_DIR")
@@ -63,7 +65,9 @@ import Testing
 
     @Test func namesTheBadKeyAndWhereItCameFrom() throws {
         try withFile("prot: 5005\n") { path in
-            #expect(message { _ = try ConfigurationLoader(environment: [:]).load(file: path) }?.contains("unknown configuration key prot") == true)
+            #expect(
+                message { _ = try ConfigurationLoader(environment: [:]).load(file: path) }?.contains("unknown configuration key prot")
+                    == true)
         }
         try withFile("port: lots\n") { path in
             let text = message { _ = try ConfigurationLoader(environment: [:]).load(file: path) }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The embedded default end to end: the real `odcs` binary starts its own PostgreSQL, keeps
@@ -69,102 +69,105 @@ import FoundationNetworking
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
-    func waitExit(_ process: Process) async throws {
+    /// Polls `condition` (a process exiting, a server going away) for up to 30 s.
+    func waitUntil(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
     }
 
-    func waitGone(_ pid: Int32) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while isAlive(pid), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    func waitExit(_ process: Process) async throws { try await waitUntil { !process.isRunning } }
+    func waitGone(_ pid: Int32) async throws { try await waitUntil { !isAlive(pid) } }
+
+    /// A fresh state directory and a port range for one test; the directory goes afterwards.
+    func withStateDir(_ name: String, ports: Range<Int>, _ body: (String, Int) async throws -> Void) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the odcs executable first")
+        let stateDir = "/tmp/odcs-\(name)-\(getpid())-\(Int.random(in: 0..<1_000_000))"
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        try await body(stateDir, Int.random(in: ports))
     }
 
     @Test func embeddedDatabaseSurvivesAKillAndStopsWithTheNode() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the odcs executable first")
-        let stateDir = "/tmp/odcs-embedded-\(getpid())-\(Int.random(in: 0..<1_000_000))"
-        defer { try? FileManager.default.removeItem(atPath: stateDir) }
-        let port = Int.random(in: 20_000..<40_000)
+        try await withStateDir("embedded", ports: 20_000..<40_000) { stateDir, port in
 
-        let first = try start(stateDir: stateDir, port: port)
-        defer { stop(first) }
-        try await waitReady(first)
-        let (created, status) = try await request(
-            "POST", first.base + "/api/1/composes/", body: #"{"source":{"type":"repo","source":"/srv/repo"}}"#)
-        #expect(status == 200)
-        #expect(String(decoding: created, as: UTF8.self).contains(#""id":1"#))
-        let firstPostgres = try #require(postmasterPID(stateDir))
+            let first = try start(stateDir: stateDir, port: port)
+            defer { stop(first) }
+            try await waitReady(first)
+            let (created, status) = try await request(
+                "POST", first.base + "/api/1/composes/", body: #"{"source":{"type":"repo","source":"/srv/repo"}}"#)
+            #expect(status == 200)
+            #expect(String(decoding: created, as: UTF8.self).contains(#""id":1"#))
+            let firstPostgres = try #require(postmasterPID(stateDir))
 
-        // A killed node leaves no server behind: PostgreSQL follows it (PR_SET_PDEATHSIG).
-        kill(first.process.processIdentifier, SIGKILL)
-        try await waitExit(first.process)
-        try await waitGone(firstPostgres)
-        #expect(!isAlive(firstPostgres))
+            // A killed node leaves no server behind: PostgreSQL follows it (PR_SET_PDEATHSIG).
+            kill(first.process.processIdentifier, SIGKILL)
+            try await waitExit(first.process)
+            try await waitGone(firstPostgres)
+            #expect(!isAlive(firstPostgres))
 
-        let second = try start(stateDir: stateDir, port: port)
-        defer { stop(second) }
-        try await waitReady(second)
-        let (listed, _) = try await request("GET", second.base + "/api/1/composes/")
-        #expect(String(decoding: listed, as: UTF8.self).contains(#""total":1"#))
-        let secondPostgres = try #require(postmasterPID(stateDir))
+            let second = try start(stateDir: stateDir, port: port)
+            defer { stop(second) }
+            try await waitReady(second)
+            let (listed, _) = try await request("GET", second.base + "/api/1/composes/")
+            #expect(String(decoding: listed, as: UTF8.self).contains(#""total":1"#))
+            let secondPostgres = try #require(postmasterPID(stateDir))
 
-        // SIGTERM: the node drains, then stops its PostgreSQL.
-        second.process.terminate()
-        try await waitExit(second.process)
-        #expect(second.process.terminationStatus == 0)
-        try await waitGone(secondPostgres)
-        #expect(!isAlive(secondPostgres))
+            // SIGTERM: the node drains, then stops its PostgreSQL.
+            second.process.terminate()
+            try await waitExit(second.process)
+            #expect(second.process.terminationStatus == 0)
+            try await waitGone(secondPostgres)
+            #expect(!isAlive(secondPostgres))
+        }
     }
 
     @Test func orphanedServerFromAnEarlierRunIsStopped() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the odcs executable first")
-        let stateDir = "/tmp/odcs-orphan-\(getpid())-\(Int.random(in: 0..<1_000_000))"
-        defer { try? FileManager.default.removeItem(atPath: stateDir) }
-        let port = Int.random(in: 40_000..<60_000)
-        let first = try start(stateDir: stateDir, port: port)
-        defer { stop(first) }
-        try await waitReady(first)
-        first.process.terminate()
-        try await waitExit(first.process)
+        try await withStateDir("orphan", ports: 40_000..<60_000) { stateDir, port in
+            let first = try start(stateDir: stateDir, port: port)
+            defer { stop(first) }
+            try await waitReady(first)
+            first.process.terminate()
+            try await waitExit(first.process)
 
-        // Start the cluster by hand, without a parent to follow, as a node from before
-        // PDEATHSIG (or one whose signal was lost) would leave it.
-        let pgctl = try #require(
-            (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map {
-                "/usr/lib/postgresql/\($0)/bin/pg_ctl"
-            })
-        let orphan = Process()
-        orphan.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        let socketOptions = "-k \(stateDir)/run -p \(port + 1) -c listen_addresses="
-        orphan.arguments =
-            geteuid() == 0
-            ? ["--reuid=postgres", "--regid=postgres", "--clear-groups", "--", pgctl, "-D", stateDir + "/postgres", "-o", socketOptions,
-                "-l", stateDir + "/postgres/orphan.log", "-w", "start"]
-            : []
-        if geteuid() != 0 {
-            orphan.executableURL = URL(fileURLWithPath: pgctl)
-            orphan.arguments = ["-D", stateDir + "/postgres", "-o", socketOptions, "-w", "start"]
-        }
-        orphan.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try orphan.run()
-        // Ready once the server has written its pid file and opened its socket.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline,
-            !(postmasterPID(stateDir).map(isAlive) == true
-                && FileManager.default.fileExists(atPath: "\(stateDir)/run/.s.PGSQL.\(port + 1)"))
-        {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let stale = try #require(postmasterPID(stateDir))
-        defer { if isAlive(stale) { kill(stale, SIGINT) } }
-        #expect(isAlive(stale))
+            // Start the cluster by hand, without a parent to follow, as a node from before
+            // PDEATHSIG (or one whose signal was lost) would leave it.
+            let pgctl = try #require(
+                (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map {
+                    "/usr/lib/postgresql/\($0)/bin/pg_ctl"
+                })
+            let orphan = Process()
+            orphan.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            let socketOptions = "-k \(stateDir)/run -p \(port + 1) -c listen_addresses="
+            orphan.arguments =
+                geteuid() == 0
+                ? [
+                    "--reuid=postgres", "--regid=postgres", "--clear-groups", "--", pgctl, "-D", stateDir + "/postgres", "-o",
+                    socketOptions,
+                    "-l", stateDir + "/postgres/orphan.log", "-w", "start",
+                ]
+                : []
+            if geteuid() != 0 {
+                orphan.executableURL = URL(fileURLWithPath: pgctl)
+                orphan.arguments = ["-D", stateDir + "/postgres", "-o", socketOptions, "-w", "start"]
+            }
+            orphan.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            try orphan.run()
+            // Ready once the server has written its pid file and opened its socket.
+            try await waitUntil {
+                postmasterPID(stateDir).map(isAlive) == true
+                    && FileManager.default.fileExists(atPath: "\(stateDir)/run/.s.PGSQL.\(port + 1)")
+            }
+            let stale = try #require(postmasterPID(stateDir))
+            defer { if isAlive(stale) { kill(stale, SIGINT) } }
+            #expect(isAlive(stale))
 
-        let second = try start(stateDir: stateDir, port: port)
-        defer { stop(second) }
-        try await waitReady(second)
-        #expect(!isAlive(stale))
-        #expect(postmasterPID(stateDir) != stale)
-        second.process.terminate()
-        try await waitExit(second.process)
-        #expect(second.process.terminationStatus == 0)
+            let second = try start(stateDir: stateDir, port: port)
+            defer { stop(second) }
+            try await waitReady(second)
+            #expect(!isAlive(stale))
+            #expect(postmasterPID(stateDir) != stale)
+            second.process.terminate()
+            try await waitExit(second.process)
+            #expect(second.process.terminationStatus == 0)
+        }
     }
 }

@@ -35,7 +35,9 @@ import Testing
                     group.addTask {
                         try await client.withConnection { connection in
                             var path = ""
-                            for try await value in try await connection.query("SHOW search_path", logger: TestDatabase.logger).decode(String.self) {
+                            for try await value in try await connection.query("SHOW search_path", logger: TestDatabase.logger).decode(
+                                String.self)
+                            {
                                 path = value
                             }
                             try await Task.sleep(for: .milliseconds(20))

@@ -10,7 +10,8 @@ extension JSONValue {
         case .string(let s): return JSONValue.pythonStringRepr(s)
         case .array(let elements): return "[" + elements.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .object(let object):
-            return "{" + object.entries.map { JSONValue.pythonStringRepr($0.key) + ": " + $0.value.pythonRepr }
+            return "{"
+                + object.entries.map { JSONValue.pythonStringRepr($0.key) + ": " + $0.value.pythonRepr }
                 .joined(separator: ", ") + "}"
         }
     }

@@ -81,13 +81,17 @@ public struct ComposeRequestParser: Sendable {
 
         if let names = try stringList(data, "flags") {
             for name in names {
-                guard let flag = ComposeFlags(name: name) else { throw RequestError("('Unknown flag %s', \(JSONValue.pythonStringRepr(name)))") }
+                guard let flag = ComposeFlags(name: name) else {
+                    throw RequestError("('Unknown flag %s', \(JSONValue.pythonStringRepr(name)))")
+                }
                 compose.flags.formUnion(flag)
             }
         }
         if let names = try stringList(data, "results") {
             for name in names {
-                guard let result = ComposeResults(name: name) else { throw RequestError("('Unknown result %s', \(JSONValue.pythonStringRepr(name)))") }
+                guard let result = ComposeResults(name: name) else {
+                    throw RequestError("('Unknown result %s', \(JSONValue.pythonStringRepr(name)))")
+                }
                 compose.results.formUnion(result)
             }
         }

@@ -46,20 +46,32 @@ extension ConfigurationKey {
         .init("host", .string, "127.0.0.1", "Address the HTTP API listens on."),
         .init("port", .integer(0...65535), 5005, "Port the HTTP API listens on."),
         .init("node_id", .optionalString, nil, "This node's name in logs and the node registry (default: the host name)."),
-        .init("state_dir", .optionalString, nil, "Directory for the embedded PostgreSQL and the node's lock file (default: /var/lib/odcs as root, else ~/.local/state/odcs)."),
-        .init("log_level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), "info", "Lowest log level written."),
+        .init(
+            "state_dir", .optionalString, nil,
+            "Directory for the embedded PostgreSQL and the node's lock file (default: /var/lib/odcs as root, else ~/.local/state/odcs)."),
+        .init(
+            "log_level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), "info", "Lowest log level written."),
         .init("log_format", .choice(["text", "json"]), "text", "Log line format: text, or one JSON object per line."),
-        .init("max_request_body_bytes", .integer(1024...(64 << 20)), .int(1 << 20), "Request bodies larger than this are refused with 413."),
+        .init(
+            "max_request_body_bytes", .integer(1024...(64 << 20)), .int(1 << 20), "Request bodies larger than this are refused with 413."),
         .init("migrate_on_start", .bool, true, "Apply schema migrations when `odcs serve` starts."),
         // The database.
-        .init("database.url", .optionalString, nil, "PostgreSQL URL (postgres://user:password@host:port/db, or ?host=/socket/dir). Unset: an embedded PostgreSQL under state_dir."),
+        .init(
+            "database.url", .optionalString, nil,
+            "PostgreSQL URL (postgres://user:password@host:port/db, or ?host=/socket/dir). Unset: an embedded PostgreSQL under state_dir."),
         .init("database.max_connections", .integer(1...1000), 20, "Connections in this node's pool."),
         .init("database.connect_timeout_seconds", .integer(1...600), 10, "Timeout for opening one connection."),
-        .init("embedded_postgres.bin_dir", .optionalString, nil, "Directory with initdb and postgres (default: the newest /usr/lib/postgresql/*/bin)."),
-        .init("embedded_postgres.port", .integer(1...65535), 54329, "Port number naming the embedded server's unix socket (no TCP listener)."),
+        .init(
+            "embedded_postgres.bin_dir", .optionalString, nil,
+            "Directory with initdb and postgres (default: the newest /usr/lib/postgresql/*/bin)."),
+        .init(
+            "embedded_postgres.port", .integer(1...65535), 54329, "Port number naming the embedded server's unix socket (no TCP listener)."),
         // Upstream ODCS keys (reference appendix A).
-        .init("auth_backend", .choice(["noauth"]), "noauth", "Authentication backend. Only noauth exists so far: everyone may do everything."),
-        .init("allowed_clients", .object, ["groups": [:], "users": [:]], "Users and groups allowed to create composes, with per-attribute limits (reported by /about)."),
+        .init(
+            "auth_backend", .choice(["noauth"]), "noauth", "Authentication backend. Only noauth exists so far: everyone may do everything."),
+        .init(
+            "allowed_clients", .object, ["groups": [:], "users": [:]],
+            "Users and groups allowed to create composes, with per-attribute limits (reported by /about)."),
         .init("admins", .object, ["groups": [], "users": []], "Users and groups who may delete any compose."),
         .init("allowed_source_types", .stringList, ["tag", "module", "build"], "Source types allowed when allowed_clients does not say."),
         .init("allowed_flags", .stringList, allFlags, "Flags allowed when allowed_clients does not say."),
@@ -70,7 +82,9 @@ extension ConfigurationKey {
         .init("arches", .stringList, ["x86_64"], "Arches of a compose that does not name any."),
         .init("sigkeys", .stringList, [], "Signing keys of a compose that does not name any."),
         .init("seconds_to_live", .integer(1...Int(Int32.max)), 86400, "Default time to live of a compose, in seconds."),
-        .init("max_seconds_to_live", .integer(1...Int(Int32.max)), 259200, "Longest time to live a request may ask for; longer requests are capped."),
+        .init(
+            "max_seconds_to_live", .integer(1...Int(Int32.max)), 259200,
+            "Longest time to live a request may ask for; longer requests are capped."),
         .init("target_dir", .string, "/tmp", "Directory (shared by all nodes) where composes are written."),
         .init("target_dir_url", .string, "http://localhost/odcs", "URL under which target_dir is served."),
         .init("extra_target_dirs", .object, [:], "Other target dirs a request may pick by name: {name: path}."),

@@ -4,7 +4,7 @@ import Subprocess
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The single-machine default: a private PostgreSQL cluster under the node's state directory,
@@ -144,10 +144,11 @@ public struct EmbeddedPostgres: Sendable {
         var prefix: [String] = []
         if let owner { prefix = ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups"] }
         prefix += ["--pdeathsig", "INT", "--", options.binDir + "/postgres"]
-        let arguments = prefix + [
-            "-D", dataDir, "-k", socketDir, "-p", String(options.port), "-c", "listen_addresses=",
-            "-c", "synchronous_commit=off", "-c", "unix_socket_permissions=0700", "-c", "max_connections=200",
-        ]
+        let arguments =
+            prefix + [
+                "-D", dataDir, "-k", socketDir, "-p", String(options.port), "-c", "listen_addresses=",
+                "-c", "synchronous_commit=off", "-c", "unix_socket_permissions=0700", "-c", "max_connections=200",
+            ]
         let server = self
         let result = try await Subprocess.run(
             .path("/usr/bin/setpriv"), arguments: Arguments(arguments), workingDirectory: "/",
@@ -156,7 +157,8 @@ public struct EmbeddedPostgres: Sendable {
         ) { execution in
             do {
                 try await server.waitUntilReady(owner: owner)
-                logger.info("embedded PostgreSQL ready", metadata: ["socket": "\(server.socketPath)", "pid": "\(execution.processIdentifier)"])
+                logger.info(
+                    "embedded PostgreSQL ready", metadata: ["socket": "\(server.socketPath)", "pid": "\(execution.processIdentifier)"])
                 try await server.createDatabaseIfNeeded(owner: owner)
                 let value = try await body(server)
                 try? execution.send(signal: .interrupt)

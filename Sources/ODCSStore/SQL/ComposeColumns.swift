@@ -1,6 +1,7 @@
-import struct Foundation.Date
 import ODCSCore
 import PostgresNIO
+
+import struct Foundation.Date
 
 /// The column list every compose SELECT and RETURNING uses, and its decoder. The order here
 /// and in `decode` must match.
