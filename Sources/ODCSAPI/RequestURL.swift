@@ -32,7 +32,7 @@ enum QueryString {
     }
 
     static func decode(_ text: Substring) -> String {
-        let plusless = text.replacingOccurrences(of: "+", with: " ")
+        let plusless = String(text.map { $0 == "+" ? " " : $0 })
         return plusless.removingPercentEncoding ?? plusless
     }
 
@@ -57,16 +57,6 @@ enum QueryString {
             }
         }
         return out
-    }
-}
-
-extension Substring {
-    fileprivate func replacingOccurrences(of target: Character, with replacement: Character) -> String {
-        String(map { $0 == target ? replacement : $0 })
-    }
-
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        replacingOccurrences(of: Character(target), with: Character(replacement))
     }
 }
 

@@ -12,6 +12,12 @@ import Prometheus
 @main
 enum Entry {
     static func main() async {
+        #if os(Linux)
+            // glibc gives threads their own malloc arenas (up to 8 per core), which doubled the
+            // node's peak RSS in the benchmark for no speed; two arenas kept it under 100 MiB
+            // (docs/benchmarks.md). Same as MALLOC_ARENA_MAX=2.
+            _ = glibcMallopt(glibcMArenaMax, 2)
+        #endif
         // Run Swift concurrency jobs on NIO's event loops: a request then stays on one thread
         // instead of hopping between the event loop and the cooperative pool.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
@@ -112,3 +118,10 @@ struct Config: AsyncParsableCommand {
         }
     }
 }
+
+#if os(Linux)
+    /// glibc's `mallopt` (not exported by Swift's Glibc module) and its `M_ARENA_MAX` parameter.
+    @_silgen_name("mallopt")
+    func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    let glibcMArenaMax: Int32 = -8
+#endif
