@@ -35,3 +35,17 @@ import Testing
         #expect(try query([("owner", ""), ("state", "2")]).filters == [.state(2)])
     }
 }
+
+@Suite struct ComposeStateTests {
+    @Test func allowsOnlyUpstreamTransitionsPlusRescue() {
+        #expect(ComposeState.wait.canTransition(to: .generating))
+        #expect(ComposeState.wait.canTransition(to: .failed))
+        #expect(ComposeState.generating.canTransition(to: .done))
+        #expect(ComposeState.generating.canTransition(to: .wait))
+        #expect(ComposeState.done.canTransition(to: .removed))
+        #expect(!ComposeState.removed.canTransition(to: .wait))
+        #expect(!ComposeState.done.canTransition(to: .generating))
+        #expect(!ComposeState.wait.canTransition(to: .done))
+        #expect(ComposeState(name: "failed") == .failed && ComposeState(name: "nope") == nil)
+    }
+}

@@ -49,7 +49,8 @@ public struct ComposeJSONRenderer: Sendable {
         return out
     }
 
-    /// The JSON object as a `JSONValue`, for embedding into other documents (messages, lists).
+    /// Appends the JSON object to `out`, so that lists and messages embed composes without
+    /// building intermediate strings.
     public func render(_ compose: Compose, full: Bool = false, into out: inout String) {
         var first = true
         func key(_ name: String) {
