@@ -15,8 +15,10 @@ enum Entry {
         #if os(Linux)
             // glibc gives threads their own malloc arenas (up to 8 per core), which doubled the
             // node's peak RSS in the benchmark for no speed; two arenas kept it under 100 MiB
-            // (docs/benchmarks.md). Same as MALLOC_ARENA_MAX=2.
-            _ = glibcMallopt(glibcMArenaMax, 2)
+            // (docs/benchmarks.md). MALLOC_ARENA_MAX, when set, is glibc's to apply.
+            if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
+                _ = glibcMallopt(glibcMArenaMax, 2)
+            }
         #endif
         // Run Swift concurrency jobs on NIO's event loops: a request then stays on one thread
         // instead of hopping between the event loop and the cooperative pool.
