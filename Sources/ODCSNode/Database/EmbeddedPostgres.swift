@@ -96,10 +96,17 @@ public struct EmbeddedPostgres: Sendable {
     /// Runs a PostgreSQL tool as the server's owner. Privileges are dropped by `setpriv` after
     /// exec, never in a forked copy of this multi-threaded process (a fork that changes ids
     /// before exec can deadlock on a lock another thread held).
-    func command(_ tool: String, owner: (uid: uid_t, gid: gid_t)?, _ arguments: [String]) -> (Executable, Arguments) {
-        guard let owner else { return (.path(FilePath(options.binDir + "/" + tool)), Arguments(arguments)) }
-        let prefix = ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups", "--", options.binDir + "/" + tool]
-        return (.path("/usr/bin/setpriv"), Arguments(prefix + arguments))
+    /// With `followParent`, the tool also gets SIGINT (PostgreSQL's fast shutdown) when the
+    /// node dies (`PR_SET_PDEATHSIG`).
+    func command(_ tool: String, owner: (uid: uid_t, gid: gid_t)?, followParent: Bool = false, _ arguments: [String])
+        -> (Executable, Arguments)
+    {
+        var options: [String] = []
+        if let owner { options += ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups"] }
+        if followParent { options += ["--pdeathsig", "INT"] }
+        let path = self.options.binDir + "/" + tool
+        guard !options.isEmpty else { return (.path(FilePath(path)), Arguments(arguments)) }
+        return (.path("/usr/bin/setpriv"), Arguments(options + ["--", path] + arguments))
     }
 
     func initializeIfNeeded(owner: (uid: uid_t, gid: gid_t)?, logger: Logger) async throws {
@@ -141,25 +148,23 @@ public struct EmbeddedPostgres: Sendable {
         // Our own session: a terminal's Ctrl-C reaches only the node, which then stops in order.
         platform.createSession = true
         // setpriv drops privileges and sets PR_SET_PDEATHSIG, then execs postgres.
-        var prefix: [String] = []
-        if let owner { prefix = ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups"] }
-        prefix += ["--pdeathsig", "INT", "--", options.binDir + "/postgres"]
-        let arguments =
-            prefix + [
+        let (executable, arguments) = command(
+            "postgres", owner: owner, followParent: true,
+            [
                 "-D", dataDir, "-k", socketDir, "-p", String(options.port), "-c", "listen_addresses=",
                 "-c", "synchronous_commit=off", "-c", "unix_socket_permissions=0700", "-c", "max_connections=200",
-            ]
+            ])
         let server = self
         let result = try await Subprocess.run(
-            .path("/usr/bin/setpriv"), arguments: Arguments(arguments), workingDirectory: "/",
+            executable, arguments: arguments, workingDirectory: "/",
             platformOptions: platform, input: .none,
             output: .fileDescriptor(log, closeAfterSpawningProcess: true), error: .combinedWithOutput
         ) { execution in
             do {
-                try await server.waitUntilReady(owner: owner)
+                try await server.waitUntilReady()
                 logger.info(
                     "embedded PostgreSQL ready", metadata: ["socket": "\(server.socketPath)", "pid": "\(execution.processIdentifier)"])
-                try await server.createDatabaseIfNeeded(owner: owner)
+                try await server.createDatabaseIfNeeded()
                 let value = try await body(server)
                 try? execution.send(signal: .interrupt)
                 return value
@@ -172,7 +177,7 @@ public struct EmbeddedPostgres: Sendable {
         return result.closureResult
     }
 
-    func waitUntilReady(owner: (uid: uid_t, gid: gid_t)?) async throws {
+    func waitUntilReady() async throws {
         let deadline = ContinuousClock.now + options.readyTimeout
         while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: socketPath) {
@@ -188,7 +193,7 @@ public struct EmbeddedPostgres: Sendable {
         throw EmbeddedPostgresError("embedded PostgreSQL not ready after \(options.readyTimeout); log:\n\(tail)")
     }
 
-    func createDatabaseIfNeeded(owner: (uid: uid_t, gid: gid_t)?) async throws {
+    func createDatabaseIfNeeded() async throws {
         let psql = options.binDir + "/psql"
         let common = ["-h", socketDir, "-p", String(options.port), "-U", options.superuser, "-d", "postgres", "-XAtq"]
         let exists = try await Subprocess.run(
