@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The arrows of docs/architecture.md: Core ← Store ← (API, Node); API never sees generators.
+// The arrows of docs/architecture.md: Core ← (Store, Repo); Repo ← Generator; (Store, Generator) ← Services
+// ← Node; API depends on Core and Store only and never sees generators.
 let package = Package(
     name: "odcs",
     platforms: [.macOS(.v15)],
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "ODCSCore"),
@@ -29,6 +31,39 @@ let package = Package(
                 "ODCSCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ODCSRepo",
+            dependencies: [
+                "ODCSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "ODCSGenerator",
+            dependencies: [
+                "ODCSCore",
+                "ODCSRepo",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "ODCSServices",
+            dependencies: [
+                "ODCSCore",
+                "ODCSStore",
+                "ODCSGenerator",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
@@ -48,6 +83,9 @@ let package = Package(
                 "ODCSCore",
                 "ODCSStore",
                 "ODCSAPI",
+                "ODCSGenerator",
+                "ODCSServices",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,14 +113,21 @@ let package = Package(
                 "ODCSStore",
                 "ODCSNode",
                 "ODCSAPI",
+                "ODCSGenerator",
+                "ODCSServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .testTarget(name: "ODCSCoreTests", dependencies: ["ODCSCore"]),
         .testTarget(name: "ODCSStoreTests", dependencies: ["ODCSStore", "ODCSTesting"]),
+        .testTarget(name: "ODCSRepoTests", dependencies: ["ODCSRepo", "ODCSTesting"]),
+        .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSTesting"]),
+        .testTarget(name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSTesting"]),
         .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
         .testTarget(
             name: "ODCSAPITests",
