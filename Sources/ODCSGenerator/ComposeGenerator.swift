@@ -59,10 +59,16 @@ public protocol ComposeGenerator: Sendable {
     /// `state_reason`, after upstream's `Error while generating compose: ` prefix) or any
     /// other error (its description is used).
     func generate(_ context: GenerationContext) async throws -> GenerationResult
+
+    /// The reuse checks the key cannot make, run for each candidate the key found (for tag
+    /// composes: Koji's `tagChangedSinceEvent`). Runs inside the reuse decision; keep it short.
+    func isReusable(_ candidate: Compose, for compose: Compose, logger: Logger) async throws -> Bool
 }
 
 extension ComposeGenerator {
     public func resolve(_ compose: Compose, logger: Logger) async throws -> Compose { compose }
+
+    public func isReusable(_ candidate: Compose, for compose: Compose, logger: Logger) async throws -> Bool { true }
 }
 
 /// A failure a user can act on: the message names what was wrong (the package, the repo,

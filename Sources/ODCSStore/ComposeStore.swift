@@ -13,13 +13,17 @@ public struct ComposeStore: Sendable {
         self.logger = logger
     }
 
-    /// Inserts a new compose in `wait` and records its owner.
+    /// Inserts a new compose in `wait`, records its owner and wakes idle workers.
     public func insert(_ compose: NewCompose) async throws -> Compose {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(UserSQL.userInsertIfMissing(compose.owner), logger: logger)
             let rows = try await connection.query(ComposeSQL.composeInsert(compose), logger: logger)
-            for try await row in rows { return try ComposeColumns.decode(row) }
-            throw StoreError.corruptRow("INSERT returned no row")
+            var inserted: Compose?
+            for try await row in rows { inserted = try ComposeColumns.decode(row) }
+            guard let inserted else { throw StoreError.corruptRow("INSERT returned no row") }
+            // A hint for idle workers, sent at commit; they poll anyway.
+            try await connection.query(ComposeQueueSQL.notifyWait(inserted.id), logger: logger)
+            return inserted
         }
     }
 

@@ -5,12 +5,18 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The row was not in the state the change requires (someone else moved it first).
     case stateConflict(id: Int64, current: Int)
     case corruptRow(String)
+    /// A fenced write found the lease gone: the compose was rescued or finished elsewhere.
+    case leaseLost(Int64)
+    /// A leader-only write found that this node no longer holds the duty's term.
+    case notLeader(duty: String)
 
     public var description: String {
         switch self {
         case .composeNotFound(let id): "compose \(id) not found"
         case .stateConflict(let id, let current): "compose \(id) is in state \(current)"
         case .corruptRow(let detail): "corrupt row: \(detail)"
+        case .leaseLost(let id): "lease on compose \(id) lost"
+        case .notLeader(let duty): "not the leader of \(duty)"
         }
     }
 }

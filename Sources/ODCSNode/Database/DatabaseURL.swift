@@ -73,4 +73,26 @@ public struct DatabaseURL: Sendable, Equatable {
         configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
+
+    /// The same server for one dedicated connection (LISTEN, leader locks).
+    public func connectionConfiguration(connectTimeout: Int, startupParameters: [(String, String)] = []) throws
+        -> PostgresConnection.Configuration
+    {
+        var configuration: PostgresConnection.Configuration
+        switch endpoint {
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS
+            switch sslMode {
+            case "disable", "allow": tls = .disable
+            case "prefer": tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        case .unixSocket(let path):
+            configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
+        }
+        configuration.options.connectTimeout = .seconds(Int64(connectTimeout))
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
 }

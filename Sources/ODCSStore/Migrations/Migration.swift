@@ -12,7 +12,8 @@ public struct Migration: Sendable {
 
     /// Every migration in order. Append only: a released migration never changes.
     public static let all: [Migration] = [
-        .m0001Initial
+        .m0001Initial,
+        .m0002Cluster,
     ]
 }
 

@@ -1,7 +1,7 @@
 import ODCSCore
 import PostgresNIO
 
-import struct Foundation.Date
+import Foundation
 
 /// The column list every compose SELECT and RETURNING uses, and its decoder. The order here
 /// and in `decode` must match.
@@ -15,6 +15,13 @@ enum ComposeColumns {
         modules, respin_of, base_module_br_name, base_module_br_stream, \
         base_module_br_stream_version_lte, base_module_br_stream_version_gte
         """
+
+    /// The same list qualified by the table name, for UPDATE ... FROM ... RETURNING.
+    static let qualifiedList = list.split(separator: ",").map { "composes." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        .joined(separator: ", ")
+
+    /// How many columns `decode` reads; extra RETURNING columns start here.
+    static let count = 40
 
     static func decode(_ row: PostgresRow) throws -> Compose {
         let cells = row.makeRandomAccess()

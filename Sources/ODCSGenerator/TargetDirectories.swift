@@ -1,0 +1,30 @@
+import ODCSCore
+import SystemPackage
+
+/// The default target dir and the named extra ones (`extra_target_dirs`), with the URL of
+/// the default. A compose stores the path of its target dir; nil means the default.
+public struct TargetDirectories: Sendable {
+    public var defaultDir: FilePath
+    public var defaultURL: String
+    public var extra: [String: FilePath]
+
+    public init(defaultDir: FilePath, defaultURL: String, extra: [String: FilePath] = [:]) {
+        self.defaultDir = defaultDir
+        self.defaultURL = defaultURL
+        self.extra = extra
+    }
+
+    public func layout(for compose: Compose) -> VolumeLayout {
+        VolumeLayout(targetDir: compose.targetDir.map { FilePath($0) } ?? defaultDir)
+    }
+
+    /// Upstream serves only the default target dir over HTTP; others get "" URLs.
+    public func url(for compose: Compose) -> String {
+        guard let dir = compose.targetDir, FilePath(dir) != defaultDir else { return defaultURL }
+        return ""
+    }
+
+    public var all: [VolumeLayout] {
+        [VolumeLayout(targetDir: defaultDir)] + extra.values.sorted { $0.string < $1.string }.map { VolumeLayout(targetDir: $0) }
+    }
+}

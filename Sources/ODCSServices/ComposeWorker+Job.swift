@@ -1,0 +1,252 @@
+import Foundation
+import Logging
+import ODCSCore
+import ODCSGenerator
+import ODCSStore
+import SystemPackage
+
+/// One claimed compose from resolve to its fenced final state.
+extension ComposeWorker {
+    enum Outcome: Sendable {
+        case generated(GenerationResult)
+        case failed(String)
+        case timedOut
+        case interrupted(JobInterrupt)
+    }
+
+    func runJob(_ claim: ClaimedCompose, interrupts: AsyncStream<JobInterrupt>) async {
+        let lease = claim.lease
+        let logger = { [logger = self.logger] in
+            var logger = logger
+            logger[metadataKey: "compose_id"] = "\(lease.composeID)"
+            logger[metadataKey: "attempt"] = "\(lease.attempt)"
+            return logger
+        }()
+        metrics.claims.increment()
+        metrics.claimLatency.recordSeconds(claim.queuedSeconds)
+        logger.info("claimed", metadata: ["source_type": "\(claim.compose.sourceType.name)", "queued_s": "\(claim.queuedSeconds)"])
+
+        let compose = claim.compose
+        let layout = configuration.targetDirectories.layout(for: compose)
+        guard layout.exists else {
+            await fail(
+                lease, compose: compose,
+                message: "Compose target dir doesn't exist or not a directory: \(layout.targetDir) on backend \(configuration.hostName)",
+                logger: logger)
+            return
+        }
+        let generator = generators.generator(for: compose.sourceType) ?? UnsupportedGenerator()
+
+        let resolved: Compose
+        let decision: ReuseDecision
+        do {
+            resolved = try await generator.resolve(compose, logger: logger)
+            decision = try await queue.decideReuse(lease, resolved: resolved) { candidate in
+                try await generator.isReusable(candidate, for: resolved, logger: logger)
+            }
+        } catch StoreError.leaseLost {
+            metrics.leaseLosses.increment()
+            logger.warning("lease lost before generation")
+            return
+        } catch {
+            await fail(lease, compose: compose, message: Self.describe(error), logger: logger)
+            return
+        }
+        switch decision {
+        case .reusedDone(let reusedID):
+            metrics.reuseHits.increment()
+            logger.info("reused a done compose", metadata: ["reused_id": "\(reusedID)"])
+            return
+        case .following(let reusedID):
+            metrics.reuseHits.increment()
+            logger.info("follows a generating compose", metadata: ["reused_id": "\(reusedID)"])
+            return
+        case .generate:
+            break
+        }
+
+        let started = ContinuousClock.now
+        let staging: FilePath
+        do {
+            staging = try layout.makeStaging(id: compose.id, attempt: lease.attempt)
+        } catch {
+            await fail(lease, compose: compose, message: Self.describe(error), logger: logger)
+            return
+        }
+        let context = GenerationContext(
+            compose: resolved, attempt: lease.attempt, staging: staging,
+            targetDirURL: configuration.targetDirectories.url(for: compose), logger: logger)
+        let outcome = await generate(context, generator: generator, interrupts: interrupts)
+        let timer = { (name: String) in
+            metrics.generationTime(sourceType: compose.sourceType.name, outcome: name).record(duration: ContinuousClock.now - started)
+        }
+
+        switch outcome {
+        case .generated(let result):
+            timer("done")
+            await publishDone(lease, staging: staging, layout: layout, result: result, logger: logger)
+        case .failed(let message):
+            timer("failed")
+            await publishFailed(lease, compose: compose, staging: staging, layout: layout, message: message, logger: logger)
+        case .timedOut:
+            timer("failed")
+            let message = "Compose has taken more time than allowed by configuration (\(configuration.generationTimeoutSeconds) seconds)"
+            await publishFailed(lease, compose: compose, staging: staging, layout: layout, message: message, logger: logger)
+        case .interrupted(.leaseLost):
+            layout.discard(staging)
+            metrics.leaseLosses.increment()
+            logger.warning("lease lost: generation stopped, nothing published")
+        case .interrupted(.drain):
+            layout.discard(staging)
+            let released = (try? await queue.release(lease)) ?? false
+            if released { metrics.released.increment() }
+            logger.info("drain: compose handed back to wait", metadata: ["released": "\(released)"])
+        }
+    }
+
+    /// Races the generation against the timeout and the job's interrupts; the losers are
+    /// cancelled (a generator's child processes die with their process group).
+    func generate(_ context: GenerationContext, generator: any ComposeGenerator, interrupts: AsyncStream<JobInterrupt>) async -> Outcome {
+        let timeout = Duration.seconds(configuration.generationTimeoutSeconds)
+        return await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                do {
+                    return .generated(try await generator.generate(context))
+                } catch {
+                    return Task.isCancelled ? nil : .failed(Self.describe(error))
+                }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return nil }
+                return .timedOut
+            }
+            group.addTask {
+                for await interrupt in interrupts { return .interrupted(interrupt) }
+                return nil
+            }
+            var outcome: Outcome?
+            while outcome == nil, let next = await group.next() { outcome = next }
+            group.cancelAll()
+            return outcome ?? .interrupted(.leaseLost)
+        }
+    }
+
+    func publishDone(_ lease: Lease, staging: FilePath, layout: VolumeLayout, result: GenerationResult, logger: Logger) async {
+        let noCompose: Compose? = nil
+        // Publishing is a rename before the fenced commit: check the lease just before, so
+        // that a compose already rescued elsewhere is not overwritten.
+        guard await stillHeld(lease) else {
+            layout.discard(staging)
+            metrics.leaseLosses.increment()
+            logger.warning("lease lost before publishing: nothing published")
+            return
+        }
+        do {
+            try layout.publish(staging: staging, id: lease.composeID)
+        } catch {
+            await publishFailed(lease, compose: noCompose, staging: staging, layout: layout, message: Self.describe(error), logger: logger)
+            return
+        }
+        let committed = await retrying(logger: logger) { try await queue.finishDone(lease, pungiComposeID: result.pungiComposeID) }
+        if committed == true {
+            logger.info("done")
+        } else {
+            metrics.leaseLosses.increment()
+            logger.warning("lease lost at done: the published directory belongs to the next attempt")
+        }
+    }
+
+    /// A failed compose keeps its directory (the logs) for its TTL, like upstream's.
+    func publishFailed(
+        _ lease: Lease, compose: Compose?, staging: FilePath, layout: VolumeLayout, message: String, logger: Logger
+    ) async {
+        if await stillHeld(lease) {
+            try? "\(message)\n".write(toFile: staging.appending("odcs-error.log").string, atomically: false, encoding: .utf8)
+            if (try? layout.publish(staging: staging, id: lease.composeID)) == nil { layout.discard(staging) }
+        } else {
+            layout.discard(staging)
+        }
+        await fail(lease, compose: compose, message: message, logger: logger)
+    }
+
+    func fail(_ lease: Lease, compose: Compose?, message: String, logger: Logger) async {
+        var reason = "Error while generating compose: \(message)"
+        if compose?.targetDir == nil {
+            // Upstream shows URLs, not paths of the default target dir.
+            reason = reason.replacingOccurrences(
+                of: configuration.targetDirectories.defaultDir.string, with: configuration.targetDirectories.defaultURL)
+        }
+        let committed = await retrying(logger: logger) { try await queue.finishFailed(lease, reason: reason) }
+        if committed == true {
+            logger.info("failed", metadata: ["reason": "\(reason)"])
+        } else {
+            metrics.leaseLosses.increment()
+            logger.warning("lease lost at failed", metadata: ["reason": "\(reason)"])
+        }
+    }
+
+    func stillHeld(_ lease: Lease) async -> Bool {
+        await retrying(logger: logger) { try await queue.heartbeat([lease]).contains(lease.composeID) } ?? false
+    }
+
+    /// Retries a fenced write through database hiccups (a restart, a failover) for up to one
+    /// lease timeout; after that the lease may be rescued anyway, and the fence decides.
+    func retrying<R: Sendable>(logger: Logger, _ operation: () async throws -> R) async -> R? {
+        let deadline = ContinuousClock.now + configuration.leaseTimeout
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await operation()
+            } catch {
+                guard ContinuousClock.now < deadline else {
+                    logger.error("giving up on a fenced write", metadata: ["error": "\(String(reflecting: error))"])
+                    return nil
+                }
+                logger.warning("fenced write failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? GeneratorError { return error.message }
+        return String(describing: error)
+    }
+
+    /// Refreshes every lease of this node; interrupts generations whose lease is gone.
+    func heartbeatLoop() async {
+        let interval = configuration.leaseTimeout / 3
+        await PeriodicTask.run(every: interval, name: "heartbeat", logger: logger) {
+            let leases = await jobs.leases
+            guard !leases.isEmpty else { return }
+            let held = try await queue.heartbeat(leases)
+            for lease in leases where !held.contains(lease.composeID) {
+                await jobs.interrupt(lease.composeID, .leaseLost)
+            }
+        }
+    }
+
+    /// LISTEN on a dedicated connection; every notification (and every reconnect) wakes the
+    /// claim loop. Reconnects with back-off; polling covers the gaps.
+    func listen(_ wake: WakeSignal) async {
+        guard configuration.listen, let connector else { return }
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await connector.withConnection(logger: logger) { connection in
+                    try await connection.listen(on: "odcs_wait") { notifications in
+                        delay = .seconds(1)
+                        wake.signal()
+                        for try await _ in notifications { wake.signal() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("LISTEN connection lost; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            do { try await Task.sleep(for: delay) } catch { return }
+            delay = min(delay * 2, .seconds(30))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Metrics
+
+/// The metrics of the backend services (names after River and Oban, prefixed `odcs_`).
+/// Created once per node; swift-metrics hands them to the node's Prometheus registry.
+public struct ServiceMetrics: Sendable {
+    public let claims = Counter(label: "odcs_claims_total")
+    public let claimLatency = Timer(label: "odcs_claim_latency_seconds", preferredDisplayUnit: .seconds)
+    public let claimQuery = Timer(label: "odcs_claim_query_seconds", preferredDisplayUnit: .seconds)
+    public let leaseLosses = Counter(label: "odcs_lease_lost_total")
+    public let reuseHits = Counter(label: "odcs_reuse_hits_total")
+    public let released = Counter(label: "odcs_leases_released_total")
+    public let rescuedHeartbeat = Counter(label: "odcs_rescued_total", dimensions: [("reason", "heartbeat")])
+    public let rescuedDeadline = Counter(label: "odcs_rescued_total", dimensions: [("reason", "deadline")])
+    public let leaderChanges = Counter(label: "odcs_leader_elections_total")
+    public let expired = Counter(label: "odcs_expiry_removed_total")
+    public let expiryLag = Gauge(label: "odcs_expiry_lag_seconds")
+    public let orphansRemoved = Counter(label: "odcs_orphans_removed_total")
+    public let diskPressureRemoved = Counter(label: "odcs_disk_pressure_removed_total")
+    public let freeBytes = Gauge(label: "odcs_target_dir_free_bytes")
+    public let activeGenerations = Gauge(label: "odcs_generating")
+
+    public init() {}
+
+    public func generationTime(sourceType: String, outcome: String) -> Timer {
+        Timer(
+            label: "odcs_generation_seconds", dimensions: [("source_type", sourceType), ("outcome", outcome)],
+            preferredDisplayUnit: .seconds)
+    }
+
+    public func leader(duty: String) -> Gauge { Gauge(label: "odcs_leader", dimensions: [("duty", duty)]) }
+
+    public func clusterComposes(state: String) -> Gauge { Gauge(label: "odcs_cluster_composes", dimensions: [("state", state)]) }
+
+    public let clusterNodes = Gauge(label: "odcs_cluster_nodes")
+    public let deadTuples = Gauge(label: "odcs_pg_dead_tuples")
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import ODCSCore
+import PostgresNIO
+
+/// The work queue over `composes` (design §5): claims with `FOR UPDATE SKIP LOCKED`, fenced
+/// heartbeats and finishes, the reuse decision, release on drain. Every method is one short
+/// transaction; nothing is held open while a compose generates.
+public struct ComposeQueue: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Claims up to `limit` waiting composes, oldest first, for `node`. With `clusterCap`,
+    /// never lets more than that many composes be leased across the cluster.
+    public func claim(node: String, limit: Int, deadlineSeconds: Int, clusterCap: Int? = nil) async throws -> [ClaimedCompose] {
+        guard limit > 0 else { return [] }
+        let query = ComposeQueueSQL.composeClaimNext(node: node, limit: limit, deadlineSeconds: deadlineSeconds)
+        guard let cap = clusterCap else { return try await Self.decodeClaims(client.query(query, logger: logger)) }
+        return try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(ComposeQueueSQL.claimCapLock, logger: logger)
+            var leased = 0
+            for try await count in try await connection.query(ComposeQueueSQL.composeCountLeased, logger: logger).decode(Int.self) {
+                leased = count
+            }
+            let room = min(limit, cap - leased)
+            guard room > 0 else { return [] }
+            let capped = ComposeQueueSQL.composeClaimNext(node: node, limit: room, deadlineSeconds: deadlineSeconds)
+            return try await Self.decodeClaims(connection.query(capped, logger: logger))
+        }
+    }
+
+    static func decodeClaims(_ rows: PostgresRowSequence) async throws -> [ClaimedCompose] {
+        var claims: [ClaimedCompose] = []
+        for try await row in rows {
+            let compose = try ComposeColumns.decode(row)
+            let cells = row.makeRandomAccess()
+            let attempt = try cells[ComposeColumns.count].decode(Int.self)
+            let token = try cells[ComposeColumns.count + 1].decode(UUID.self)
+            let queued = try cells[ComposeColumns.count + 2].decode(Double.self)
+            claims.append(
+                ClaimedCompose(
+                    compose: compose, lease: Lease(composeID: compose.id, token: token, attempt: attempt), queuedSeconds: queued))
+        }
+        return claims.sorted { $0.compose.id < $1.compose.id }
+    }
+
+    /// Refreshes all of a worker's leases at once; returns the ids whose lease is still held.
+    public func heartbeat(_ leases: [Lease]) async throws -> Set<Int64> {
+        guard !leases.isEmpty else { return [] }
+        let query = ComposeQueueSQL.composeHeartbeat(ids: leases.map(\.composeID), tokens: leases.map(\.token))
+        var held: Set<Int64> = []
+        for try await id in try await client.query(query, logger: logger).decode(Int64.self) { held.insert(id) }
+        return held
+    }
+
+    /// Stores what `resolve` filled in and decides, under a per-key lock, whether the compose
+    /// generates, reuses a done compose or follows a generating one (reference §6).
+    /// `isReusable` runs the checks the key cannot (Koji's "tag changed since event").
+    /// Throws `StoreError.leaseLost` when the lease is gone.
+    public func decideReuse(
+        _ lease: Lease, resolved compose: Compose, isReusable: @Sendable (Compose) async throws -> Bool
+    ) async throws -> ReuseDecision {
+        let key = ReuseKey(compose)
+        return try await client.withTransaction(logger: logger) { connection in
+            if let key { try await connection.query(ComposeQueueSQL.reuseKeyLock(key), logger: logger) }
+            var held = false
+            for try await _ in try await connection.query(ComposeQueueSQL.composeLockLeased(lease), logger: logger) { held = true }
+            guard held else { throw StoreError.leaseLost(lease.composeID) }
+            try await connection.query(
+                ComposeQueueSQL.composeSetResolved(lease, kojiEvent: compose.kojiEvent, source: compose.source), logger: logger)
+
+            if let key {
+                var candidates: [Compose] = []
+                let rows = try await connection.query(
+                    ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: compose.id), logger: logger)
+                for try await row in rows { candidates.append(try ComposeColumns.decode(row)) }
+                for candidate in candidates where ReuseKey.eventAllowsReuse(of: candidate, by: compose) {
+                    guard try await isReusable(candidate) else { continue }
+                    try await connection.query(ComposeQueueSQL.composeReuse(lease, candidate: candidate), logger: logger)
+                    try await connection.query(
+                        ComposeQueueSQL.composeRepointFollowers(from: compose.id, to: candidate.id), logger: logger)
+                    if candidate.state == .done {
+                        try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: compose.id), logger: logger)
+                        return .reusedDone(reusedID: candidate.id)
+                    }
+                    return .following(reusedID: candidate.id)
+                }
+            }
+            try await connection.query(ComposeQueueSQL.composeStartGenerating(lease, key: key), logger: logger)
+            return .generate
+        }
+    }
+
+    /// The fenced `done`: false when the lease was lost (the caller must then discard its
+    /// work). Followers take the same state in the same transaction.
+    public func finishDone(_ lease: Lease, pungiComposeID: String?) async throws -> Bool {
+        try await finish(lease, ComposeQueueSQL.composeFinishDone(lease, pungiComposeID: pungiComposeID))
+    }
+
+    /// The fenced `failed`, with upstream's reason text already formed by the caller.
+    public func finishFailed(_ lease: Lease, reason: String) async throws -> Bool {
+        try await finish(lease, ComposeQueueSQL.composeFinishFailed(lease, reason: reason))
+    }
+
+    private func finish(_ lease: Lease, _ query: PostgresQuery) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { connection in
+            var updated = false
+            for try await _ in try await connection.query(query, logger: logger) { updated = true }
+            guard updated else { return false }
+            try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: lease.composeID), logger: logger)
+            return true
+        }
+    }
+
+    /// Hands an unfinished compose back to `wait` (graceful drain): another node claims it at
+    /// once, and the attempt does not count.
+    public func release(_ lease: Lease) async throws -> Bool {
+        var updated = false
+        for try await _ in try await client.query(ComposeQueueSQL.composeRelease(lease), logger: logger) { updated = true }
+        return updated
+    }
+}

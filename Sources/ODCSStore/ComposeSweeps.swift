@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import ODCSCore
+import PostgresNIO
+
+/// A compose the removal sweep took: enough to find and delete its files.
+public struct RemovableCompose: Sendable, Equatable {
+    public var id: Int64
+    public var reusedID: Int64?
+    public var targetDir: String?
+    public var sourceType: Int
+    public var composeType: String?
+    public var pungiComposeID: String?
+}
+
+/// One compose taken back by the lease rescue.
+public struct RescuedCompose: Sendable, Equatable {
+    public var id: Int64
+    public var newState: ComposeState
+    public var lostNode: String?
+    public var attempt: Int
+    /// True when the deadline passed (failed as stuck), false for a stale heartbeat.
+    public var overdue: Bool
+}
+
+/// The sweeps over `composes`: lease rescue, upstream's periodic rules, expiry, disk
+/// pressure and the orphan check. Batches are LIMITed; callers loop until a short batch.
+public struct ComposeSweeps: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs `body` in a transaction that first checks `fence` (when given).
+    func fenced<R: Sendable>(_ fence: LeaderFence?, _ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        try await client.withTransaction(logger: logger) { connection in
+            if let fence { try await LeaderStore.check(fence, on: connection, logger: logger) }
+            return try await body(connection)
+        }
+    }
+
+    public func rescueStale(
+        leaseTimeoutSeconds: Int, maxAttempts: Int, backoffSeconds: Int, limit: Int, fence: LeaderFence?
+    ) async throws -> [RescuedCompose] {
+        let logger = logger
+        return try await fenced(fence) { connection in
+            var rescued: [RescuedCompose] = []
+            let query = ComposeSweepSQL.composeRescueStale(
+                leaseTimeoutSeconds: leaseTimeoutSeconds, maxAttempts: maxAttempts, backoffSeconds: backoffSeconds, limit: limit)
+            for try await (id, state, node, attempt, overdue) in try await connection.query(query, logger: logger).decode(
+                (Int64, Int, String?, Int, Bool).self)
+            {
+                rescued.append(
+                    RescuedCompose(id: id, newState: ComposeState(rawValue: state) ?? .failed, lostNode: node, attempt: attempt, overdue: overdue))
+            }
+            for compose in rescued where compose.newState == .failed {
+                try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: compose.id), logger: logger)
+            }
+            return rescued
+        }
+    }
+
+    /// Upstream's `cleanup_generating_composes`: followers whose compose finished take its state.
+    public func syncFollowers(fence: LeaderFence?) async throws -> Int {
+        let logger = logger
+        return try await fenced(fence) { connection in
+            var count = 0
+            for try await _ in try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: nil), logger: logger) { count += 1 }
+            return count
+        }
+    }
+
+    /// Upstream's 3-day rule for `wait`.
+    public func failStuckWaiting(olderThanSeconds: Int, limit: Int, fence: LeaderFence?) async throws -> [Int64] {
+        let logger = logger
+        return try await fenced(fence) { connection in
+            var ids: [Int64] = []
+            let query = ComposeSweepSQL.composeFailStuckWaiting(olderThanSeconds: olderThanSeconds, limit: limit)
+            for try await id in try await connection.query(query, logger: logger).decode(Int64.self) { ids.append(id) }
+            return ids
+        }
+    }
+
+    /// Phase 1 of expiry: takes up to `limit` expired composes (skipping rows another node
+    /// holds), keeps those `keep` says to keep, marks the rest `removed`. Returns the removed.
+    public func removeExpired(limit: Int, keep: @Sendable (RemovableCompose) -> Bool) async throws -> (removed: [RemovableCompose], kept: Int) {
+        try await markRemoved(ComposeSweepSQL.composeSelectExpired(limit: limit), note: nil, fence: nil, keep: keep)
+    }
+
+    /// Disk pressure: removes the oldest done composes older than `minAgeSeconds` with the
+    /// given note as their reason. Leader-only.
+    public func removeOldestDone(
+        minAgeSeconds: Int, limit: Int, note: String, fence: LeaderFence?, keep: @Sendable (RemovableCompose) -> Bool
+    ) async throws -> [RemovableCompose] {
+        try await markRemoved(
+            ComposeSweepSQL.composeSelectOldestDone(minAgeSeconds: minAgeSeconds, limit: limit), note: note, fence: fence, keep: keep
+        ).removed
+    }
+
+    private func markRemoved(
+        _ select: PostgresQuery, note: String?, fence: LeaderFence?, keep: @Sendable (RemovableCompose) -> Bool
+    ) async throws -> (removed: [RemovableCompose], kept: Int) {
+        let logger = logger
+        return try await fenced(fence) { connection in
+            var candidates: [RemovableCompose] = []
+            let rows = try await connection.query(select, logger: logger)
+            for try await (id, reused, dir, type, composeType, pungiID) in rows.decode((Int64, Int64?, String?, Int, String?, String?).self) {
+                candidates.append(
+                    RemovableCompose(id: id, reusedID: reused, targetDir: dir, sourceType: type, composeType: composeType, pungiComposeID: pungiID))
+            }
+            let chosen = candidates.filter { !keep($0) }
+            guard !chosen.isEmpty else { return ([], candidates.count) }
+            var marked: Set<Int64> = []
+            let query = ComposeSweepSQL.composeMarkRemoved(ids: chosen.map(\.id), note: note)
+            for try await id in try await connection.query(query, logger: logger).decode(Int64.self) { marked.insert(id) }
+            if let note {
+                // Early removal takes the composes that share the files with it.
+                try await connection.query(ComposeSweepSQL.composeMarkFollowersRemoved(of: Array(marked), note: note), logger: logger)
+            }
+            return (chosen.filter { marked.contains($0.id) }, candidates.count - chosen.count)
+        }
+    }
+
+    /// Of the given ids, those whose row exists and is not removed, with state and attempt.
+    public func liveComposes(ids: [Int64]) async throws -> [Int64: (state: ComposeState, attempt: Int)] {
+        guard !ids.isEmpty else { return [:] }
+        var live: [Int64: (ComposeState, Int)] = [:]
+        let rows = try await client.query(ComposeSweepSQL.composeSelectLive(ids: ids), logger: logger)
+        for try await (id, state, attempt) in rows.decode((Int64, Int, Int).self) {
+            live[id] = (ComposeState(rawValue: state) ?? .wait, attempt)
+        }
+        return live
+    }
+
+    /// Seconds the longest-expired compose has been waiting for removal (0: none).
+    public func expiryLag() async throws -> Double {
+        for try await lag in try await client.query(ComposeSweepSQL.composeOldestExpiredAge, logger: logger).decode(Double.self) {
+            return lag
+        }
+        return 0
+    }
+}

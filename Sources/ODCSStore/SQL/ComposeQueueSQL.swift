@@ -1,0 +1,187 @@
+import Foundation
+import ODCSCore
+import PostgresNIO
+
+/// The statements of the work queue on `composes`: claim, heartbeat, reuse, finish, release.
+/// Every write after a claim is fenced by `state = generating AND lease_token = $token`.
+enum ComposeQueueSQL {
+    static let generating = ComposeState.generating.rawValue
+    static let wait = ComposeState.wait.rawValue
+    static let done = ComposeState.done.rawValue
+    static let failed = ComposeState.failed.rawValue
+    static let removed = ComposeState.removed.rawValue
+
+    /// The columns a claim returns after the compose columns: attempt, lease token, seconds
+    /// between becoming claimable and the claim.
+    static let claimExtra = "attempt, lease_token, extract(epoch FROM now() - greatest(time_submitted, next_attempt_at))::float8"
+
+    /// FIFO by id; the CTE runs the LIMITed SELECT exactly once (the Oban/pg-boss planner trap).
+    static func composeClaimNext(node: String, limit: Int, deadlineSeconds: Int) -> PostgresQuery {
+        """
+        WITH c AS (
+            SELECT id FROM composes
+            WHERE state = \(unescaped: String(wait)) AND next_attempt_at <= now()
+            ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+        UPDATE composes SET
+            state = \(unescaped: String(generating)), state_reason = 'Compose thread started',
+            attempt = composes.attempt + 1, lease_token = gen_random_uuid(), leased_by = \(node),
+            heartbeat_at = now(), deadline_at = now() + make_interval(secs => \(Double(deadlineSeconds))),
+            time_started = now()
+        FROM c WHERE composes.id = c.id
+        RETURNING \(unescaped: ComposeColumns.qualifiedList), \(unescaped: claimExtra)
+        """
+    }
+
+    /// The cluster-wide cap: leased composes across all nodes (followers hold no lease).
+    static let composeCountLeased: PostgresQuery = """
+        SELECT count(*)::bigint FROM composes WHERE state = 1 AND lease_token IS NOT NULL
+        """
+
+    static let claimCapLock: PostgresQuery = "SELECT pg_advisory_xact_lock(3525, 1)"
+
+    /// One statement for all of a worker's leases; returns the ids still held.
+    static func composeHeartbeat(ids: [Int64], tokens: [UUID]) -> PostgresQuery {
+        """
+        UPDATE composes SET heartbeat_at = now()
+        FROM unnest(\(ids)::bigint[], \(tokens)::uuid[]) AS l(id, token)
+        WHERE composes.id = l.id AND composes.state = \(unescaped: String(generating))
+          AND composes.lease_token = l.token
+        RETURNING composes.id
+        """
+    }
+
+    /// Serialises reuse decisions per key, so that of N identical requests exactly one
+    /// generates and the others find it.
+    static func reuseKeyLock(_ key: ReuseKey) -> PostgresQuery {
+        "SELECT pg_advisory_xact_lock(hashtextextended(\(key.canonicalText), 3525))"
+    }
+
+    /// Locks the claimed row for the reuse transaction; zero rows means the lease is lost.
+    static func composeLockLeased(_ lease: Lease) -> PostgresQuery {
+        """
+        SELECT id FROM composes
+        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        FOR UPDATE
+        """
+    }
+
+    /// Candidates by key: done newest first, then generating oldest first (upstream's order).
+    /// FOR SHARE keeps a candidate from finishing until this decision commits, so that a
+    /// new follower is always seen by the candidate's finish.
+    static func composeSelectReuseCandidates(hash key: ReuseKey, excluding id: Int64) -> PostgresQuery {
+        """
+        SELECT \(unescaped: ComposeColumns.list) FROM composes
+        WHERE request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8'))
+          AND state IN (1, 2) AND reused_id IS NULL AND id <> \(id)
+        ORDER BY state DESC, CASE WHEN state = 2 THEN -id ELSE id END
+        LIMIT 50
+        FOR SHARE
+        """
+    }
+
+    static func composeSetResolved(_ lease: Lease, kojiEvent: Int64?, source: String) -> PostgresQuery {
+        """
+        UPDATE composes SET koji_event = \(kojiEvent), source = \(source)
+        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        """
+    }
+
+    /// No candidate: this compose generates, and becomes the candidate for its key.
+    static func composeStartGenerating(_ lease: Lease, key: ReuseKey?) -> PostgresQuery {
+        let text = key?.canonicalText
+        return """
+            UPDATE composes SET state_reason = 'Compose is generating',
+                request_hash = CASE WHEN \(text)::text IS NULL THEN NULL ELSE sha256(convert_to(\(text)::text, 'UTF8')) END
+            WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+            """
+    }
+
+    /// Upstream's `reuse_compose`: both expiries become the later one; a done candidate makes
+    /// this compose done at once (its TTL restarting now), a generating one is followed.
+    static func composeReuse(_ lease: Lease, candidate: Compose) -> PostgresQuery {
+        let isDone = candidate.state == .done
+        return """
+            WITH o AS (
+                UPDATE composes SET time_to_expire = greatest(composes.time_to_expire, me.time_to_expire)
+                FROM (SELECT time_to_expire FROM composes WHERE id = \(lease.composeID)) AS me
+                WHERE composes.id = \(candidate.id)
+                RETURNING composes.time_to_expire, composes.pungi_compose_id)
+            UPDATE composes SET
+                reused_id = \(candidate.id), pungi_compose_id = o.pungi_compose_id,
+                lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL,
+                state = CASE WHEN \(isDone) THEN \(unescaped: String(done)) ELSE composes.state END,
+                state_reason = CASE WHEN \(isDone) THEN 'Compose is generated successfully' ELSE 'Compose thread started' END,
+                time_done = CASE WHEN \(isDone) THEN now() ELSE NULL END,
+                time_to_expire = CASE WHEN \(isDone)
+                    THEN now() + (greatest(composes.time_to_expire, o.time_to_expire) - composes.time_submitted)
+                    ELSE greatest(composes.time_to_expire, o.time_to_expire) END
+            FROM o
+            WHERE composes.id = \(lease.composeID) AND composes.state = \(unescaped: String(generating))
+              AND composes.lease_token = \(lease.token)
+            RETURNING \(unescaped: ComposeColumns.qualifiedList)
+            """
+    }
+
+    /// A compose that starts reusing another hands its own followers over, so that no
+    /// follower ever points at a compose without files.
+    static func composeRepointFollowers(from id: Int64, to target: Int64) -> PostgresQuery {
+        "UPDATE composes SET reused_id = \(target) WHERE reused_id = \(id) AND state = \(unescaped: String(generating))"
+    }
+
+    static func composeFinishDone(_ lease: Lease, pungiComposeID: String?) -> PostgresQuery {
+        """
+        UPDATE composes SET
+            state = \(unescaped: String(done)), state_reason = 'Compose is generated successfully',
+            time_done = now(), time_to_expire = now() + (time_to_expire - time_submitted),
+            pungi_compose_id = coalesce(\(pungiComposeID), pungi_compose_id),
+            lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
+        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        RETURNING id
+        """
+    }
+
+    static func composeFinishFailed(_ lease: Lease, reason: String) -> PostgresQuery {
+        """
+        UPDATE composes SET
+            state = \(unescaped: String(failed)), state_reason = \(reason),
+            time_to_expire = now() + (time_to_expire - time_submitted), request_hash = NULL,
+            lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
+        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        RETURNING id
+        """
+    }
+
+    /// Graceful hand-back on drain: not an attempt, so the count goes back down.
+    static func composeRelease(_ lease: Lease) -> PostgresQuery {
+        """
+        UPDATE composes SET
+            state = \(unescaped: String(wait)), state_reason = NULL, attempt = greatest(attempt - 1, 0),
+            time_started = NULL, request_hash = NULL, next_attempt_at = now(),
+            lease_token = NULL, leased_by = NULL, heartbeat_at = NULL, deadline_at = NULL
+        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        RETURNING id
+        """
+    }
+
+    /// Upstream's `transition` propagation: generating followers take the final state and
+    /// reason of the compose they reuse (`nil`: every finished one, the periodic rule).
+    static func composeSyncFollowers(of id: Int64?) -> PostgresQuery {
+        """
+        UPDATE composes f SET
+            state = o.state, state_reason = o.state_reason,
+            time_done = CASE WHEN o.state = \(unescaped: String(done)) THEN o.time_done ELSE f.time_done END,
+            time_removed = CASE WHEN o.state = \(unescaped: String(removed)) THEN now() ELSE f.time_removed END,
+            time_to_expire = CASE WHEN o.state = \(unescaped: String(removed)) THEN f.time_to_expire
+                ELSE coalesce(o.time_done, now()) + (f.time_to_expire - f.time_submitted) END
+        FROM composes o
+        WHERE f.reused_id = o.id AND f.state = \(unescaped: String(generating))
+          AND o.state IN (\(unescaped: String(done)), \(unescaped: String(removed)), \(unescaped: String(failed)))
+          AND (\(id)::bigint IS NULL OR o.id = \(id)::bigint)
+        RETURNING f.id
+        """
+    }
+
+    static func notifyWait(_ id: Int64) -> PostgresQuery {
+        "SELECT pg_notify('odcs_wait', \(String(id)))"
+    }
+}
