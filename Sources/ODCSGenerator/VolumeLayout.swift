@@ -25,17 +25,22 @@ public struct VolumeLayout: Sendable, Equatable {
 
     public func trash(id: Int64, nonce: String) -> FilePath { trashRoot.appending("odcs-\(id)-\(nonce)") }
 
-    /// The compose id named by a top-level entry `odcs-<id>` (or a staging entry
-    /// `odcs-<id>-<attempt>`), or nil for anything else.
+    /// The compose id named by an entry `odcs-<id>`, `odcs-<id>-<anything>` (a staging
+    /// directory, or an older ODCS's `odcs-<id>-1-<date>.n.0`) or `latest-odcs-<id>-...`,
+    /// as upstream's sweep parses them; nil for anything else.
     public static func composeID(fromEntry name: String) -> Int64? {
-        guard name.hasPrefix("odcs-") else { return nil }
-        let rest = name.dropFirst(5)
-        let digits = rest.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.count <= 18 else { return nil }
-        let tail = rest.dropFirst(digits.count)
-        guard tail.isEmpty || (tail.first == "-" && tail.dropFirst().allSatisfy { $0.isASCII && $0.isNumber } && tail.count > 1) else {
-            return nil
-        }
-        return Int64(digits)
+        let trimmed = name.hasPrefix("latest-") ? String(name.dropFirst(7)) : name
+        let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0] == "odcs", !parts[1].isEmpty, parts[1].count <= 18,
+            parts[1].allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return nil }
+        return Int64(parts[1])
+    }
+
+    /// The attempt of a staging entry `odcs-<id>-<attempt>`.
+    public static func stagingAttempt(fromEntry name: String) -> Int? {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "odcs" else { return nil }
+        return Int(parts[2])
     }
 }

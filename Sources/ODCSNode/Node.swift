@@ -59,12 +59,19 @@ public struct Node: Sendable {
         }
     }
 
+    /// Migrates first (with a short-lived pool), so that no worker claims from an old
+    /// schema, then runs the pool, the backend and the HTTP API as one service group.
     func serve(url: DatabaseURL) async throws {
+        if configuration.migrateOnStart {
+            try await withClient(url: url) { client in _ = try await Migrator(client: client, logger: logger).migrate() }
+        }
         let client = makeClient(url: url)
+        let connector = DatabaseConnector(
+            configuration: try url.connectionConfiguration(connectTimeout: configuration.databaseConnectTimeout))
         let app = makeApplication(client: client)
+        let services: [any Service] = [client] + makeBackend(client: client, connector: connector) + [app]
         let group = ServiceGroup(
-            configuration: .init(
-                services: [client, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

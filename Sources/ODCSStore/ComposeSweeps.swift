@@ -143,3 +143,28 @@ public struct ComposeSweeps: Sendable {
         return 0
     }
 }
+
+extension ComposeSweeps {
+    /// Throws `notLeader` unless the fence is current; for duties whose work is on files.
+    public func checkFence(_ fence: LeaderFence) async throws {
+        let logger = logger
+        try await fenced(fence) { _ in _ = logger }
+    }
+
+    /// Cluster-wide counts by state, for the gauges duty.
+    public func countsByState() async throws -> [ComposeState: Int] {
+        var counts: [ComposeState: Int] = [:]
+        let rows = try await client.query("SELECT state, count(*)::bigint FROM composes GROUP BY state", logger: logger)
+        for try await (state, count) in rows.decode((Int, Int).self) {
+            if let state = ComposeState(rawValue: state) { counts[state] = count }
+        }
+        return counts
+    }
+
+    /// Dead tuples of the queue table: the leading indicator of queue bloat.
+    public func deadTuples() async throws -> Int {
+        let query: PostgresQuery = "SELECT coalesce(n_dead_tup, 0)::bigint FROM pg_stat_user_tables WHERE relid = 'composes'::regclass"
+        for try await count in try await client.query(query, logger: logger).decode(Int.self) { return count }
+        return 0
+    }
+}

@@ -92,6 +92,47 @@ extension ConfigurationKey {
         .init("base_module_names", .stringList, ["platform", "bootstrap"], "Module names that cannot be requested directly."),
         .init("num_concurrent_pungi", .integer(0...256), 2, "Composes this node generates at once (0: an API-only node)."),
         .init("pungi_timeout", .integer(1...(7 * 86400)), 3600, "Longest a compose may generate, in seconds."),
+        // The cluster backend (design §5–§6).
+        .init(
+            "max_generating", .integer(0...100_000), 0,
+            "Cluster-wide cap on composes generating at once across all nodes (0: no cap beyond each node's num_concurrent_pungi)."),
+        .init(
+            "poll_interval_ms", .integer(50...600_000), 2000,
+            "How often an idle worker looks for waiting composes even without a notification."),
+        .init(
+            "listen_notify", .bool, true,
+            "Wake idle workers with LISTEN/NOTIFY. Set false behind a transaction-mode connection pooler (poll only)."),
+        .init(
+            "lease_timeout", .integer(3...86400), 60,
+            "Seconds without a heartbeat after which a generating compose's node counts as lost (heartbeat every third of it)."),
+        .init("max_attempts", .integer(1...100), 3, "Claims of one compose before a lost node's compose fails instead of going back to wait."),
+        .init("retry_backoff", .integer(0...86400), 5, "Seconds a rescued compose waits before its next attempt, times the attempt number."),
+        .init(
+            "rescue_interval_ms", .integer(100...3_600_000), 5000, "How often the lease rescuer (a leader duty) looks for lost leases."),
+        .init(
+            "drain_timeout", .integer(0...86400), 300,
+            "On SIGTERM, seconds running composes may take to finish before they are handed back to wait."),
+        .init("expiry_interval_ms", .integer(100...86_400_000), 30000, "How often each node removes expired composes."),
+        .init(
+            "orphan_sweep_interval", .integer(1...604_800), 600,
+            "Seconds between sweeps of the shared volume for directories no compose owns (a leader duty)."),
+        .init("orphan_min_age", .integer(0...604_800), 600, "The orphan sweep leaves entries younger than this many seconds alone."),
+        .init(
+            "min_free_space", .integer(0...Int.max), 0,
+            "Bytes that must stay free on target_dir; below it the oldest done composes are removed early (0: off)."),
+        .init(
+            "min_free_space_min_age", .integer(0...(365 * 86400)), 3600,
+            "Disk pressure never removes a compose done less than this many seconds ago."),
+        .init(
+            "leader_check_interval_ms", .integer(100...60000), 3000,
+            "How often a duty leader checks its lock and term, and a follower tries the lock."),
+        .init(
+            "repo_source_roots", .stringList, ["/"],
+            "Local directories that repo sources may read from; a local repo path outside all of them is refused."),
+        .init(
+            "test_generator.journal", .optionalString, nil,
+            "Testing only: generate every compose with the no-op journal generator, appending its runs to this file."),
+        .init("test_generator.work_ms", .integer(0...3_600_000), 0, "Testing only: how long each journal generation takes."),
     ]
 
     public static func named(_ path: String) -> ConfigurationKey? { all.first { $0.path == path } }

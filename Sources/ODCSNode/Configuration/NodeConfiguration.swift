@@ -28,6 +28,7 @@ public struct NodeConfiguration: Sendable {
     public var allowedClients: JSONValue
     public var sigkeys: [String]
     public var policy: RequestPolicy
+    public var backend: BackendSettings
 
     init(values: [String: JSONValue]) throws {
         self.values = values
@@ -95,6 +96,19 @@ public struct NodeConfiguration: Sendable {
             for field in object.keys where !["users", "groups"].contains(field) {
                 throw ConfigurationError("configuration key \(section).\(field) is unknown: \(section) has users and groups (a \(kind))")
             }
+        }
+
+        backend = BackendSettings(
+            numConcurrentPungi: int("num_concurrent_pungi"), pungiTimeout: int("pungi_timeout"), maxGenerating: int("max_generating"),
+            pollIntervalMilliseconds: int("poll_interval_ms"), listenNotify: values["listen_notify"] != .bool(false),
+            leaseTimeout: int("lease_timeout"), maxAttempts: int("max_attempts"), retryBackoff: int("retry_backoff"),
+            rescueIntervalMilliseconds: int("rescue_interval_ms"), drainTimeout: int("drain_timeout"),
+            expiryIntervalMilliseconds: int("expiry_interval_ms"), orphanSweepInterval: int("orphan_sweep_interval"),
+            orphanMinAge: int("orphan_min_age"), minFreeSpace: int("min_free_space"), minFreeSpaceMinAge: int("min_free_space_min_age"),
+            leaderCheckIntervalMilliseconds: int("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
+            testJournal: optional("test_generator.journal"), testWorkMilliseconds: int("test_generator.work_ms"))
+        for root in backend.repoSourceRoots where !root.hasPrefix("/") {
+            throw ConfigurationError("configuration key repo_source_roots must hold absolute paths, got \(root)")
         }
 
         policy = RequestPolicy(

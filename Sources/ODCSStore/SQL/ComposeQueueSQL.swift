@@ -168,7 +168,7 @@ enum ComposeQueueSQL {
     static func composeSyncFollowers(of id: Int64?) -> PostgresQuery {
         """
         UPDATE composes f SET
-            state = o.state, state_reason = o.state_reason,
+            state = o.state, state_reason = o.state_reason, pungi_compose_id = o.pungi_compose_id,
             time_done = CASE WHEN o.state = \(unescaped: String(done)) THEN o.time_done ELSE f.time_done END,
             time_removed = CASE WHEN o.state = \(unescaped: String(removed)) THEN now() ELSE f.time_removed END,
             time_to_expire = CASE WHEN o.state = \(unescaped: String(removed)) THEN f.time_to_expire

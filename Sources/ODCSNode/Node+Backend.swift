@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import ODCSCore
+import ODCSGenerator
+import ODCSServices
+import ODCSStore
+import PostgresNIO
+import ServiceLifecycle
+import SystemPackage
+
+/// The backend half of a node: the compose worker, the expiry worker, the node registry and
+/// one elector per leader-only duty.
+extension Node {
+    /// The duties and their advisory lock numbers. Append only: a number is a lock identity
+    /// shared by every node of every version in the cluster.
+    enum Duty: Int32, CaseIterable {
+        case leaseRescue = 1
+        case periodicRules = 2
+        case orphanSweep = 3
+        case clusterGauges = 4
+        case diskPressure = 5
+    }
+
+    var targetDirectories: TargetDirectories {
+        TargetDirectories(
+            defaultDir: FilePath(configuration.targetDir), defaultURL: configuration.targetDirURL,
+            extra: configuration.extraTargetDirs.mapValues { FilePath($0) })
+    }
+
+    func makeGenerators() -> GeneratorSet {
+        let backend = configuration.backend
+        if let journal = backend.testJournal {
+            logger.warning("test_generator.journal is set: composes are not really generated", metadata: ["journal": "\(journal)"])
+            return GeneratorSet(
+                all: JournalGenerator(
+                    journal: FilePath(journal), node: configuration.nodeID, workDuration: .milliseconds(backend.testWorkMilliseconds)))
+        }
+        var generators: [SourceType: any ComposeGenerator] = [:]
+        for type in SourceType.allCases { generators[type] = UnsupportedGenerator() }
+        return GeneratorSet(generators)
+    }
+
+    /// Services in start order; the service group stops them in reverse, so the worker
+    /// drains before the registry says stopped and the duty locks go last.
+    func makeBackend(client: PostgresClient, connector: DatabaseConnector) -> [any Service] {
+        let backend = configuration.backend
+        let metrics = ServiceMetrics()
+        let sweeps = ComposeSweeps(client: client, logger: logger)
+        let registry = NodeRegistry(client: client, logger: logger)
+        let directories = targetDirectories
+        let check = Duration.milliseconds(backend.leaderCheckIntervalMilliseconds)
+
+        var rescue = LeaseRescuer.Configuration()
+        rescue.interval = .milliseconds(backend.rescueIntervalMilliseconds)
+        rescue.leaseTimeoutSeconds = backend.leaseTimeout
+        rescue.maxAttempts = backend.maxAttempts
+        rescue.backoffSeconds = backend.retryBackoff
+        var orphans = OrphanSweeper.Configuration(targetDirectories: directories)
+        orphans.interval = .seconds(backend.orphanSweepInterval)
+        orphans.minimumAge = .seconds(backend.orphanMinAge)
+        var disk = DiskPressureGuard.Configuration(targetDirectories: directories)
+        disk.minFreeBytes = UInt64(backend.minFreeSpace)
+        disk.minimumAgeSeconds = backend.minFreeSpaceMinAge
+
+        let duties: [(Duty, any LeaderDuty)] = [
+            (.leaseRescue, LeaseRescuer(configuration: rescue, sweeps: sweeps, metrics: metrics, logger: logger)),
+            (.periodicRules, PeriodicRules(configuration: .init(), sweeps: sweeps, nodes: registry, logger: logger)),
+            (.orphanSweep, OrphanSweeper(configuration: orphans, sweeps: sweeps, metrics: metrics, logger: logger)),
+            (.clusterGauges, ClusterGauges(configuration: .init(), sweeps: sweeps, nodes: registry, metrics: metrics, logger: logger)),
+            (.diskPressure, DiskPressureGuard(configuration: disk, sweeps: sweeps, metrics: metrics, logger: logger)),
+        ]
+        let electors: [any Service] = duties.map { duty, service in
+            var elector = LeaderElector.Configuration(nodeID: configuration.nodeID, duty: service.name, dutyKey: duty.rawValue)
+            elector.checkInterval = check
+            elector.retryInterval = check
+            return LeaderElector(configuration: elector, connector: connector, duty: service, metrics: metrics, logger: logger)
+        }
+
+        let host = ProcessInfo.processInfo.hostName
+        let reporter = NodeReporter(
+            configuration: .init(
+                nodeID: configuration.nodeID, host: host, version: ODCSVersion.wire, workers: backend.numConcurrentPungi),
+            registry: registry, logger: logger)
+
+        var expiry = ExpiryWorker.Configuration(targetDirectories: directories)
+        expiry.interval = .milliseconds(backend.expiryIntervalMilliseconds)
+
+        var worker = ComposeWorker.Configuration(nodeID: configuration.nodeID, hostName: host, targetDirectories: directories)
+        worker.slots = backend.numConcurrentPungi
+        worker.pollInterval = .milliseconds(backend.pollIntervalMilliseconds)
+        worker.leaseTimeout = .seconds(backend.leaseTimeout)
+        worker.generationTimeoutSeconds = backend.pungiTimeout
+        worker.clusterCap = backend.maxGenerating > 0 ? backend.maxGenerating : nil
+        worker.listen = backend.listenNotify
+        worker.drainTimeout = .seconds(backend.drainTimeout)
+
+        return electors + [
+            reporter,
+            ExpiryWorker(configuration: expiry, sweeps: sweeps, metrics: metrics, logger: logger),
+            ComposeWorker(
+                configuration: worker, queue: ComposeQueue(client: client, logger: logger), generators: makeGenerators(),
+                connector: connector, metrics: metrics, logger: logger),
+        ]
+    }
+}

@@ -1,0 +1,46 @@
+import Logging
+import ODCSCore
+import ODCSStore
+
+/// Leader duty: the cluster-wide gauges, computed once for the cluster instead of by every
+/// node: composes per state, live nodes, the expiry lag and the queue table's dead tuples.
+///
+/// Metrics: `odcs_cluster_composes{state}`, `odcs_cluster_nodes`, `odcs_expiry_lag_seconds`,
+/// `odcs_pg_dead_tuples`.
+public struct ClusterGauges: LeaderDuty {
+    public struct Configuration: Sendable {
+        public var interval: Duration = .seconds(15)
+        /// A node not seen for this long does not count as live.
+        public var nodeStaleSeconds: Double = 60
+
+        public init() {}
+    }
+
+    public let name = "cluster_gauges"
+    let configuration: Configuration
+    let sweeps: ComposeSweeps
+    let nodes: NodeRegistry
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    public init(configuration: Configuration, sweeps: ComposeSweeps, nodes: NodeRegistry, metrics: ServiceMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.sweeps = sweeps
+        self.nodes = nodes
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run(fence: LeaderFence) async throws {
+        try await loop(every: configuration.interval, fence: fence, logger: logger) { _ in try await runOnce() }
+    }
+
+    public func runOnce() async throws {
+        let counts = try await sweeps.countsByState()
+        for state in ComposeState.allCases { metrics.clusterComposes(state: state.name).record(counts[state] ?? 0) }
+        let live = try await nodes.all().filter { $0.secondsSinceSeen < configuration.nodeStaleSeconds && $0.state != "stopped" }
+        metrics.clusterNodes.record(live.count)
+        metrics.expiryLag.record(try await sweeps.expiryLag())
+        metrics.deadTuples.record(try await sweeps.deadTuples())
+    }
+}

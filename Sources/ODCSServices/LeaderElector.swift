@@ -1,0 +1,133 @@
+import Logging
+import ODCSStore
+import PostgresNIO
+import ServiceLifecycle
+
+/// Elects this node leader of one duty with a session advisory lock on a dedicated
+/// connection (design §5), and runs the duty while it leads.
+///
+/// On winning the lock it bumps the duty's `term` in `leader` (the fencing token the duty's
+/// writes check). Every `checkInterval` it verifies, on that same connection and within a
+/// time limit, that the lock is still held and the term still its own; any error, a timeout
+/// or a lost term makes it step down at once (cancel the duty, close the connection, which
+/// releases the lock in PostgreSQL). It never re-acquires a lock it holds. A node that dies
+/// loses its connection, and with it the lock: another node takes the duty at its next try.
+///
+/// Metrics: `odcs_leader{duty}` (1 while leading), `odcs_leader_elections_total`.
+public struct LeaderElector: Service {
+    public struct Configuration: Sendable {
+        public var nodeID: String
+        public var duty: String
+        /// The duty's advisory lock key (second half of the two-key lock; the first is 3525).
+        public var dutyKey: Int32
+        public var checkInterval: Duration = .seconds(3)
+        /// How often a follower tries the lock.
+        public var retryInterval: Duration = .seconds(3)
+
+        public init(nodeID: String, duty: String, dutyKey: Int32) {
+            self.nodeID = nodeID
+            self.duty = duty
+            self.dutyKey = dutyKey
+        }
+    }
+
+    struct LostLeadership: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let configuration: Configuration
+    let connector: DatabaseConnector
+    let duty: any LeaderDuty
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    public init(configuration: Configuration, connector: DatabaseConnector, duty: any LeaderDuty, metrics: ServiceMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.connector = connector
+        self.duty = duty
+        self.metrics = metrics
+        var logger = logger
+        logger[metadataKey: "duty"] = "\(configuration.duty)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            await campaign()
+        }
+        metrics.leader(duty: configuration.duty).record(0)
+    }
+
+    func campaign() async {
+        while !Task.isCancelled {
+            do {
+                try await connector.withConnection(logger: logger) { connection in
+                    while !Task.isCancelled {
+                        if try await withTimeout({
+                            try await LeaderStore.tryLock(on: connection, dutyKey: configuration.dutyKey, logger: logger)
+                        }) {
+                            try await lead(on: connection)
+                            return  // close the connection: the lock goes with it
+                        }
+                        try await Task.sleep(for: configuration.retryInterval)
+                    }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.info("leadership ended", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            metrics.leader(duty: configuration.duty).record(0)
+            try? await Task.sleep(for: configuration.retryInterval)
+        }
+    }
+
+    /// Leads until the duty ends, the check fails or the task is cancelled.
+    func lead(on connection: PostgresConnection) async throws {
+        let term = try await withTimeout {
+            try await LeaderStore.elect(on: connection, duty: configuration.duty, holder: configuration.nodeID, logger: logger)
+        }
+        let fence = LeaderFence(duty: configuration.duty, term: term, holder: configuration.nodeID)
+        metrics.leaderChanges.increment()
+        metrics.leader(duty: configuration.duty).record(1)
+        logger.info("elected leader", metadata: ["term": "\(term)"])
+        defer { logger.info("stepped down", metadata: ["term": "\(term)"]) }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await duty.run(fence: fence) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: configuration.checkInterval)
+                    let held = try await withTimeout {
+                        guard try await LeaderStore.holdsLock(on: connection, dutyKey: configuration.dutyKey, logger: logger) else {
+                            return false
+                        }
+                        return try await LeaderStore.renew(on: connection, fence: fence, logger: logger)
+                    }
+                    guard held else { throw LostLeadership(description: "lock or term of \(configuration.duty) lost") }
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// A check that does not answer within the check interval counts as a failure (a
+    /// half-open connection must not keep a node believing it leads).
+    func withTimeout<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = configuration.checkInterval
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw LostLeadership(description: "database check timed out after \(limit)")
+            }
+            return value
+        }
+    }
+}

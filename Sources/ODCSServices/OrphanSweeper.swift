@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import ODCSGenerator
+import ODCSStore
+
+/// Leader duty: removes what the shared volume holds but the database no longer owns —
+/// `odcs-<id>` (and older layouts' `latest-odcs-<id>-…`) directories whose compose is
+/// removed or unknown, staging directories of attempts no lease holds any more, and what a
+/// dying node left in `.trash/`. Entries younger than `minimumAge` are left alone, so that
+/// nothing racing with a publish is touched.
+///
+/// Metrics: `odcs_orphans_removed_total`.
+public struct OrphanSweeper: LeaderDuty {
+    public struct Configuration: Sendable {
+        public var interval: Duration = .seconds(600)
+        public var minimumAge: Duration = .seconds(600)
+        public var targetDirectories: TargetDirectories
+
+        public init(targetDirectories: TargetDirectories) {
+            self.targetDirectories = targetDirectories
+        }
+    }
+
+    public let name = "orphan_sweep"
+    let configuration: Configuration
+    let sweeps: ComposeSweeps
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    public init(configuration: Configuration, sweeps: ComposeSweeps, metrics: ServiceMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.sweeps = sweeps
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run(fence: LeaderFence) async throws {
+        try await loop(every: configuration.interval, fence: fence, logger: logger) { fence in _ = try await runOnce(fence: fence) }
+    }
+
+    /// One sweep over every target dir; returns the paths it removed.
+    public func runOnce(fence: LeaderFence?) async throws -> [String] {
+        if let fence { try await sweeps.checkFence(fence) }
+        var removed: [String] = []
+        for layout in configuration.targetDirectories.all where layout.exists {
+            removed += try await sweepTopLevel(layout)
+            removed += try await sweepStaging(layout)
+            layout.removeTrash()
+        }
+        for path in removed {
+            metrics.orphansRemoved.increment()
+            logger.info("removed orphan", metadata: ["path": "\(path)"])
+        }
+        return removed
+    }
+
+    func sweepTopLevel(_ layout: VolumeLayout) async throws -> [String] {
+        let entries = oldEntries(in: layout.targetDir).compactMap { name in
+            VolumeLayout.composeID(fromEntry: name).map { (name: name, id: $0) }
+        }
+        guard !entries.isEmpty else { return [] }
+        let live = try await sweeps.liveComposes(ids: entries.map(\.id))
+        var removed: [String] = []
+        // Upstream's order: the latest-odcs-* links first, then the directories.
+        for entry in entries.sorted(by: { ($0.name.hasPrefix("latest-") ? 0 : 1, $0.name) < ($1.name.hasPrefix("latest-") ? 0 : 1, $1.name) })
+        where live[entry.id] == nil {
+            let path = layout.targetDir.appending(entry.name).string
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            if entry.name == "odcs-\(entry.id)" {
+                _ = try? layout.removePublished(id: entry.id)
+            } else {
+                remove(path)
+            }
+            removed.append(path)
+        }
+        return removed
+    }
+
+    func sweepStaging(_ layout: VolumeLayout) async throws -> [String] {
+        let entries = oldEntries(in: layout.stagingRoot).compactMap { name -> (name: String, id: Int64, attempt: Int)? in
+            guard let id = VolumeLayout.composeID(fromEntry: name), let attempt = VolumeLayout.stagingAttempt(fromEntry: name) else {
+                return nil
+            }
+            return (name, id, attempt)
+        }
+        guard !entries.isEmpty else { return [] }
+        let live = try await sweeps.liveComposes(ids: entries.map(\.id))
+        var removed: [String] = []
+        for entry in entries {
+            if let row = live[entry.id], row.state == .generating, row.attempt == entry.attempt { continue }
+            let path = layout.stagingRoot.appending(entry.name).string
+            remove(path)
+            removed.append(path)
+        }
+        return removed
+    }
+
+    /// Entries of `directory` last modified before the minimum age.
+    func oldEntries(in directory: FilePath) -> [String] {
+        let cutoff = Date().addingTimeInterval(-Double(configuration.minimumAge.components.seconds))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.string)) ?? []
+        return names.filter { name in
+            let path = directory.appending(name).string
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let modified = attributes[.modificationDate] as? Date
+            else { return false }
+            return modified < cutoff
+        }
+    }
+
+    func remove(_ path: String) {
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            logger.warning("cannot remove orphan", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+}
+
+import SystemPackage
