@@ -2,7 +2,7 @@ import Foundation
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The file operations on the shared volume. Publishing and removal are each one `rename`
@@ -90,5 +90,10 @@ extension VolumeLayout {
 }
 
 extension String {
-    var resolvingSymlinks: String { (self as NSString).resolvingSymlinksInPath }
+    /// realpath(3); the path itself when it does not resolve (a dangling link).
+    var resolvingSymlinks: String {
+        guard let resolved = realpath(self, nil) else { return self }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
 }

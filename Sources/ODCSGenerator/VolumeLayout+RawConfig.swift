@@ -2,7 +2,7 @@ import Foundation
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// raw_config composes are also reachable through symlinks in `<target_dir>/<compose_type>/`
@@ -16,7 +16,7 @@ extension VolumeLayout {
         let dir = targetDir.appending(composeType)
         let own = dir.appending(pungiComposeID).string.resolvingSymlinks
         let latest = dir.appending("latest-\(parts[0])-\(parts[1])").string.resolvingSymlinks
-        return FileManager.default.fileExists(atPath: own) && own == latest
+        return FileManager.default.fileExists(atPath: own) && own == latest && own != dir.appending(pungiComposeID).string
     }
 
     /// Unlinks every link in `<target_dir>/<compose_type>/` that points at `odcs-<id>`.

@@ -1,3 +1,4 @@
+import Logging
 import ODCSStore
 
 /// A leader-only duty: runs only while this node holds the duty's lock, and stamps its
@@ -29,5 +30,3 @@ extension LeaderDuty {
         }
     }
 }
-
-import Logging

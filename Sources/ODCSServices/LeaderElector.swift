@@ -116,18 +116,10 @@ public struct LeaderElector: Service {
     /// A check that does not answer within the check interval counts as a failure (a
     /// half-open connection must not keep a node believing it leads).
     func withTimeout<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let limit = configuration.checkInterval
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw LostLeadership(description: "database check timed out after \(limit)")
-            }
-            return value
+        do {
+            return try await Deadline.run(configuration.checkInterval, operation)
+        } catch let error as Deadline.Exceeded {
+            throw LostLeadership(description: "database check: \(error)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ODCSGenerator
 import ODCSStore
+import SystemPackage
 
 /// Leader duty: removes what the shared volume holds but the database no longer owns —
 /// `odcs-<id>` (and older layouts' `latest-odcs-<id>-…`) directories whose compose is
@@ -62,7 +63,9 @@ public struct OrphanSweeper: LeaderDuty {
         let live = try await sweeps.liveComposes(ids: entries.map(\.id))
         var removed: [String] = []
         // Upstream's order: the latest-odcs-* links first, then the directories.
-        for entry in entries.sorted(by: { ($0.name.hasPrefix("latest-") ? 0 : 1, $0.name) < ($1.name.hasPrefix("latest-") ? 0 : 1, $1.name) })
+        for entry in entries.sorted(by: {
+            ($0.name.hasPrefix("latest-") ? 0 : 1, $0.name) < ($1.name.hasPrefix("latest-") ? 0 : 1, $1.name)
+        })
         where live[entry.id] == nil {
             let path = layout.targetDir.appending(entry.name).string
             var isDirectory: ObjCBool = false
@@ -115,5 +118,3 @@ public struct OrphanSweeper: LeaderDuty {
         }
     }
 }
-
-import SystemPackage

@@ -21,7 +21,7 @@ public struct ComposeQueue: Sendable {
         guard limit > 0 else { return [] }
         let query = ComposeQueueSQL.composeClaimNext(node: node, limit: limit, deadlineSeconds: deadlineSeconds)
         guard let cap = clusterCap else { return try await Self.decodeClaims(client.query(query, logger: logger)) }
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             try await connection.query(ComposeQueueSQL.claimCapLock, logger: logger)
             var leased = 0
             for try await count in try await connection.query(ComposeQueueSQL.composeCountLeased, logger: logger).decode(Int.self) {
@@ -66,7 +66,7 @@ public struct ComposeQueue: Sendable {
         _ lease: Lease, resolved compose: Compose, isReusable: @Sendable (Compose) async throws -> Bool
     ) async throws -> ReuseDecision {
         let key = ReuseKey(compose)
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             if let key { try await connection.query(ComposeQueueSQL.reuseKeyLock(key), logger: logger) }
             var held = false
             for try await _ in try await connection.query(ComposeQueueSQL.composeLockLeased(lease), logger: logger) { held = true }
@@ -108,7 +108,7 @@ public struct ComposeQueue: Sendable {
     }
 
     private func finish(_ lease: Lease, _ query: PostgresQuery) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             var updated = false
             for try await _ in try await connection.query(query, logger: logger) { updated = true }
             guard updated else { return false }

@@ -15,7 +15,7 @@ public struct ComposeStore: Sendable {
 
     /// Inserts a new compose in `wait`, records its owner and wakes idle workers.
     public func insert(_ compose: NewCompose) async throws -> Compose {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await connection.query(UserSQL.userInsertIfMissing(compose.owner), logger: logger)
             let rows = try await connection.query(ComposeSQL.composeInsert(compose), logger: logger)
             var inserted: Compose?

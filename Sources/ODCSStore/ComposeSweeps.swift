@@ -21,6 +21,14 @@ public struct RescuedCompose: Sendable, Equatable {
     public var attempt: Int
     /// True when the deadline passed (failed as stuck), false for a stale heartbeat.
     public var overdue: Bool
+
+    public init(id: Int64, newState: ComposeState, lostNode: String?, attempt: Int, overdue: Bool) {
+        self.id = id
+        self.newState = newState
+        self.lostNode = lostNode
+        self.attempt = attempt
+        self.overdue = overdue
+    }
 }
 
 /// The sweeps over `composes`: lease rescue, upstream's periodic rules, expiry, disk
@@ -36,7 +44,7 @@ public struct ComposeSweeps: Sendable {
 
     /// Runs `body` in a transaction that first checks `fence` (when given).
     func fenced<R: Sendable>(_ fence: LeaderFence?, _ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             if let fence { try await LeaderStore.check(fence, on: connection, logger: logger) }
             return try await body(connection)
         }
@@ -54,7 +62,8 @@ public struct ComposeSweeps: Sendable {
                 (Int64, Int, String?, Int, Bool).self)
             {
                 rescued.append(
-                    RescuedCompose(id: id, newState: ComposeState(rawValue: state) ?? .failed, lostNode: node, attempt: attempt, overdue: overdue))
+                    RescuedCompose(
+                        id: id, newState: ComposeState(rawValue: state) ?? .failed, lostNode: node, attempt: attempt, overdue: overdue))
             }
             for compose in rescued where compose.newState == .failed {
                 try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: compose.id), logger: logger)
@@ -86,7 +95,9 @@ public struct ComposeSweeps: Sendable {
 
     /// Phase 1 of expiry: takes up to `limit` expired composes (skipping rows another node
     /// holds), keeps those `keep` says to keep, marks the rest `removed`. Returns the removed.
-    public func removeExpired(limit: Int, keep: @Sendable (RemovableCompose) -> Bool) async throws -> (removed: [RemovableCompose], kept: Int) {
+    public func removeExpired(limit: Int, keep: @Sendable (RemovableCompose) -> Bool) async throws -> (
+        removed: [RemovableCompose], kept: Int
+    ) {
         try await markRemoved(ComposeSweepSQL.composeSelectExpired(limit: limit), note: nil, fence: nil, keep: keep)
     }
 
@@ -107,9 +118,11 @@ public struct ComposeSweeps: Sendable {
         return try await fenced(fence) { connection in
             var candidates: [RemovableCompose] = []
             let rows = try await connection.query(select, logger: logger)
-            for try await (id, reused, dir, type, composeType, pungiID) in rows.decode((Int64, Int64?, String?, Int, String?, String?).self) {
+            for try await (id, reused, dir, type, composeType, pungiID) in rows.decode((Int64, Int64?, String?, Int, String?, String?).self)
+            {
                 candidates.append(
-                    RemovableCompose(id: id, reusedID: reused, targetDir: dir, sourceType: type, composeType: composeType, pungiComposeID: pungiID))
+                    RemovableCompose(
+                        id: id, reusedID: reused, targetDir: dir, sourceType: type, composeType: composeType, pungiComposeID: pungiID))
             }
             let chosen = candidates.filter { !keep($0) }
             guard !chosen.isEmpty else { return ([], candidates.count) }

@@ -14,16 +14,11 @@ public struct DatabaseConnector: Sendable {
         try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
     }
 
-    /// Runs `body` on a fresh connection and closes it afterwards, whatever happens.
+    /// Runs `body` on a fresh connection and closes it afterwards, whatever happens. The
+    /// close is not awaited: on a connection the server already dropped it may never finish.
     public func withConnection<R: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> R) async throws -> R {
         let connection = try await connect(logger: logger)
-        do {
-            let result = try await body(connection)
-            try? await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        defer { Task { try? await connection.close() } }
+        return try await body(connection)
     }
 }

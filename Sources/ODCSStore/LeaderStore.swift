@@ -47,7 +47,9 @@ public enum LeaderStore {
     }
 
     public static func elect(on connection: PostgresConnection, duty: String, holder: String, logger: Logger) async throws -> Int64 {
-        for try await term in try await connection.query(LeaderSQL.leaderElect(duty: duty, holder: holder), logger: logger).decode(Int64.self) {
+        for try await term in try await connection.query(LeaderSQL.leaderElect(duty: duty, holder: holder), logger: logger).decode(
+            Int64.self)
+        {
             return term
         }
         throw StoreError.corruptRow("leader election returned no term")

@@ -51,6 +51,11 @@ public enum TestDatabase {
         }
     }
 
+    /// Dedicated connections (LISTEN, leader locks) bound to `schema` like the pool's.
+    public static func connector(schema: String) throws -> DatabaseConnector {
+        DatabaseConnector(configuration: try url.connectionConfiguration(connectTimeout: 10, startupParameters: [("search_path", schema)]))
+    }
+
     static func dropSchema(_ schema: String, url: DatabaseURL) async throws {
         try await withClient(url.clientConfiguration(maxConnections: 1, connectTimeout: 10)) { admin in
             try await admin.query("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE", logger: logger)

@@ -105,8 +105,10 @@ extension ConfigurationKey {
         .init(
             "lease_timeout", .integer(3...86400), 60,
             "Seconds without a heartbeat after which a generating compose's node counts as lost (heartbeat every third of it)."),
-        .init("max_attempts", .integer(1...100), 3, "Claims of one compose before a lost node's compose fails instead of going back to wait."),
-        .init("retry_backoff", .integer(0...86400), 5, "Seconds a rescued compose waits before its next attempt, times the attempt number."),
+        .init(
+            "max_attempts", .integer(1...100), 3, "Claims of one compose before a lost node's compose fails instead of going back to wait."),
+        .init(
+            "retry_backoff", .integer(0...86400), 5, "Seconds a rescued compose waits before its next attempt, times the attempt number."),
         .init(
             "rescue_interval_ms", .integer(100...3_600_000), 5000, "How often the lease rescuer (a leader duty) looks for lost leases."),
         .init(

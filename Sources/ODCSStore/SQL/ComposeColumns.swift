@@ -1,7 +1,6 @@
+import Foundation
 import ODCSCore
 import PostgresNIO
-
-import Foundation
 
 /// The column list every compose SELECT and RETURNING uses, and its decoder. The order here
 /// and in `decode` must match.
