@@ -5,14 +5,18 @@ import SystemPackage
 ///
 ///     try await TemporaryDirectory.with { dir in … dir.appending("repo") … }
 public enum TemporaryDirectory {
-    public static func make(prefix: String = "odcs-test") throws -> FilePath {
-        let base = FilePath(NSTemporaryDirectory()).appending("\(prefix)-\(UUID().uuidString.prefix(8).lowercased())")
+    /// `parent` defaults to the system temp dir; a test that needs another filesystem passes
+    /// one (say `/dev/shm`).
+    public static func make(prefix: String = "odcs-test", in parent: FilePath? = nil) throws -> FilePath {
+        let base = (parent ?? FilePath(NSTemporaryDirectory())).appending("\(prefix)-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(atPath: base.string, withIntermediateDirectories: true)
         return base
     }
 
-    public static func with<R>(prefix: String = "odcs-test", _ body: (FilePath) async throws -> R) async throws -> R {
-        let directory = try make(prefix: prefix)
+    public static func with<R>(prefix: String = "odcs-test", in parent: FilePath? = nil, _ body: (FilePath) async throws -> R)
+        async throws -> R
+    {
+        let directory = try make(prefix: prefix, in: parent)
         defer { try? FileManager.default.removeItem(atPath: directory.string) }
         return try await body(directory)
     }
