@@ -4,7 +4,6 @@ import ODCSCore
 import ODCSGenerator
 import ODCSRepo
 import ODCSTesting
-import Subprocess
 import SystemPackage
 import Testing
 
@@ -114,11 +113,11 @@ import Testing
                     for rpm in sorted(rpms[srpm]):
                         print(srpm, rpm, rpms[srpm][rpm]["category"], rpms[srpm][rpm]["path"])
                 """
-            let run = try await Subprocess.run(
-                .name("python3"), arguments: ["-c", script, context.staging.string], output: .string(limit: 1 << 20),
-                error: .string(limit: 1 << 20))
-            #expect(run.terminationStatus.isSuccess, "\(run.standardError)")
-            let lines = run.standardOutput.split(separator: "\n").map(String.init)
+            let output = rig.root.appending("productmd.out")
+            let log = rig.root.appending("productmd.log")
+            try await ExternalCommand(["python3", "-c", script, context.staging.string], log: log, timeout: .seconds(120))
+                .run(standardOutputTo: output)
+            let lines = try RepoGeneratorRig.text(output).split(separator: "\n").map(String.init)
             #expect(lines.first == result.pungiComposeID)
             #expect(result.pungiComposeID?.hasSuffix(".n.0") == true)
             #expect(
