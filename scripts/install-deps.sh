@@ -37,13 +37,14 @@ else
 fi
 
 PY=${PYTHON:-python3}
-if "$PY" -c 'import odcs.client.odcs, pytest, requests' 2>/dev/null \
+if "$PY" -c 'import odcs.client.odcs, pytest, requests, productmd' 2>/dev/null \
     && "$PY" -c 'import importlib.metadata as m, sys; sys.exit(m.version("odcs") != "0.9.2")' 2>/dev/null \
     && command -v odcs >/dev/null 2>&1; then
-    log "python packages: odcs 0.9.2 client, pytest, requests present"
+    log "python packages: odcs 0.9.2 client, pytest, requests, productmd present"
 else
     log "installing python packages (odcs[client]==0.9.2 needs libkrb5-dev to build gssapi)"
-    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests
+    # productmd: RepoGeneratorTests load the generated compose metadata with it.
+    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests productmd
     # pyenv puts console scripts behind shims that need a rehash to appear on PATH.
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi

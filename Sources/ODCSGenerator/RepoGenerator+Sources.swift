@@ -1,0 +1,64 @@
+import Foundation
+import ODCSCore
+import ODCSRepo
+import SystemPackage
+
+extension RepoGenerator {
+    /// The repositories `compose.source` names, refused unless each is an http(s) URL or an
+    /// absolute path inside a configured local root.
+    func repositoryLocations(of compose: Compose) throws -> [RepositoryLocation] {
+        let sources = compose.source.split(separator: " ").map(String.init)
+        guard !sources.isEmpty else { throw GeneratorError("No repository given in the compose source.") }
+        return try sources.map { source in
+            guard let location = RepositoryLocation(source) else {
+                throw GeneratorError("Repository \(source) is neither an absolute path nor an http(s) URL.")
+            }
+            if case .directory(let path) = location { try checkLocal(path, named: source) }
+            return location
+        }
+    }
+
+    /// Symlinks are resolved first, so that a link inside a root cannot lead outside it.
+    func checkLocal(_ path: FilePath, named source: String) throws {
+        guard let real = Self.realPath(path) else {
+            throw GeneratorError("Repository \(source) does not exist.")
+        }
+        let allowed = configuration.localRoots.contains { root in
+            guard let realRoot = Self.realPath(root) else { return false }
+            return real.starts(with: realRoot)
+        }
+        guard allowed else {
+            throw GeneratorError(
+                "Repository \(source) is not inside an allowed local directory (\(configuration.localRoots.map(\.string).joined(separator: " ")))."
+            )
+        }
+    }
+
+    /// A package's `xml:base` can point anywhere; local files must come from the allowed
+    /// roots too.
+    func checkLocalSources(of selection: PackageSelection) throws {
+        for item in selection.items {
+            if case .directory(let path) = item.repository.resolve(item.package.href, base: item.package.base) {
+                try checkLocal(path, named: "\(item.repository) (package \(item.package.fileName))")
+            }
+        }
+    }
+
+    func read(_ locations: [RepositoryLocation], workDirectory: FilePath) async throws -> [Repository] {
+        let reader = RepositoryReader(httpClient: httpClient, workDirectory: workDirectory, timeout: configuration.metadataTimeout)
+        return try await withThrowingTaskGroup(of: (Int, Repository).self) { group in
+            for (index, location) in locations.enumerated() {
+                group.addTask { (index, try await reader.read(location)) }
+            }
+            var repositories = [Repository?](repeating: nil, count: locations.count)
+            for try await (index, repository) in group { repositories[index] = repository }
+            return repositories.map { $0! }
+        }
+    }
+
+    static func realPath(_ path: FilePath) -> FilePath? {
+        guard let resolved = realpath(path.string, nil) else { return nil }
+        defer { free(resolved) }
+        return FilePath(String(cString: resolved))
+    }
+}

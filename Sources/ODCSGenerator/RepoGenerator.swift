@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ODCSCore
+import ODCSRepo
+import SystemPackage
+
+/// The `repo` source type: `compose.source` is a space-separated list of RPM repositories
+/// (absolute local paths under one of `localRoots`, or http(s) URLs). The compose gets the
+/// newest build of each requested package (of every package when none are requested) for its
+/// arches plus noarch, their debug packages and source RPMs, laid out as a Pungi compose of
+/// the single variant `Temporary`:
+///
+///     compose/Temporary/<arch>/os/{Packages/<l>/…rpm, repodata}
+///     compose/Temporary/<arch>/debug/tree/…     compose/Temporary/source/tree/…
+///     compose/Temporary/odcs-<id>.repo          compose/metadata/{composeinfo,rpms}.json
+///     COMPOSE_ID  STATUS  logs/…  work/…
+///
+/// Packages are hard-linked from local repositories when they share the volume's filesystem,
+/// copied otherwise, downloaded (and checked) from URL repositories. Dependencies are not
+/// solved: only the named packages are taken.
+public struct RepoGenerator: ComposeGenerator {
+    public struct Configuration: Sendable {
+        /// Local repositories must be inside one of these directories (after resolving
+        /// symlinks); a compose naming any other path fails. Empty refuses every local path.
+        public var localRoots: [FilePath]
+        /// Arches of a compose that names none (upstream's default is x86_64).
+        public var defaultArches: [String]
+        /// Packages fetched at once.
+        public var fetchWidth: Int
+        /// createrepo_c runs at once (each with `createrepoWorkers` threads).
+        public var createrepoWidth: Int
+        public var createrepoWorkers: Int
+        /// For one createrepo_c run.
+        public var createrepoTimeout: Duration
+        /// For one package download.
+        public var downloadTimeout: Duration
+        /// For reading one repository's metadata (download and decompression each).
+        public var metadataTimeout: Duration
+
+        public init(
+            localRoots: [FilePath], defaultArches: [String] = ["x86_64"], fetchWidth: Int = 4, createrepoWidth: Int = 2,
+            createrepoWorkers: Int = 2, createrepoTimeout: Duration = .seconds(3600), downloadTimeout: Duration = .seconds(1800),
+            metadataTimeout: Duration = .seconds(600)
+        ) {
+            self.localRoots = localRoots
+            self.defaultArches = defaultArches
+            self.fetchWidth = fetchWidth
+            self.createrepoWidth = createrepoWidth
+            self.createrepoWorkers = createrepoWorkers
+            self.createrepoTimeout = createrepoTimeout
+            self.downloadTimeout = downloadTimeout
+            self.metadataTimeout = metadataTimeout
+        }
+    }
+
+    /// The variant every ODCS compose has.
+    static let variant = "Temporary"
+
+    public var configuration: Configuration
+    public var httpClient: HTTPClient
+    /// The clock of the compose date in the productmd id.
+    public var now: @Sendable () -> Date
+
+    public init(configuration: Configuration, httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.now = now
+    }
+
+    /// Upstream sets `koji_event` to the repository's repomd.xml revision. With several
+    /// repositories, or a revision that is not an integer, `koji_event` is left as it is.
+    public func resolve(_ compose: Compose, logger: Logger) async throws -> Compose {
+        let locations = try repositoryLocations(of: compose)
+        guard locations.count == 1 else { return compose }
+        let reader = RepositoryReader(
+            httpClient: httpClient, workDirectory: FilePath(NSTemporaryDirectory()), timeout: configuration.metadataTimeout)
+        let index: RepoMetadataIndex
+        do {
+            index = try await reader.index(of: locations[0])
+        } catch let error as RepoError {
+            throw GeneratorError(error.description)
+        }
+        var resolved = compose
+        if let revision = index.revision, let event = Int64(revision) {
+            resolved.kojiEvent = event
+        }
+        return resolved
+    }
+
+    public func generate(_ context: GenerationContext) async throws -> GenerationResult {
+        let layout = RepoComposeLayout(staging: context.staging, name: context.name)
+        let log = StepLog(path: layout.stepLog, logger: context.logger)
+        defer { log.close() }
+        do {
+            try layout.writeStatus("STARTED")
+            let result = try await run(context, layout: layout, log: log)
+            try layout.writeStatus("FINISHED")
+            log.info("Compose finished: \(result.pungiComposeID ?? "")")
+            return result
+        } catch {
+            try? layout.writeStatus("DOOMED")
+            // A cancelled download or command can surface as its own error type.
+            if error is CancellationError || Task.isCancelled {
+                log.error("Compose cancelled")
+                throw CancellationError()
+            }
+            let message = layout.published(message: "\(error)")
+            log.error(message)
+            throw GeneratorError(message)
+        }
+    }
+
+    private func run(_ context: GenerationContext, layout: RepoComposeLayout, log: StepLog) async throws -> GenerationResult {
+        try Task.checkCancellation()
+        let compose = context.compose
+        let locations = try repositoryLocations(of: compose)
+        let arches = arches(of: compose)
+        let names = (compose.packages ?? "").split(separator: " ").map(String.init)
+
+        log.info("Reading \(locations.count) repositories: \(locations.map(\.description).joined(separator: " "))")
+        let repositories = try await read(locations, workDirectory: layout.work.appending("global/repos"))
+        for repository in repositories {
+            log.info("Repository \(repository.location): revision \(repository.revision ?? "none"), \(repository.packages.count) packages")
+        }
+
+        try Task.checkCancellation()
+        let selection = PackageSelection(repositories: repositories, names: names, arches: arches)
+        guard selection.missing.isEmpty else {
+            throw GeneratorError(
+                "The following requested packages are not present in the generated compose: \(selection.missing.joined(separator: " ")).")
+        }
+        try checkLocalSources(of: selection)
+        log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
+
+        try await fetch(selection, layout: layout, log: log)
+        try await createRepositories(for: selection, layout: layout, log: log)
+        try Task.checkCancellation()
+
+        let productmd = ProductmdCompose(
+            composeName: context.name, composeType: compose.composeType, label: compose.label, now: now())
+        try writeMetadata(selection, productmd: productmd, context: context, layout: layout)
+        log.info("Wrote \(layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
+        return GenerationResult(pungiComposeID: productmd.id)
+    }
+
+    /// `compose.arches` (space-separated), or the configured default; `noarch` and `src`
+    /// are not trees of their own.
+    func arches(of compose: Compose) -> [String] {
+        var arches: [String] = []
+        for arch in (compose.arches ?? "").split(separator: " ").map(String.init)
+        where arch != "noarch" && arch != "src" && !arches.contains(arch) {
+            arches.append(arch)
+        }
+        return arches.isEmpty ? configuration.defaultArches : arches
+    }
+}
