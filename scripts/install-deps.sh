@@ -10,6 +10,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 APT_PACKAGES=(
     postgresql postgresql-client
     createrepo-c rpm
+    xz-utils bzip2 zstd
     libkrb5-dev
     wrk
     gcc python3-dev pkg-config

@@ -37,6 +37,10 @@ extension Node {
         }
         var generators: [SourceType: any ComposeGenerator] = [:]
         for type in SourceType.allCases { generators[type] = UnsupportedGenerator() }
+        generators[.repo] = RepoGenerator(
+            configuration: .init(
+                localRoots: backend.repoSourceRoots.map { FilePath($0) }, defaultArches: configuration.policy.defaultArches,
+                createrepoTimeout: .seconds(backend.pungiTimeout)))
         return GeneratorSet(generators)
     }
 
