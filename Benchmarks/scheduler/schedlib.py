@@ -51,6 +51,9 @@ def port_free(port):
     import socket
 
     with socket.socket() as s:
+        # As the node's listener does: a killed node's accepted connections stay in TIME_WAIT
+        # for a minute and must not keep its successor from the port.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return True
