@@ -132,6 +132,10 @@ let package = Package(
         .testTarget(name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSTesting"]),
         .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
         .testTarget(
+            name: "ODCSIntegrationTests",
+            dependencies: ["ODCSTesting", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .testTarget(
             name: "ODCSAPITests",
             dependencies: [
                 "ODCSAPI", "ODCSNode", "ODCSTesting",

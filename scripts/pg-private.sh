@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop a throw-away PostgreSQL cluster for the tests.
 #   scripts/pg-private.sh start DIR PORT   # cluster in DIR/data, socket in DIR, TCP on 127.0.0.1:PORT
+#   scripts/pg-private.sh restart DIR      # fast restart (clients are disconnected)
 #   scripts/pg-private.sh stop  DIR [PORT] # fast shutdown, then remove DIR
 # Keep DIR short (e.g. /tmp/odcs-pg.XXXX): the socket path must stay under 107 bytes.
 # The superuser is "app" with trust auth: postgres://app@127.0.0.1:PORT/postgres
@@ -33,6 +34,11 @@ start)
         -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
         >/dev/null || { echo "pg-private: start failed; log follows" >&2; cat "$dir/log" >&2 || true; exit 1; }
     echo "pg-private: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') up on 127.0.0.1:$port (dir $dir)"
+    ;;
+restart)
+    # Fast restart of a running cluster (the tests' "database restarts under load" case).
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 restart >/dev/null \
+        || { echo "pg-private: restart failed; log follows" >&2; cat "$dir/log" >&2 || true; exit 1; }
     ;;
 stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

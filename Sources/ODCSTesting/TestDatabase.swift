@@ -15,9 +15,13 @@ public enum TestDatabase {
     }
 
     public static var url: DatabaseURL {
+        get throws { try DatabaseURL(parsing: urlText) }
+    }
+
+    public static var urlText: String {
         get throws {
             guard let text = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { throw MissingDatabase() }
-            return try DatabaseURL(parsing: text)
+            return text
         }
     }
 
