@@ -45,7 +45,8 @@ enum RouteTable {
     static func allowedMethods(for path: String) -> [String]? {
         switch path {
         case "/api/1/composes/", "/api/1/composes": return ["GET", "HEAD", "OPTIONS", "POST"]
-        case "/api/1/about/", "/api/1/about", "/api/1/metrics/", "/api/1/metrics", "/healthz", "/readyz":
+        case "/api/1/about/", "/api/1/about", "/api/1/metrics/", "/api/1/metrics", "/api/1/nodes/", "/api/1/nodes", "/healthz",
+            "/readyz":
             return ["GET", "HEAD", "OPTIONS"]
         default:
             let prefix = "/api/1/composes/"

@@ -17,6 +17,7 @@ public enum ODCSRouter {
         ComposeRoutes(store: store, configuration: configuration).register(on: router)
         ServiceRoutes(store: store, configuration: configuration, metrics: metrics, readiness: readiness)
             .register(on: router)
+        ClusterRoutes(store: store).register(on: router)
         return router
     }
 }

@@ -6,7 +6,7 @@ import PostgresNIO
 /// none holds a transaction open across anything slow.
 public struct ComposeStore: Sendable {
     public let client: PostgresClient
-    let logger: Logger
+    public let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client

@@ -13,7 +13,7 @@ public enum TestCommand {
             .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())), output: .discarded,
             error: .string(limit: 1 << 16))
         guard result.terminationStatus.isSuccess else {
-            throw Failed(description: "\(argv) ended with \(result.terminationStatus): \(result.standardError ?? "")")
+            throw Failed(description: "\(argv) ended with \(result.terminationStatus): \(result.standardError)")
         }
     }
 }
