@@ -19,8 +19,12 @@ public struct ComposeQueue: Sendable {
     /// never lets more than that many composes be leased across the cluster.
     public func claim(node: String, limit: Int, deadlineSeconds: Int, clusterCap: Int? = nil) async throws -> [ClaimedCompose] {
         guard limit > 0 else { return [] }
-        let query = ComposeQueueSQL.composeClaimNext(node: node, limit: limit, deadlineSeconds: deadlineSeconds)
-        guard let cap = clusterCap else { return try await Self.decodeClaims(client.query(query, logger: logger)) }
+        guard let cap = clusterCap else {
+            var claims: [ClaimedCompose] = []
+            let statement = ComposeClaimNext(node: node, limit: limit, deadlineSeconds: deadlineSeconds)
+            for try await claim in try await client.execute(statement, logger: logger) { claims.append(claim) }
+            return claims.sorted { $0.compose.id < $1.compose.id }
+        }
         return try await client.transaction(logger: logger) { connection in
             try await connection.query(ComposeQueueSQL.claimCapLock, logger: logger)
             var leased = 0
@@ -36,17 +40,17 @@ public struct ComposeQueue: Sendable {
 
     static func decodeClaims(_ rows: PostgresRowSequence) async throws -> [ClaimedCompose] {
         var claims: [ClaimedCompose] = []
-        for try await row in rows {
-            let compose = try ComposeColumns.decode(row)
-            let cells = row.makeRandomAccess()
-            let attempt = try cells[ComposeColumns.count].decode(Int.self)
-            let token = try cells[ComposeColumns.count + 1].decode(UUID.self)
-            let queued = try cells[ComposeColumns.count + 2].decode(Double.self)
-            claims.append(
-                ClaimedCompose(
-                    compose: compose, lease: Lease(composeID: compose.id, token: token, attempt: attempt), queuedSeconds: queued))
-        }
+        for try await row in rows { claims.append(try decodeClaim(row)) }
         return claims.sorted { $0.compose.id < $1.compose.id }
+    }
+
+    static func decodeClaim(_ row: PostgresRow) throws -> ClaimedCompose {
+        let compose = try ComposeColumns.decode(row)
+        let cells = row.makeRandomAccess()
+        let attempt = try cells[ComposeColumns.count].decode(Int.self)
+        let token = try cells[ComposeColumns.count + 1].decode(UUID.self)
+        let queued = try cells[ComposeColumns.count + 2].decode(Double.self)
+        return ClaimedCompose(compose: compose, lease: Lease(composeID: compose.id, token: token, attempt: attempt), queuedSeconds: queued)
     }
 
     /// Refreshes all of a worker's leases at once; returns the ids whose lease is still held.
@@ -65,31 +69,34 @@ public struct ComposeQueue: Sendable {
     public func decideReuse(
         _ lease: Lease, resolved compose: Compose, isReusable: @Sendable (Compose) async throws -> Bool
     ) async throws -> ReuseDecision {
-        let key = ReuseKey(compose)
+        guard let key = ReuseKey(compose) else {
+            // Never reused and never reusable: one fenced statement, no lock, no lookup.
+            let query = ComposeQueueSQL.composeStartGeneratingUnkeyed(lease, kojiEvent: compose.kojiEvent, source: compose.source)
+            for try await _ in try await client.query(query, logger: logger) { return .generate }
+            throw StoreError.leaseLost(lease.composeID)
+        }
         return try await client.transaction(logger: logger) { connection in
-            if let key { try await connection.query(ComposeQueueSQL.reuseKeyLock(key), logger: logger) }
+            try await connection.query(ComposeQueueSQL.reuseKeyLock(key), logger: logger)
             var held = false
             for try await _ in try await connection.query(ComposeQueueSQL.composeLockLeased(lease), logger: logger) { held = true }
             guard held else { throw StoreError.leaseLost(lease.composeID) }
             try await connection.query(
                 ComposeQueueSQL.composeSetResolved(lease, kojiEvent: compose.kojiEvent, source: compose.source), logger: logger)
 
-            if let key {
-                var candidates: [Compose] = []
-                let rows = try await connection.query(
-                    ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: compose.id), logger: logger)
-                for try await row in rows { candidates.append(try ComposeColumns.decode(row)) }
-                for candidate in candidates where ReuseKey.eventAllowsReuse(of: candidate, by: compose) {
-                    guard try await isReusable(candidate) else { continue }
-                    try await connection.query(ComposeQueueSQL.composeReuse(lease, candidate: candidate), logger: logger)
-                    try await connection.query(
-                        ComposeQueueSQL.composeRepointFollowers(from: compose.id, to: candidate.id), logger: logger)
-                    if candidate.state == .done {
-                        try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: compose.id), logger: logger)
-                        return .reusedDone(reusedID: candidate.id)
-                    }
-                    return .following(reusedID: candidate.id)
+            var candidates: [Compose] = []
+            let rows = try await connection.query(
+                ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: compose.id), logger: logger)
+            for try await row in rows { candidates.append(try ComposeColumns.decode(row)) }
+            for candidate in candidates where ReuseKey.eventAllowsReuse(of: candidate, by: compose) {
+                guard try await isReusable(candidate) else { continue }
+                try await connection.query(ComposeQueueSQL.composeReuse(lease, candidate: candidate), logger: logger)
+                try await connection.query(
+                    ComposeQueueSQL.composeRepointFollowers(from: compose.id, to: candidate.id), logger: logger)
+                if candidate.state == .done {
+                    try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: compose.id), logger: logger)
+                    return .reusedDone(reusedID: candidate.id)
                 }
+                return .following(reusedID: candidate.id)
             }
             try await connection.query(ComposeQueueSQL.composeStartGenerating(lease, key: key), logger: logger)
             return .generate
@@ -107,14 +114,10 @@ public struct ComposeQueue: Sendable {
         try await finish(lease, ComposeQueueSQL.composeFinishFailed(lease, reason: reason))
     }
 
+    /// One statement: the fenced update and the followers' propagation commit together.
     private func finish(_ lease: Lease, _ query: PostgresQuery) async throws -> Bool {
-        try await client.transaction(logger: logger) { connection in
-            var updated = false
-            for try await _ in try await connection.query(query, logger: logger) { updated = true }
-            guard updated else { return false }
-            try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: lease.composeID), logger: logger)
-            return true
-        }
+        for try await (updated, _) in try await client.query(query, logger: logger).decode((Int, Int).self) { return updated == 1 }
+        return false
     }
 
     /// Hands an unfinished compose back to `wait` (graceful drain): another node claims it at

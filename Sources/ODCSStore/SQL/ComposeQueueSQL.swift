@@ -87,13 +87,12 @@ enum ComposeQueueSQL {
     }
 
     /// No candidate: this compose generates, and becomes the candidate for its key.
-    static func composeStartGenerating(_ lease: Lease, key: ReuseKey?) -> PostgresQuery {
-        let text = key?.canonicalText
-        return """
-            UPDATE composes SET state_reason = 'Compose is generating',
-                request_hash = CASE WHEN \(text)::text IS NULL THEN NULL ELSE sha256(convert_to(\(text)::text, 'UTF8')) END
-            WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
-            """
+    static func composeStartGenerating(_ lease: Lease, key: ReuseKey) -> PostgresQuery {
+        """
+        UPDATE composes SET state_reason = 'Compose is generating',
+            request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8'))
+        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        """
     }
 
     /// Upstream's `reuse_compose`: both expiries become the later one; a done candidate makes
@@ -128,24 +127,55 @@ enum ComposeQueueSQL {
         "UPDATE composes SET reused_id = \(target) WHERE reused_id = \(id) AND state = \(unescaped: String(generating))"
     }
 
+    /// The fenced `done`, and in the same statement the composes following this one (only a
+    /// compose with a reuse key can have followers, so the rest skip that part).
     static func composeFinishDone(_ lease: Lease, pungiComposeID: String?) -> PostgresQuery {
         """
-        UPDATE composes SET
-            state = \(unescaped: String(done)), state_reason = 'Compose is generated successfully',
-            time_done = now(), time_to_expire = now() + (time_to_expire - time_submitted),
-            pungi_compose_id = coalesce(\(pungiComposeID), pungi_compose_id),
-            lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
-        RETURNING id
+        WITH d AS (
+            UPDATE composes SET
+                state = \(unescaped: String(done)), state_reason = 'Compose is generated successfully',
+                time_done = now(), time_to_expire = now() + (time_to_expire - time_submitted),
+                pungi_compose_id = coalesce(\(pungiComposeID), pungi_compose_id),
+                lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
+            WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+            RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
+        \(unescaped: followersOfFinished)
         """
     }
 
+    /// The fenced `failed`; the reuse key stays (the index only holds generating and done
+    /// rows) so that followers are found the same way.
     static func composeFinishFailed(_ lease: Lease, reason: String) -> PostgresQuery {
         """
-        UPDATE composes SET
-            state = \(unescaped: String(failed)), state_reason = \(reason),
-            time_to_expire = now() + (time_to_expire - time_submitted), request_hash = NULL,
-            lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
+        WITH d AS (
+            UPDATE composes SET
+                state = \(unescaped: String(failed)), state_reason = \(reason),
+                time_to_expire = now() + (time_to_expire - time_submitted),
+                lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
+            WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+            RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
+        \(unescaped: followersOfFinished)
+        """
+    }
+
+    /// The tail of the finish statements: upstream's `transition` propagation to the
+    /// generating composes that reuse `d`, then one row saying whether `d` was updated.
+    static let followersOfFinished = """
+        , f AS (
+            UPDATE composes f SET
+                state = d.state, state_reason = d.state_reason, pungi_compose_id = d.pungi_compose_id,
+                time_done = d.time_done,
+                time_to_expire = coalesce(d.time_done, now()) + (f.time_to_expire - f.time_submitted)
+            FROM d
+            WHERE d.request_hash IS NOT NULL AND f.reused_id = d.id AND f.state = 1
+            RETURNING f.id)
+        SELECT (SELECT count(*) FROM d)::bigint, (SELECT count(*) FROM f)::bigint
+        """
+
+    /// No reuse key (no_reuse, raw_config, pulp): store what resolve filled in, in one statement.
+    static func composeStartGeneratingUnkeyed(_ lease: Lease, kojiEvent: Int64?, source: String) -> PostgresQuery {
+        """
+        UPDATE composes SET koji_event = \(kojiEvent), source = \(source), state_reason = 'Compose is generating'
         WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
         RETURNING id
         """
