@@ -20,6 +20,20 @@ extension VolumeLayout {
         return path
     }
 
+    /// Moves a staging directory to `odcs-<id>` when nothing is there yet; false (and nothing
+    /// moved) when the destination exists. rename(2) itself decides, so there is no window
+    /// between a check and the move.
+    public func publishIfAbsent(staging: FilePath, id: Int64) throws -> Bool {
+        let destination = published(id: id)
+        var info = stat()
+        if lstat(destination.string, &info) == 0 { return false }
+        guard rename(staging.string, destination.string) == 0 else {
+            if errno == ENOTEMPTY || errno == EEXIST { return false }
+            throw FileError(description: "cannot publish \(staging) as \(destination): \(String(cString: strerror(errno)))")
+        }
+        return true
+    }
+
     /// Moves a staging directory to `odcs-<id>`. Whatever was there before (an earlier
     /// attempt's leftover) goes to the trash first.
     public func publish(staging: FilePath, id: Int64) throws {

@@ -133,16 +133,19 @@ extension ComposeWorker {
 
     func publishDone(_ lease: Lease, staging: FilePath, layout: VolumeLayout, result: GenerationResult, logger: Logger) async {
         let noCompose: Compose? = nil
-        // Publishing is a rename before the fenced commit: check the lease just before, so
-        // that a compose already rescued elsewhere is not overwritten.
-        guard await stillHeld(lease) else {
-            layout.discard(staging)
-            metrics.leaseLosses.increment()
-            logger.warning("lease lost before publishing: nothing published")
-            return
-        }
         do {
-            try layout.publish(staging: staging, id: lease.composeID)
+            // The common case: nothing published yet, one rename. A directory already there is
+            // an earlier attempt's (or, if this lease was lost, a later attempt's): replace it
+            // only after checking that the lease is still this worker's.
+            if try !layout.publishIfAbsent(staging: staging, id: lease.composeID) {
+                guard await stillHeld(lease) else {
+                    layout.discard(staging)
+                    metrics.leaseLosses.increment()
+                    logger.warning("lease lost before publishing: nothing published")
+                    return
+                }
+                try layout.publish(staging: staging, id: lease.composeID)
+            }
         } catch {
             await publishFailed(lease, compose: noCompose, staging: staging, layout: layout, message: Self.describe(error), logger: logger)
             return
@@ -228,18 +231,29 @@ extension ComposeWorker {
     }
 
     /// LISTEN on a dedicated connection; every notification (and every reconnect) wakes the
-    /// claim loop. Reconnects with back-off; polling covers the gaps.
+    /// claim loop. A watchdog pings the connection every few seconds under a hard deadline
+    /// (a connection the server dropped can hang instead of failing) and reconnects, with
+    /// back-off, when the ping fails. Polling covers the gaps.
     func listen(_ wake: WakeSignal) async {
         guard configuration.listen, let connector else { return }
         var delay = Duration.seconds(1)
         while !Task.isCancelled {
             do {
-                try await connector.withConnection(logger: logger) { connection in
+                let connection = try await connector.connect(logger: logger)
+                let listener = Task {
                     try await connection.listen(on: "odcs_wait") { notifications in
-                        delay = .seconds(1)
                         wake.signal()
                         for try await _ in notifications { wake.signal() }
                     }
+                }
+                defer {
+                    listener.cancel()
+                    Task { try? await connection.close() }
+                }
+                delay = .seconds(1)
+                while true {
+                    try await Task.sleep(for: .seconds(5))
+                    try await Deadline.run(.seconds(5)) { try await connection.query("SELECT 1", logger: logger) }
                 }
             } catch {
                 if Task.isCancelled { return }

@@ -33,15 +33,11 @@ public struct ComposeQueue: Sendable {
             }
             let room = min(limit, cap - leased)
             guard room > 0 else { return [] }
-            let capped = ComposeQueueSQL.composeClaimNext(node: node, limit: room, deadlineSeconds: deadlineSeconds)
-            return try await Self.decodeClaims(connection.query(capped, logger: logger))
+            var claims: [ClaimedCompose] = []
+            let statement = ComposeClaimNext(node: node, limit: room, deadlineSeconds: deadlineSeconds)
+            for try await claim in try await connection.execute(statement, logger: logger) { claims.append(claim) }
+            return claims.sorted { $0.compose.id < $1.compose.id }
         }
-    }
-
-    static func decodeClaims(_ rows: PostgresRowSequence) async throws -> [ClaimedCompose] {
-        var claims: [ClaimedCompose] = []
-        for try await row in rows { claims.append(try decodeClaim(row)) }
-        return claims.sorted { $0.compose.id < $1.compose.id }
     }
 
     static func decodeClaim(_ row: PostgresRow) throws -> ClaimedCompose {
@@ -56,9 +52,9 @@ public struct ComposeQueue: Sendable {
     /// Refreshes all of a worker's leases at once; returns the ids whose lease is still held.
     public func heartbeat(_ leases: [Lease]) async throws -> Set<Int64> {
         guard !leases.isEmpty else { return [] }
-        let query = ComposeQueueSQL.composeHeartbeat(ids: leases.map(\.composeID), tokens: leases.map(\.token))
+        let statement = ComposeHeartbeat(ids: leases.map(\.composeID), tokens: leases.map(\.token))
         var held: Set<Int64> = []
-        for try await id in try await client.query(query, logger: logger).decode(Int64.self) { held.insert(id) }
+        for try await id in try await client.execute(statement, logger: logger) { held.insert(id) }
         return held
     }
 
@@ -71,8 +67,8 @@ public struct ComposeQueue: Sendable {
     ) async throws -> ReuseDecision {
         guard let key = ReuseKey(compose) else {
             // Never reused and never reusable: one fenced statement, no lock, no lookup.
-            let query = ComposeQueueSQL.composeStartGeneratingUnkeyed(lease, kojiEvent: compose.kojiEvent, source: compose.source)
-            for try await _ in try await client.query(query, logger: logger) { return .generate }
+            let statement = ComposeStartGeneratingUnkeyed(lease: lease, kojiEvent: compose.kojiEvent, source: compose.source)
+            for try await _ in try await client.execute(statement, logger: logger) { return .generate }
             throw StoreError.leaseLost(lease.composeID)
         }
         return try await client.transaction(logger: logger) { connection in
@@ -106,17 +102,19 @@ public struct ComposeQueue: Sendable {
     /// The fenced `done`: false when the lease was lost (the caller must then discard its
     /// work). Followers take the same state in the same transaction.
     public func finishDone(_ lease: Lease, pungiComposeID: String?) async throws -> Bool {
-        try await finish(lease, ComposeQueueSQL.composeFinishDone(lease, pungiComposeID: pungiComposeID))
+        for try await (updated, _) in try await client.execute(
+            ComposeFinishDone(lease: lease, pungiComposeID: pungiComposeID), logger: logger)
+        {
+            return updated == 1
+        }
+        return false
     }
 
     /// The fenced `failed`, with upstream's reason text already formed by the caller.
     public func finishFailed(_ lease: Lease, reason: String) async throws -> Bool {
-        try await finish(lease, ComposeQueueSQL.composeFinishFailed(lease, reason: reason))
-    }
-
-    /// One statement: the fenced update and the followers' propagation commit together.
-    private func finish(_ lease: Lease, _ query: PostgresQuery) async throws -> Bool {
-        for try await (updated, _) in try await client.query(query, logger: logger).decode((Int, Int).self) { return updated == 1 }
+        for try await (updated, _) in try await client.execute(ComposeFinishFailed(lease: lease, reason: reason), logger: logger) {
+            return updated == 1
+        }
         return false
     }
 

@@ -15,40 +15,12 @@ enum ComposeQueueSQL {
     /// between becoming claimable and the claim.
     static let claimExtra = "attempt, lease_token, extract(epoch FROM now() - greatest(time_submitted, next_attempt_at))::float8"
 
-    /// FIFO by id; the CTE runs the LIMITed SELECT exactly once (the Oban/pg-boss planner trap).
-    static func composeClaimNext(node: String, limit: Int, deadlineSeconds: Int) -> PostgresQuery {
-        """
-        WITH c AS (
-            SELECT id FROM composes
-            WHERE state = \(unescaped: String(wait)) AND next_attempt_at <= now()
-            ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-        UPDATE composes SET
-            state = \(unescaped: String(generating)), state_reason = 'Compose thread started',
-            attempt = composes.attempt + 1, lease_token = gen_random_uuid(), leased_by = \(node),
-            heartbeat_at = now(), deadline_at = now() + make_interval(secs => \(Double(deadlineSeconds))),
-            time_started = now()
-        FROM c WHERE composes.id = c.id
-        RETURNING \(unescaped: ComposeColumns.qualifiedList), \(unescaped: claimExtra)
-        """
-    }
-
     /// The cluster-wide cap: leased composes across all nodes (followers hold no lease).
     static let composeCountLeased: PostgresQuery = """
         SELECT count(*)::bigint FROM composes WHERE state = 1 AND lease_token IS NOT NULL
         """
 
     static let claimCapLock: PostgresQuery = "SELECT pg_advisory_xact_lock(3525, 1)"
-
-    /// One statement for all of a worker's leases; returns the ids still held.
-    static func composeHeartbeat(ids: [Int64], tokens: [UUID]) -> PostgresQuery {
-        """
-        UPDATE composes SET heartbeat_at = now()
-        FROM unnest(\(ids)::bigint[], \(tokens)::uuid[]) AS l(id, token)
-        WHERE composes.id = l.id AND composes.state = \(unescaped: String(generating))
-          AND composes.lease_token = l.token
-        RETURNING composes.id
-        """
-    }
 
     /// Serialises reuse decisions per key, so that of N identical requests exactly one
     /// generates and the others find it.
@@ -127,37 +99,6 @@ enum ComposeQueueSQL {
         "UPDATE composes SET reused_id = \(target) WHERE reused_id = \(id) AND state = \(unescaped: String(generating))"
     }
 
-    /// The fenced `done`, and in the same statement the composes following this one (only a
-    /// compose with a reuse key can have followers, so the rest skip that part).
-    static func composeFinishDone(_ lease: Lease, pungiComposeID: String?) -> PostgresQuery {
-        """
-        WITH d AS (
-            UPDATE composes SET
-                state = \(unescaped: String(done)), state_reason = 'Compose is generated successfully',
-                time_done = now(), time_to_expire = now() + (time_to_expire - time_submitted),
-                pungi_compose_id = coalesce(\(pungiComposeID), pungi_compose_id),
-                lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
-            RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
-        \(unescaped: followersOfFinished)
-        """
-    }
-
-    /// The fenced `failed`; the reuse key stays (the index only holds generating and done
-    /// rows) so that followers are found the same way.
-    static func composeFinishFailed(_ lease: Lease, reason: String) -> PostgresQuery {
-        """
-        WITH d AS (
-            UPDATE composes SET
-                state = \(unescaped: String(failed)), state_reason = \(reason),
-                time_to_expire = now() + (time_to_expire - time_submitted),
-                lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
-            RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
-        \(unescaped: followersOfFinished)
-        """
-    }
-
     /// The tail of the finish statements: upstream's `transition` propagation to the
     /// generating composes that reuse `d`, then one row saying whether `d` was updated.
     static let followersOfFinished = """
@@ -171,15 +112,6 @@ enum ComposeQueueSQL {
             RETURNING f.id)
         SELECT (SELECT count(*) FROM d)::bigint, (SELECT count(*) FROM f)::bigint
         """
-
-    /// No reuse key (no_reuse, raw_config, pulp): store what resolve filled in, in one statement.
-    static func composeStartGeneratingUnkeyed(_ lease: Lease, kojiEvent: Int64?, source: String) -> PostgresQuery {
-        """
-        UPDATE composes SET koji_event = \(kojiEvent), source = \(source), state_reason = 'Compose is generating'
-        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
-        RETURNING id
-        """
-    }
 
     /// Graceful hand-back on drain: not an attempt, so the count goes back down.
     static func composeRelease(_ lease: Lease) -> PostgresQuery {
