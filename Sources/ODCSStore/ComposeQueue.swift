@@ -102,19 +102,16 @@ public struct ComposeQueue: Sendable {
     /// The fenced `done`: false when the lease was lost (the caller must then discard its
     /// work). Followers take the same state in the same transaction.
     public func finishDone(_ lease: Lease, pungiComposeID: String?) async throws -> Bool {
-        for try await (updated, _) in try await client.execute(
-            ComposeFinishDone(lease: lease, pungiComposeID: pungiComposeID), logger: logger)
-        {
-            return updated == 1
-        }
-        return false
+        try await finish(.done(lease, pungiComposeID: pungiComposeID))
     }
 
     /// The fenced `failed`, with upstream's reason text already formed by the caller.
     public func finishFailed(_ lease: Lease, reason: String) async throws -> Bool {
-        for try await (updated, _) in try await client.execute(ComposeFinishFailed(lease: lease, reason: reason), logger: logger) {
-            return updated == 1
-        }
+        try await finish(.failed(lease, reason: reason))
+    }
+
+    private func finish(_ statement: ComposeFinish) async throws -> Bool {
+        for try await (updated, _) in try await client.execute(statement, logger: logger) { return updated == 1 }
         return false
     }
 

@@ -7,63 +7,47 @@ import PostgresNIO
 /// instead of once per compose is a large share of the database's work (the scheduler
 /// benchmark measured planning at a third to a half of their time).
 
-/// The fenced `done` and the followers' propagation in one statement.
-struct ComposeFinishDone: PostgresPreparedStatement {
-    static let name = "ComposeFinishDone"
+/// The fenced finish — `done` or `failed` — and the followers' propagation, in one
+/// statement. `done` restarts the TTL at completion and records the productmd compose id;
+/// `failed` restarts it the same way (upstream gives a failed compose the same grace).
+struct ComposeFinish: PostgresPreparedStatement {
+    static let name = "ComposeFinish"
     static let sql = """
         WITH d AS (
             UPDATE composes SET
-                state = 2, state_reason = 'Compose is generated successfully',
-                time_done = now(), time_to_expire = now() + (time_to_expire - time_submitted),
-                pungi_compose_id = coalesce($3, pungi_compose_id),
+                state = $3, state_reason = $4,
+                time_done = CASE WHEN $3 = 2 THEN now() ELSE time_done END,
+                time_to_expire = now() + (time_to_expire - time_submitted),
+                pungi_compose_id = coalesce($5, pungi_compose_id),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
             WHERE id = $1 AND state = 1 AND lease_token = $2
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text]
 
     typealias Row = (Int, Int)
 
     var lease: Lease
+    var state: ComposeState
+    var reason: String
     var pungiComposeID: String?
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
-        bindings.append(lease.composeID)
-        bindings.append(lease.token)
-        bindings.append(pungiComposeID)
-        return bindings
+    static func done(_ lease: Lease, pungiComposeID: String?) -> Self {
+        Self(lease: lease, state: .done, reason: "Compose is generated successfully", pungiComposeID: pungiComposeID)
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int, Int).self) }
-}
-
-/// The fenced `failed` and the followers' propagation in one statement.
-struct ComposeFinishFailed: PostgresPreparedStatement {
-    static let name = "ComposeFinishFailed"
-    static let sql = """
-        WITH d AS (
-            UPDATE composes SET
-                state = 4, state_reason = $3,
-                time_to_expire = now() + (time_to_expire - time_submitted),
-                lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = $1 AND state = 1 AND lease_token = $2
-            RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
-        \(ComposeQueueSQL.followersOfFinished)
-        """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .text]
-
-    typealias Row = (Int, Int)
-
-    var lease: Lease
-    var reason: String
+    static func failed(_ lease: Lease, reason: String) -> Self {
+        Self(lease: lease, state: .failed, reason: reason, pungiComposeID: nil)
+    }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
+        var bindings = PostgresBindings(capacity: 5)
         bindings.append(lease.composeID)
         bindings.append(lease.token)
+        bindings.append(Int32(state.rawValue))
         bindings.append(reason)
+        bindings.append(pungiComposeID)
         return bindings
     }
 
