@@ -89,7 +89,8 @@ public struct ComposeQueue: Sendable {
                 try await connection.query(
                     ComposeQueueSQL.composeRepointFollowers(from: compose.id, to: candidate.id), logger: logger)
                 if candidate.state == .done {
-                    try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: compose.id), logger: logger)
+                    // Followers handed over above take the done state at once.
+                    try await connection.query(ComposeQueueSQL.composeSyncFollowers(of: candidate.id), logger: logger)
                     return .reusedDone(reusedID: candidate.id)
                 }
                 return .following(reusedID: candidate.id)

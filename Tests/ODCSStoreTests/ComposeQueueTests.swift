@@ -226,4 +226,36 @@ import Testing
             #expect(stored.stateReason == "Compose is generating")
         }
     }
+
+    @Test func followersAreHandedOverWhenTheirComposeReusesAnother() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            // 1 generates and 2 follows it; 1's node dies and 1 goes back to wait.
+            let first = try await factory.insert()
+            let second = try await factory.insert()
+            let claims = try await factory.queue.claim(node: "a", limit: 2, deadlineSeconds: 60)
+            _ = try await factory.queue.decideReuse(claims[0].lease, resolved: claims[0].compose) { _ in true }
+            #expect(
+                try await factory.queue.decideReuse(claims[1].lease, resolved: claims[1].compose) { _ in true }
+                    == .following(reusedID: first.id))
+            try await factory.ageHeartbeat(first.id, seconds: 120)
+            _ = try await factory.sweeps.rescueStale(leaseTimeoutSeconds: 60, maxAttempts: 3, backoffSeconds: 0, limit: 10, fence: nil)
+            // Meanwhile an identical compose 3 was generated elsewhere and is done.
+            try await factory.execute("UPDATE composes SET next_attempt_at = now() + interval '1 hour' WHERE id = \(first.id)")
+            let third = try await factory.insert()
+            let claim3 = try #require(try await factory.queue.claim(node: "b", limit: 2, deadlineSeconds: 60).first)
+            #expect(claim3.compose.id == third.id)
+            #expect(try await factory.queue.decideReuse(claim3.lease, resolved: claim3.compose) { _ in true } == .generate)
+            #expect(try await factory.queue.finishDone(claim3.lease, pungiComposeID: "p3"))
+            // 1 is claimed again, reuses 3, and hands its follower 2 over: 2 is done with 3's files.
+            try await factory.execute("UPDATE composes SET next_attempt_at = now() WHERE id = \(first.id)")
+            let again = try #require(try await factory.queue.claim(node: "c", limit: 1, deadlineSeconds: 60).first)
+            #expect(
+                try await factory.queue.decideReuse(again.lease, resolved: again.compose) { _ in true } == .reusedDone(reusedID: third.id))
+            let follower = try await factory.compose(second.id)
+            #expect(follower.reusedID == third.id)
+            #expect(follower.state == .done)
+            #expect(follower.pungiComposeID == "p3")
+        }
+    }
 }
