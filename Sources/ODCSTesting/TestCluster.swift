@@ -22,7 +22,7 @@ public final class TestCluster: @unchecked Sendable {
     public let client: PostgresClient
     let lock = NSLock()
     var processes: [Int: Process] = [:]
-    public let basePort: Int
+    var ports: [Int: Int] = [:]
 
     /// A node's id in the registry: `node-<index>`.
     public static func nodeID(_ index: Int) -> String { "node-\(index)" }
@@ -71,18 +71,49 @@ public final class TestCluster: @unchecked Sendable {
         self.journal = root + "/journal"
         self.environment = environment
         self.client = client
-        self.basePort = Int.random(in: 20000...40000)
     }
 
-    public func base(_ index: Int) -> String { "http://127.0.0.1:\(basePort + index)" }
+    public func base(_ index: Int) -> String { "http://127.0.0.1:\(lock.withLock { ports[index] ?? 0 })" }
 
-    /// Starts node `index` and waits until its API answers `/readyz`.
+    /// A port that nothing listens on now, below the kernel's ephemeral range (32768+), so
+    /// that an outgoing connection cannot take it between this check and the node's bind.
+    static func freePort() -> Int {
+        while true {
+            let port = Int.random(in: 10000...32000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if bound == 0 { return port }
+        }
+    }
+
+    /// Starts node `index` and waits until its API answers `/readyz`. A node that exits at
+    /// start (its port taken after all) is tried again on another port, twice.
     public func start(_ index: Int, extraEnvironment: [String: String] = [:]) async throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await startOnce(index, port: Self.freePort(), extraEnvironment: extraEnvironment)
+            } catch let error as ClusterError where error.exitedAtStart && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    func startOnce(_ index: Int, port: Int, extraEnvironment: [String: String]) async throws {
+        lock.withLock { ports[index] = port }
         let process = Process()
         // setpriv makes the node die with the test process, whatever happens to the test.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments = [
-            "--pdeathsig", "KILL", Self.binary, "serve", "--port", String(basePort + index), "--node-id", Self.nodeID(index),
+            "--pdeathsig", "KILL", Self.binary, "serve", "--port", String(port), "--node-id", Self.nodeID(index),
             "--database-url", databaseURL, "--target-dir", targetDir, "--target-dir-url", "http://odcs.test/composes",
         ]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ODCS_") }
@@ -95,14 +126,22 @@ public final class TestCluster: @unchecked Sendable {
         environment.merge(self.environment) { $1 }
         environment.merge(extraEnvironment) { $1 }
         process.environment = environment
-        let log = FileHandle(forWritingAtPath: "/dev/null")
+        // Each node's log goes to a file next to the journal; a failed start quotes it.
+        let logPath = journal + ".node-\(index).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
-        if ProcessInfo.processInfo.environment["TEST_CLUSTER_LOGS"] == nil { process.standardError = log }
+        process.standardError = log
         try process.run()
         lock.withLock { processes[index] = process }
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw ClusterError("node \(index) exited with \(process.terminationStatus)") }
+            guard process.isRunning else {
+                let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.suffix(2000) ?? ""
+                var error = ClusterError("node \(index) exited with \(process.terminationStatus) at start: \(tail)")
+                error.exitedAtStart = true
+                throw error
+            }
             if let (_, status) = try? await request("GET", base(index) + "/readyz"), status == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -177,6 +216,7 @@ public final class TestCluster: @unchecked Sendable {
 
     public struct ClusterError: Error, CustomStringConvertible {
         public var description: String
+        public var exitedAtStart = false
         public init(_ description: String) { self.description = description }
     }
 }
