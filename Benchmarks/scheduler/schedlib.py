@@ -194,7 +194,10 @@ class Cluster:
                 time.sleep(0.05)
         node_id = "n%d" % index
         state = os.path.join(self.tmp, "state-" + node_id)
-        target = os.path.join(self.tmp, "target")
+        # BENCH_TARGET_ROOT (e.g. /dev/shm) moves the shared target dir off the disk, to measure
+        # the scheduler without the filesystem's metadata I/O (staging dir, rename, journal).
+        root = os.environ.get("BENCH_TARGET_ROOT")
+        target = os.path.join(root, os.path.basename(self.tmp) + "-target") if root else os.path.join(self.tmp, "target")
         os.makedirs(state, exist_ok=True)
         os.makedirs(target, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ODCS_")}
@@ -337,6 +340,8 @@ class Cluster:
             subprocess.run([PG_PRIVATE, "stop", self.pg_dir, str(self.pg_port)], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=120)
         shutil_rmtree(self.tmp)
+        if os.environ.get("BENCH_TARGET_ROOT"):
+            shutil_rmtree(os.path.join(os.environ["BENCH_TARGET_ROOT"], os.path.basename(self.tmp) + "-target"))
 
 
 def shutil_rmtree(path):
