@@ -220,7 +220,8 @@ extension ComposeWorker {
     /// Refreshes every lease of this node; interrupts generations whose lease is gone.
     func heartbeatLoop() async {
         let interval = configuration.leaseTimeout / 3
-        await PeriodicTask.run(every: interval, name: "heartbeat", logger: logger) {
+        // Runs through the drain: the composes finishing then still need their leases.
+        await PeriodicTask.run(every: interval, name: "heartbeat", logger: logger, untilCancelled: true) {
             let leases = await jobs.leases
             guard !leases.isEmpty else { return }
             let held = try await queue.heartbeat(leases)

@@ -189,6 +189,12 @@ struct ScriptedGenerator: ComposeGenerator {
         }
     }
 
+    func heartbeat(_ factory: ComposeFactory, _ id: Int64) async throws -> Date? {
+        let rows = try await factory.client.query("SELECT heartbeat_at FROM composes WHERE id = \(id)", logger: testLogger)
+        for try await value in rows.decode(Date?.self) { return value }
+        return nil
+    }
+
     @Test(.timeLimit(.minutes(1))) func drainLetsRunningComposesFinish() async throws {
         let target = try TemporaryTargetDir()
         defer { target.remove() }
@@ -207,9 +213,13 @@ struct ScriptedGenerator: ComposeGenerator {
                 tasks.addTask { try await group.run() }
                 var iterator = events.makeAsyncIterator()
                 #expect(await iterator.next() == .started(compose.id))
+                let before = try await heartbeat(factory, compose.id)
                 await group.triggerGracefulShutdown()
                 // A second compose submitted during the drain is not claimed.
                 let late = try await factory.insert(builds: "late")
+                // The lease is still heartbeated while the compose drains (else another node
+                // would rescue it after lease_timeout and generate it again).
+                while try await heartbeat(factory, compose.id) == before { try await Task.sleep(for: .milliseconds(50)) }
                 releaser.yield()
                 try await tasks.waitForAll()
                 #expect(try await factory.compose(late.id).state == .wait)
