@@ -108,6 +108,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(name: "ODCSKoji", dependencies: ["ODCSCore"]),
         .target(
             name: "ODCSTesting",
             dependencies: [
