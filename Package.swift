@@ -108,6 +108,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(name: "ODCSKoji", dependencies: ["ODCSCore"]),
         .target(
             name: "ODCSTesting",
             dependencies: [
@@ -131,6 +132,7 @@ let package = Package(
         .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSTesting"]),
         .testTarget(name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSTesting"]),
         .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
+        .testTarget(name: "ODCSKojiTests", dependencies: ["ODCSKoji"]),
         .testTarget(
             name: "ODCSIntegrationTests",
             dependencies: ["ODCSTesting", .product(name: "PostgresNIO", package: "postgres-nio")]
