@@ -160,8 +160,7 @@ public struct ComposeSweeps: Sendable {
 extension ComposeSweeps {
     /// Throws `notLeader` unless the fence is current; for duties whose work is on files.
     public func checkFence(_ fence: LeaderFence) async throws {
-        let logger = logger
-        try await fenced(fence) { _ in _ = logger }
+        try await fenced(fence) { _ in }
     }
 
     /// Cluster-wide counts by state, for the gauges duty.

@@ -178,12 +178,7 @@ public final class TestCluster: @unchecked Sendable {
     }
 
     public func request(_ method: String, _ url: String, body: String? = nil) async throws -> (Data, Int) {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        request.httpBody = body.map { Data($0.utf8) }
-        request.timeoutInterval = 30
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+        try await LiveHTTP.request(method, url, body: body, timeout: 30)
     }
 
     /// Polls `condition` every 100 ms until it holds (there is no push signal from another

@@ -1,4 +1,5 @@
 import Foundation
+import ODCSTesting
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -50,11 +51,7 @@ import Testing
     }
 
     func request(_ method: String, _ url: String, body: String? = nil) async throws -> (Data, Int) {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        request.httpBody = body.map { Data($0.utf8) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+        try await LiveHTTP.request(method, url, body: body)
     }
 
     func postmasterPID(_ stateDir: String) -> Int32? {
