@@ -108,17 +108,29 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "ODCSKoji", dependencies: ["ODCSCore"]),
+        .target(
+            name: "ODCSKoji",
+            dependencies: [
+                "ODCSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "ODCSTesting",
             dependencies: [
                 "ODCSCore",
+                "ODCSKoji",
+                "ODCSRepo",
                 "ODCSStore",
                 "ODCSNode",
                 "ODCSAPI",
                 "ODCSGenerator",
                 "ODCSServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +144,14 @@ let package = Package(
         .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSTesting"]),
         .testTarget(name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSTesting"]),
         .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
-        .testTarget(name: "ODCSKojiTests", dependencies: ["ODCSKoji"]),
+        .testTarget(
+            name: "ODCSKojiTests",
+            dependencies: [
+                "ODCSKoji", "ODCSRepo", "ODCSTesting",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .testTarget(
             name: "ODCSIntegrationTests",
             dependencies: ["ODCSTesting", .product(name: "PostgresNIO", package: "postgres-nio")]

@@ -10,6 +10,8 @@ public enum KojiError: Error, Equatable, Sendable {
     case malformedResponse(String)
     /// A method call that is not valid XML-RPC.
     case malformedCall(String)
+    /// The hub could not be reached or answered with an HTTP error, after the retries.
+    case transport(String)
 }
 
 extension KojiError: CustomStringConvertible {
@@ -18,6 +20,7 @@ extension KojiError: CustomStringConvertible {
         case .fault(let code, let message): "Koji fault \(code): \(message)"
         case .malformedResponse(let reason): "malformed XML-RPC response: \(reason)"
         case .malformedCall(let reason): "malformed XML-RPC call: \(reason)"
+        case .transport(let reason): "Koji hub unreachable: \(reason)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Koji's `system.multicall`: many calls in one request, answered by one array holding, per
+/// Koji's `multiCall` (what `koji.ClientSession.multiCall` sends; the hub also answers the
+/// standard `system.multicall`): many calls in one request, answered by one array holding, per
 /// call, either a one-element array with its result or a `{faultCode, faultString}` struct.
 ///
 /// ```swift
@@ -8,9 +9,11 @@ import Foundation
 /// let results = try XMLRPCMultiCall.decodeResponse(reply)  // [Result<XMLRPCValue, KojiError>]
 /// ```
 public enum XMLRPCMultiCall {
-    public static let methodName = "system.multicall"
+    public static let methodName = "multiCall"
+    /// The standard XML-RPC spelling, which Koji's hub accepts too.
+    public static let standardMethodName = "system.multicall"
 
-    /// The `system.multicall` request: one array param of `{methodName, params}` structs.
+    /// The `multiCall` request: one array param of `{methodName, params}` structs.
     public static func encodeCall(_ calls: [XMLRPCCall]) -> String {
         let entries: [XMLRPCValue] = calls.map {
             .struct([("methodName", .string($0.methodName)), ("params", .array($0.params))])
@@ -41,9 +44,10 @@ public enum XMLRPCMultiCall {
         try decodeResponse(Data(text.utf8))
     }
 
-    /// The calls of a `system.multicall` request (for a test hub), keyword structs split off.
+    /// The calls of a `multiCall` (or `system.multicall`) request (for a test hub), keyword structs split off.
     public static func decodeCall(_ call: XMLRPCCall) throws(KojiError) -> [XMLRPCCall] {
-        guard call.methodName == methodName, call.arguments.count == 1, case .array(let entries) = call.arguments[0]
+        guard call.methodName == methodName || call.methodName == standardMethodName, call.arguments.count == 1,
+            case .array(let entries) = call.arguments[0]
         else { throw .malformedCall("\(methodName) takes one array of calls") }
         var calls: [XMLRPCCall] = []
         for entry in entries {

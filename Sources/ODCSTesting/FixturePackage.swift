@@ -7,16 +7,20 @@ public struct FixturePackage: Sendable, Hashable {
     public var version: String
     public var release: String
     public var epoch: Int?
-    /// `BuildArch`: `noarch` or this machine's arch (`x86_64`).
+    /// `noarch` (`BuildArch: noarch`) or an arch rpmbuild can target from this machine
+    /// (`x86_64`, `i686`: built with `--target`).
     public var arch: String
     public var requires: [String]
     public var provides: [String]
     /// Suffixes: `devel` makes `<name>-devel`, `debuginfo` makes `<name>-debuginfo`, and so on.
     public var subpackages: [String]
+    /// More absolute paths the main package owns (a library in `/usr/lib64`, a tool in
+    /// `/usr/bin` for a file dependency), each a small text file.
+    public var files: [String]
 
     public init(
         _ name: String, version: String = "1.0", release: String = "1", epoch: Int? = nil, arch: String = "noarch",
-        requires: [String] = [], provides: [String] = [], subpackages: [String] = []
+        requires: [String] = [], provides: [String] = [], subpackages: [String] = [], files: [String] = []
     ) {
         self.name = name
         self.version = version
@@ -26,6 +30,7 @@ public struct FixturePackage: Sendable, Hashable {
         self.requires = requires
         self.provides = provides
         self.subpackages = subpackages
+        self.files = files
     }
 
     /// Every binary package name the spec builds.
@@ -41,7 +46,8 @@ public struct FixturePackage: Sendable, Hashable {
             "Release: \(release)",
         ]
         if let epoch { lines.append("Epoch: \(epoch)") }
-        lines += ["Summary: Fixture package \(name)", "License: MIT", "BuildArch: \(arch)"]
+        lines += ["Summary: Fixture package \(name)", "License: MIT"]
+        if arch == "noarch" { lines.append("BuildArch: noarch") }
         lines += requires.map { "Requires: \($0)" }
         lines += provides.map { "Provides: \($0)" }
         lines += ["", "%description", "Fixture package \(name).", ""]
@@ -51,7 +57,11 @@ public struct FixturePackage: Sendable, Hashable {
         let directory = "%{buildroot}/usr/share/fixture/\(name)"
         lines += ["%install", "mkdir -p \(directory)"]
         lines += (["main"] + subpackages).map { "echo '\(name) \(version)-\(release)' > \(directory)/\($0).txt" }
-        lines += ["", "%files", "/usr/share/fixture/\(name)/main.txt"]
+        for file in files {
+            let parent = file.split(separator: "/").dropLast().joined(separator: "/")
+            lines += ["mkdir -p %{buildroot}/\(parent)", "echo '\(name)' > %{buildroot}\(file)"]
+        }
+        lines += ["", "%files", "/usr/share/fixture/\(name)/main.txt"] + files
         for suffix in subpackages { lines += ["%files \(suffix)", "/usr/share/fixture/\(name)/\(suffix).txt"] }
         return lines.joined(separator: "\n") + "\n"
     }

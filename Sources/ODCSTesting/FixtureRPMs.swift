@@ -29,7 +29,8 @@ public enum FixtureRPMs {
             try files.createDirectory(atPath: top.string, withIntermediateDirectories: true)
             let spec = top.appending("\(package.name).spec")
             try package.spec.write(toFile: spec.string, atomically: true, encoding: .utf8)
-            try await run(["rpmbuild", "--quiet", "--define", "_topdir \(top.string)", "-ba", spec.string])
+            let target = package.arch == "noarch" ? [] : ["--target", package.arch]
+            try await run(["rpmbuild", "--quiet"] + target + ["--define", "_topdir \(top.string)", "-ba", spec.string])
             for subdirectory in ["RPMS", "SRPMS"] {
                 for rpm in try rpms(under: top.appending(subdirectory)) {
                     let destination = directory.appending(rpm.lastComponent!.string)

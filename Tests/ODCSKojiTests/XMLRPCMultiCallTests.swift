@@ -10,7 +10,7 @@ import Testing
             XMLRPCCall(methodName: "listTaggedRPMS", arguments: [.string("f42")], keywordArguments: [("latest", .bool(true))]),
         ])
         let call = try XMLRPCDecoder().decodeCall(body)
-        #expect(call.methodName == "system.multicall")
+        #expect(call.methodName == "multiCall")
         #expect(
             call.arguments == [
                 .array([

@@ -1,0 +1,166 @@
+import Foundation
+
+/// A Koji event: every change to the hub's data happens at one; `id` pins a consistent view.
+public struct KojiEvent: Sendable, Equatable {
+    public var id: Int64
+    /// Seconds since the epoch.
+    public var timestamp: Double
+
+    public init(id: Int64, timestamp: Double) {
+        self.id = id
+        self.timestamp = timestamp
+    }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let id = value["id"]?.intValue else { throw .malformedResponse("an event needs an integer id") }
+        self.init(id: id, timestamp: value["ts"]?.doubleValue ?? 0)
+    }
+}
+
+public struct KojiTag: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    /// Space-separated, as Koji stores it; nil when the tag sets none.
+    public var arches: String?
+
+    public init(id: Int64, name: String, arches: String? = nil) {
+        self.id = id
+        self.name = name
+        self.arches = arches
+    }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let id = value["id"]?.intValue, let name = value["name"]?.stringValue else {
+            throw .malformedResponse("a tag needs an integer id and a name")
+        }
+        self.init(id: id, name: name, arches: value["arches"]?.stringValue)
+    }
+}
+
+/// One link of a tag's inheritance (`getInheritanceData`, `getFullInheritance`).
+public struct KojiInheritanceLink: Sendable, Equatable {
+    public var childID: Int64
+    public var parentID: Int64
+    public var name: String
+    public var priority: Int64
+    /// Depth below the queried tag (`getFullInheritance` only; 1 for direct parents).
+    public var depth: Int64?
+
+    public init(childID: Int64, parentID: Int64, name: String, priority: Int64, depth: Int64? = nil) {
+        self.childID = childID
+        self.parentID = parentID
+        self.name = name
+        self.priority = priority
+        self.depth = depth
+    }
+
+    init(_ value: XMLRPCValue, queriedTag: Int64?) throws(KojiError) {
+        guard let parent = value["parent_id"]?.intValue else { throw .malformedResponse("an inheritance link needs parent_id") }
+        let child = value["child_id"]?.intValue ?? value["tag_id"]?.intValue ?? queriedTag ?? 0
+        self.init(
+            childID: child, parentID: parent, name: value["name"]?.stringValue ?? "", priority: value["priority"]?.intValue ?? 0,
+            depth: value["currdepth"]?.intValue)
+    }
+}
+
+public struct KojiBuild: Sendable, Equatable {
+    public var id: Int64
+    /// The package name.
+    public var name: String
+    public var version: String
+    public var release: String
+    public var epoch: Int64?
+    /// `DEFAULT` unless the build lives on another volume (`<topdir>/vol/<volume>/packages/...`).
+    public var volumeName: String?
+
+    public init(id: Int64, name: String, version: String, release: String, epoch: Int64? = nil, volumeName: String? = nil) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.release = release
+        self.epoch = epoch
+        self.volumeName = volumeName
+    }
+
+    public var nvr: String { "\(name)-\(version)-\(release)" }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let id = value["build_id"]?.intValue ?? value["id"]?.intValue,
+            let name = value["package_name"]?.stringValue ?? value["name"]?.stringValue,
+            let version = value["version"]?.stringValue, let release = value["release"]?.stringValue
+        else { throw .malformedResponse("a build needs id, name, version and release") }
+        self.init(
+            id: id, name: name, version: version, release: release, epoch: value["epoch"]?.intValue,
+            volumeName: value["volume_name"]?.stringValue)
+    }
+}
+
+public struct KojiRPM: Sendable, Equatable, Hashable {
+    public var id: Int64
+    public var buildID: Int64
+    public var name: String
+    public var version: String
+    public var release: String
+    public var epoch: Int64?
+    public var arch: String
+    /// Of the unsigned file.
+    public var size: Int64
+    /// The MD5 of header and payload (rpm's SIGMD5), the same for the unsigned file and every
+    /// signed copy.
+    public var payloadhash: String
+
+    public init(
+        id: Int64, buildID: Int64, name: String, version: String, release: String, epoch: Int64? = nil, arch: String, size: Int64,
+        payloadhash: String
+    ) {
+        self.id = id
+        self.buildID = buildID
+        self.name = name
+        self.version = version
+        self.release = release
+        self.epoch = epoch
+        self.arch = arch
+        self.size = size
+        self.payloadhash = payloadhash
+    }
+
+    public var nvra: String { "\(name)-\(version)-\(release).\(arch)" }
+    public var fileName: String { "\(nvra).rpm" }
+    public var isSource: Bool { arch == "src" || arch == "nosrc" }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let id = value["id"]?.intValue, let build = value["build_id"]?.intValue, let name = value["name"]?.stringValue,
+            let version = value["version"]?.stringValue, let release = value["release"]?.stringValue,
+            let arch = value["arch"]?.stringValue
+        else { throw .malformedResponse("an rpm needs id, build_id, name, version, release and arch") }
+        self.init(
+            id: id, buildID: build, name: name, version: version, release: release, epoch: value["epoch"]?.intValue, arch: arch,
+            size: value["size"]?.intValue ?? -1, payloadhash: value["payloadhash"]?.stringValue ?? "")
+    }
+}
+
+/// Where Koji keeps a build's files, under its top directory or top URL (`koji.PathInfo`).
+public struct KojiPathInfo: Sendable {
+    /// A directory (`/mnt/koji`) or a URL (`https://kojipkgs.example.com`), no trailing slash.
+    public var top: String
+
+    public init(top: String) {
+        var top = top
+        while top.count > 1 && top.hasSuffix("/") { top.removeLast() }
+        self.top = top
+    }
+
+    /// `<top>/packages/<name>/<version>/<release>`, or under `vol/<volume>/` off the default volume.
+    public func buildDirectory(_ build: KojiBuild) -> String {
+        let volume = build.volumeName.flatMap { $0 == "DEFAULT" || $0.isEmpty ? nil : "/vol/\($0)" } ?? ""
+        return "\(top)\(volume)/packages/\(build.name)/\(build.version)/\(build.release)"
+    }
+
+    /// The unsigned file, relative to the build directory: `<arch>/<nvra>.rpm`.
+    public static func rpm(_ rpm: KojiRPM) -> String { "\(rpm.arch)/\(rpm.fileName)" }
+
+    /// A copy signed with `sigkey` (lower-cased short key id), relative to the build directory.
+    public static func signed(_ rpm: KojiRPM, sigkey: String) -> String {
+        "data/signed/\(sigkey.lowercased())/\(rpm.arch)/\(rpm.fileName)"
+    }
+}

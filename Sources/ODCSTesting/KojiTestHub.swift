@@ -1,0 +1,231 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ODCSKoji
+
+/// A Koji hub for tests: an HTTP server on 127.0.0.1 that answers Koji's XML-RPC wire format
+/// (keyword structs, `<nil/>`, faults, `multiCall`) for the read calls ODCS makes, from a
+/// `KojiHubData`. Koji itself cannot be installed here; this is the one stand-in.
+///
+///     let hub = KojiTestHub(data: fixture.data)
+///     try await hub.serving { url in /* url = http://127.0.0.1:<port>/kojihub */ }
+///
+/// Tests change the data while it serves (tag a build → a new event), make a method fail
+/// (`fail`) or stall (`stall`), and read the calls it received (`calls`).
+public actor KojiTestHub {
+    public private(set) var data: KojiHubData
+    /// Every call received, multiCall members one by one, in order.
+    public private(set) var calls: [XMLRPCCall] = []
+    private var faults: [String: (code: Int, message: String)] = [:]
+    private var stalls: [String: Duration] = [:]
+
+    public init(data: KojiHubData) {
+        self.data = data
+    }
+
+    public func update(_ change: (inout KojiHubData) -> Void) {
+        change(&data)
+    }
+
+    /// Every later call of `method` answers this fault (Koji's GenericError is 1000).
+    public func fail(_ method: String, code: Int = 1000, message: String) {
+        faults[method] = (code, message)
+    }
+
+    /// Every later call of `method` waits this long before answering (for client timeouts).
+    public func stall(_ method: String, for duration: Duration) {
+        stalls[method] = duration
+    }
+
+    public func clearFailures() {
+        faults = [:]
+        stalls = [:]
+    }
+
+    public func calls(of method: String) -> [XMLRPCCall] { calls.filter { $0.methodName == method } }
+
+    /// Answers one HTTP request body.
+    func handle(_ body: Data) async -> String {
+        let call: XMLRPCCall
+        do {
+            call = try XMLRPCDecoder().decodeCall(body)
+        } catch {
+            return XMLRPCEncoder().encode(.fault(code: 1000, message: "\(error)"))
+        }
+        if call.methodName == XMLRPCMultiCall.methodName || call.methodName == XMLRPCMultiCall.standardMethodName {
+            do {
+                var responses: [XMLRPCResponse] = []
+                for member in try XMLRPCMultiCall.decodeCall(call) { responses.append(await answer(member)) }
+                return XMLRPCMultiCall.encodeResponse(responses)
+            } catch {
+                return XMLRPCEncoder().encode(.fault(code: 1000, message: "\(error)"))
+            }
+        }
+        return XMLRPCEncoder().encode(await answer(call))
+    }
+
+    func answer(_ call: XMLRPCCall) async -> XMLRPCResponse {
+        calls.append(call)
+        if let stall = stalls[call.methodName] { try? await Task.sleep(for: stall) }
+        if let fault = faults[call.methodName] { return .fault(code: fault.code, message: fault.message) }
+        do {
+            return .value(try dispatch(KojiHubCall(call)))
+        } catch let fault as KojiHubCall.Fault {
+            return .fault(code: 1000, message: fault.message)
+        } catch {
+            return .fault(code: 1000, message: "\(error)")
+        }
+    }
+
+    private func dispatch(_ call: KojiHubCall) throws -> XMLRPCValue {
+        switch call.name {
+        case "getAPIVersion":
+            return .int(1)
+        case "getKojiVersion":
+            return .string("1.35.3")
+        case "getLastEvent":
+            return data.value(data.events.last!)
+        case "getEvent":
+            let id = try call.int(0, "id")
+            guard let event = data.events.first(where: { $0.id == id }) else { throw KojiHubCall.Fault("No such event: \(id)") }
+            return data.value(event)
+        case "getTag":
+            return try tag(call.argument(0, "taginfo")).map { data.value($0) } ?? .nil
+        case "getInheritanceData":
+            guard let tag = try tag(call.argument(0, "tag")) else { throw KojiHubCall.Fault("No such tagInfo: \(call.arguments)") }
+            let event = try call.optionalInt(1, "event") ?? data.lastEvent
+            return .array(data.parents(of: tag.id, at: event).map { data.value($0, depth: nil) })
+        case "getFullInheritance":
+            guard let tag = try tag(call.argument(0, "tag")) else { throw KojiHubCall.Fault("No such tagInfo: \(call.arguments)") }
+            let event = try call.optionalInt(1, "event") ?? data.lastEvent
+            return .array(data.fullInheritance(of: tag.id, at: event).map { data.value($0.link, depth: $0.depth) })
+        case "tagChangedSinceEvent":
+            let event = try call.int(0, "event")
+            guard let ids = try call.argument(1, "taglist").arrayValue?.compactMap(\.intValue) else {
+                throw KojiHubCall.Fault("taglist must be a list of tag ids")
+            }
+            return .bool(data.changed(since: event, tags: ids))
+        case "listTaggedRPMS":
+            return try listTaggedRPMS(call)
+        case "getBuild":
+            let info = try call.argument(0, "buildInfo")
+            let build = info.intValue.flatMap { data.build(id: $0) } ?? info.stringValue.flatMap { data.build(nvr: $0) }
+            return build.map { data.value($0) } ?? .nil
+        case "listRPMs", "listBuildRPMs":
+            let info = try call.argument(0, call.name == "listRPMs" ? "buildID" : "build")
+            guard let build = info.intValue.flatMap({ data.build(id: $0) }) ?? info.stringValue.flatMap({ data.build(nvr: $0) })
+            else { return .array([]) }
+            return .array(data.rpms.filter { $0.build == build.id }.map { data.value($0) })
+        case "queryRPMSigs":
+            let rpm = try call.int(0, "rpm_id")
+            let signatures = data.signatures.filter { $0.rpm == rpm }
+            return .array(
+                signatures.map { .struct([("rpm_id", .int($0.rpm)), ("sigkey", .string($0.sigkey)), ("sighash", .string(""))]) })
+        default:
+            throw KojiHubCall.Fault("Invalid method: \(call.name)")
+        }
+    }
+
+    private func tag(_ info: XMLRPCValue) -> KojiHubData.Tag? {
+        if let id = info.intValue { return data.tag(id: id) }
+        return info.stringValue.flatMap { data.tag(named: $0) }
+    }
+
+    private func listTaggedRPMS(_ call: KojiHubCall) throws -> XMLRPCValue {
+        guard let tag = try tag(call.argument(0, "tag")) else {
+            throw KojiHubCall.Fault("No such tagInfo: '\(call.arguments.first?.stringValue ?? "")'")
+        }
+        let event = try call.optionalInt(1, "event") ?? data.lastEvent
+        guard data.events.contains(where: { $0.id == event }) else { throw KojiHubCall.Fault("No such event: \(event)") }
+        let inherit = call.bool(2, "inherit")
+        let latest = call.bool(3, "latest")
+        let tagged = data.taggedBuilds(tag: tag.id, event: event, inherit: inherit, latest: latest)
+        var rpms: [XMLRPCValue] = []
+        for entry in tagged {
+            rpms += data.rpms.filter { $0.build == entry.build.id }.map { data.value($0) }
+        }
+        let builds = tagged.map { data.value($0.build, listing: ($0.tag, $0.listing)) }
+        return .array([.array(rpms), .array(builds)])
+    }
+
+    /// Serves until `body` returns; `body` gets the hub URL (`http://127.0.0.1:<port>/kojihub`).
+    public func serving<R: Sendable>(_ body: @Sendable (String) async throws -> R) async throws -> R {
+        let router = Router()
+        router.post("kojihub") { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 64 << 20)
+            let answer = await self.handle(Data(buffer.readableBytesView))
+            return Response(
+                status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: answer)))
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "koji-test-hub")
+        // Cancelling the server at the end logs shutdown noise at error level.
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            }, logger: logger)
+        return try await withThrowingTaskGroup(of: R?.self) { group in
+            group.addTask {
+                defer { portContinuation.finish() }
+                try await app.runService(gracefulShutdownSignals: [])
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port != 0 else {
+                group.cancelAll()
+                throw StaticFileServer.ServerDidNotStart()
+            }
+            let result = try await body("http://127.0.0.1:\(port)/kojihub")
+            group.cancelAll()
+            return result
+        }
+    }
+}
+
+/// A received call with Koji's argument conventions: a parameter by position or by keyword.
+struct KojiHubCall {
+    struct Fault: Error {
+        var message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    var name: String
+    var arguments: [XMLRPCValue]
+    var keywords: [(String, XMLRPCValue)]
+
+    init(_ call: XMLRPCCall) {
+        name = call.methodName
+        arguments = call.arguments
+        keywords = call.keywordArguments
+    }
+
+    func optionalArgument(_ index: Int, _ keyword: String) -> XMLRPCValue? {
+        if let value = keywords.first(where: { $0.0 == keyword })?.1 { return value }
+        return index < arguments.count ? arguments[index] : nil
+    }
+
+    func argument(_ index: Int, _ keyword: String) throws -> XMLRPCValue {
+        guard let value = optionalArgument(index, keyword) else { throw Fault("\(name)() missing argument '\(keyword)'") }
+        return value
+    }
+
+    func int(_ index: Int, _ keyword: String) throws -> Int64 {
+        guard let value = try argument(index, keyword).intValue else { throw Fault("\(name)(): '\(keyword)' must be an int") }
+        return value
+    }
+
+    func optionalInt(_ index: Int, _ keyword: String) throws -> Int64? {
+        guard let value = optionalArgument(index, keyword), !value.isNil else { return nil }
+        guard let int = value.intValue else { throw Fault("\(name)(): '\(keyword)' must be an int") }
+        return int
+    }
+
+    func bool(_ index: Int, _ keyword: String) -> Bool {
+        guard let value = optionalArgument(index, keyword) else { return false }
+        return value.boolValue ?? (value.intValue.map { $0 != 0 } ?? false)
+    }
+}
