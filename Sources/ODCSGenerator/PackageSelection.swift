@@ -1,9 +1,10 @@
 import ODCSRepo
 
-/// Which packages of a set of repositories go into which tree of a compose, the way Pungi
-/// gathers without dependency solving: per arch the newest version of each wanted name among
-/// that arch's and noarch packages; debug packages of the chosen builds into the arch's debug
-/// tree; the source RPMs of everything chosen into the source tree.
+/// Which packages go into which tree of a compose, the way Pungi gathers: per arch the wanted
+/// binary packages (for `nodeps`, the newest version of each wanted name among the arch's and
+/// noarch packages; for `deps`, what the dependency solver chose); the debug packages of the
+/// chosen builds into the arch's debug tree; the source RPMs of everything chosen into the
+/// source tree.
 ///
 /// With no names, every name is wanted (Pungi's `additional_packages '*'`).
 public struct PackageSelection: Sendable {
@@ -25,15 +26,38 @@ public struct PackageSelection: Sendable {
         public var description: String { path }
     }
 
+    /// A package a compose could take, and where its file is.
+    public struct Candidate: Sendable, Hashable {
+        public var package: RepoPackage
+        public var repository: RepositoryLocation
+        /// The MD5 of header and payload the file must have (Koji's `payloadhash`), when known.
+        public var payloadhash: String?
+
+        public init(package: RepoPackage, repository: RepositoryLocation, payloadhash: String? = nil) {
+            self.package = package
+            self.repository = repository
+            self.payloadhash = payloadhash
+        }
+    }
+
     public struct Item: Sendable, Hashable {
         public var package: RepoPackage
         public var repository: RepositoryLocation
         public var tree: Tree
+        public var payloadhash: String?
+        /// The key the placed file is signed with, read from its header (nil: unsigned, or not read yet).
+        public var sigkey: String?
 
-        public init(package: RepoPackage, repository: RepositoryLocation, tree: Tree) {
+        public init(package: RepoPackage, repository: RepositoryLocation, tree: Tree, payloadhash: String? = nil, sigkey: String? = nil) {
             self.package = package
             self.repository = repository
             self.tree = tree
+            self.payloadhash = payloadhash
+            self.sigkey = sigkey
+        }
+
+        init(_ candidate: Candidate, tree: Tree) {
+            self.init(package: candidate.package, repository: candidate.repository, tree: tree, payloadhash: candidate.payloadhash)
         }
 
         /// `Packages/<first letter, lower-cased>/<file>`: Pungi's hashed directories.
@@ -48,18 +72,22 @@ public struct PackageSelection: Sendable {
     public var missing: [String]
     public var arches: [String]
 
+    /// Without dependency solving: the newest of each wanted name per arch.
     public init(repositories: [Repository], names: [String], arches: [String]) {
+        self.init(candidates: Self.candidates(of: repositories), names: names, arches: arches)
+    }
+
+    public init(candidates: [Candidate], names: [String], arches: [String]) {
+        let binaries = Dictionary(uniqueKeysWithValues: arches.map { ($0, Self.initial(candidates, names: names, arch: $0)) })
+        self.init(candidates: candidates, binaries: binaries, names: names, arches: arches)
+    }
+
+    /// With the binary packages of each arch's os tree already chosen (by the solver, with
+    /// multilib): adds the debug packages and the source RPMs.
+    public init(candidates: [Candidate], binaries: [String: [Candidate]], names: [String], arches: [String]) {
         self.arches = arches
-        var seen = Set<String>()
-        var all: [(RepoPackage, RepositoryLocation)] = []
-        // The same file in two repositories is one package; the first repository wins.
-        for repository in repositories {
-            for package in repository.packages where seen.insert(package.nevra).inserted {
-                all.append((package, repository.location))
-            }
-        }
         let sources = Dictionary(
-            all.filter { $0.0.isSource }.map { ($0.0.nevra, $0) }, uniquingKeysWith: { first, _ in first })
+            candidates.filter { $0.package.isSource }.map { ($0.package.nevra, $0) }, uniquingKeysWith: { first, _ in first })
         let wanted = Set(names)
 
         var items: [Item] = []
@@ -67,44 +95,64 @@ public struct PackageSelection: Sendable {
         var chosenSources: [String] = []
         var chosen = Set<String>()
         for arch in arches {
-            let newest = Self.newestByName(all.filter { !$0.0.isSource && ($0.0.arch == arch || $0.0.arch == "noarch") })
-            let binaries = newest.filter { !$0.0.isDebug && (wanted.isEmpty || wanted.contains($0.0.name)) }
-            let builds = Set(binaries.compactMap { $0.0.sourceNEVRA })
-            let debug = newest.filter { candidate in
-                guard candidate.0.isDebug else { return false }
-                if wanted.isEmpty || wanted.contains(candidate.0.name) { return true }
-                return candidate.0.sourceNEVRA.map(builds.contains) ?? false
+            let chosenBinaries = binaries[arch] ?? []
+            let builds = Set(chosenBinaries.compactMap { $0.package.sourceNEVRA })
+            let binaryArches = Set(chosenBinaries.map(\.package.arch)).union([arch, "noarch"])
+            let debugPool = Self.newestByName(candidates.filter { $0.package.isDebug && binaryArches.contains($0.package.arch) })
+            let debug = debugPool.filter { candidate in
+                if wanted.contains(candidate.package.name) && (candidate.package.arch == arch || candidate.package.arch == "noarch") {
+                    return true
+                }
+                return candidate.package.sourceNEVRA.map(builds.contains) ?? false
             }
-            for (package, repository) in binaries {
-                items.append(Item(package: package, repository: repository, tree: .os(arch: arch)))
-            }
-            for (package, repository) in debug {
-                items.append(Item(package: package, repository: repository, tree: .debug(arch: arch)))
-            }
-            for (package, _) in binaries + debug {
-                found.insert(package.name)
-                if let source = package.sourceNEVRA, chosen.insert(source).inserted { chosenSources.append(source) }
+            items += chosenBinaries.map { Item($0, tree: .os(arch: arch)) }
+            items += debug.map { Item($0, tree: .debug(arch: arch)) }
+            for candidate in chosenBinaries + debug {
+                found.insert(candidate.package.name)
+                if let source = candidate.package.sourceNEVRA, chosen.insert(source).inserted { chosenSources.append(source) }
             }
         }
         for nevra in chosenSources {
-            if let (package, repository) = sources[nevra] {
-                items.append(Item(package: package, repository: repository, tree: .source))
-            }
+            if let candidate = sources[nevra] { items.append(Item(candidate, tree: .source)) }
         }
         self.items = items
         self.missing = wanted.subtracting(found).sorted()
     }
 
+    /// Every package of the repositories once; the same file in two repositories is one
+    /// package, the first repository's.
+    public static func candidates(of repositories: [Repository]) -> [Candidate] {
+        var seen = Set<String>()
+        var all: [Candidate] = []
+        for repository in repositories {
+            for package in repository.packages where seen.insert(package.nevra).inserted {
+                all.append(Candidate(package: package, repository: repository.location))
+            }
+        }
+        return all
+    }
+
+    /// Pungi's initial packages of an arch: the newest binary package of each wanted name
+    /// (every name when none is given) among the arch's and noarch packages; no debug packages.
+    public static func initial(_ candidates: [Candidate], names: [String], arch: String) -> [Candidate] {
+        let wanted = Set(names)
+        let newest = newestByName(
+            candidates.filter { !$0.package.isSource && !$0.package.isDebug && ($0.package.arch == arch || $0.package.arch == "noarch") })
+        return newest.filter { wanted.isEmpty || wanted.contains($0.package.name) }
+    }
+
     /// Per name, the packages with the highest epoch-version-release (several when one name
     /// is built for the arch and for noarch at the same version), in input order.
-    static func newestByName(_ packages: [(RepoPackage, RepositoryLocation)]) -> [(RepoPackage, RepositoryLocation)] {
+    static func newestByName(_ candidates: [Candidate]) -> [Candidate] {
         var best: [String: RPMVersion] = [:]
-        for (package, _) in packages {
+        for candidate in candidates {
+            let package = candidate.package
             if let current = best[package.name], RPMVersion.compare(current, package.evr) >= 0 { continue }
             best[package.name] = package.evr
         }
         var taken = Set<String>()
-        return packages.filter { package, _ in
+        return candidates.filter { candidate in
+            let package = candidate.package
             guard let top = best[package.name], RPMVersion.compare(top, package.evr) == 0 else { return false }
             // Equal versions spelled differently (1.0 and 1.00) are one package per arch.
             return taken.insert("\(package.name).\(package.arch)").inserted

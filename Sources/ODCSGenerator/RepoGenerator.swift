@@ -54,9 +54,6 @@ public struct RepoGenerator: ComposeGenerator {
         }
     }
 
-    /// The variant every ODCS compose has.
-    static let variant = "Temporary"
-
     public var configuration: Configuration
     public var httpClient: HTTPClient
     /// The clock of the compose date in the productmd id.
@@ -89,29 +86,19 @@ public struct RepoGenerator: ComposeGenerator {
     }
 
     public func generate(_ context: GenerationContext) async throws -> GenerationResult {
-        let layout = RepoComposeLayout(staging: context.staging, name: context.name)
-        let log = StepLog(path: layout.stepLog, logger: context.logger)
-        defer { log.close() }
-        do {
-            try layout.writeStatus("STARTED")
-            let result = try await run(context, layout: layout, log: log)
-            try layout.writeStatus("FINISHED")
-            log.info("Compose finished: \(result.pungiComposeID ?? "")")
-            return result
-        } catch {
-            try? layout.writeStatus("DOOMED")
-            // A cancelled download or command can surface as its own error type.
-            if error is CancellationError || Task.isCancelled {
-                log.error("Compose cancelled")
-                throw CancellationError()
-            }
-            let message = layout.published(message: "\(error)")
-            log.error(message)
-            throw GeneratorError(message)
-        }
+        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-repo")
+        return try await layout.run(context) { log in try await run(context, layout: layout, log: log) }
     }
 
-    private func run(_ context: GenerationContext, layout: RepoComposeLayout, log: StepLog) async throws -> GenerationResult {
+    var assembler: ComposeAssembler {
+        ComposeAssembler(
+            configuration: .init(
+                fetchWidth: configuration.fetchWidth, createrepoWidth: configuration.createrepoWidth,
+                createrepoWorkers: configuration.createrepoWorkers, createrepoTimeout: configuration.createrepoTimeout,
+                downloadTimeout: configuration.downloadTimeout), httpClient: httpClient, now: now)
+    }
+
+    private func run(_ context: GenerationContext, layout: ComposeLayout, log: StepLog) async throws -> GenerationResult {
         try Task.checkCancellation()
         let compose = context.compose
         let locations = try repositoryLocations(of: compose)
@@ -132,16 +119,7 @@ public struct RepoGenerator: ComposeGenerator {
         }
         try checkLocalSources(of: selection)
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
-
-        try await fetch(selection, layout: layout, log: log)
-        try await createRepositories(for: selection, layout: layout, log: log)
-        try Task.checkCancellation()
-
-        let productmd = ProductmdCompose(
-            composeName: context.name, composeType: compose.composeType, label: compose.label, now: now())
-        try writeMetadata(selection, productmd: productmd, context: context, layout: layout)
-        log.info("Wrote \(layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
-        return GenerationResult(pungiComposeID: productmd.id)
+        return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
     }
 
     /// `compose.arches` (space-separated), or the configured default; `noarch` and `src`

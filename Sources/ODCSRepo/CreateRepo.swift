@@ -12,6 +12,8 @@ public struct CreateRepo: Sendable {
     public var revision: String?
     /// The program, looked up in PATH unless it contains a slash.
     public var program: String
+    /// A comps file, indexed into repodata as `group` (`--groupfile`).
+    public var groupFile: FilePath?
 
     public init(timeout: Duration = .seconds(3600), workers: Int = 2, revision: String? = nil, program: String = "createrepo_c") {
         self.timeout = timeout
@@ -25,6 +27,7 @@ public struct CreateRepo: Sendable {
             program, directory.string, "--checksum=sha256", "--unique-md-filenames", "--no-database", "--workers=\(workers)",
         ]
         if let revision { arguments.append("--revision=\(revision)") }
+        if let groupFile { arguments.append("--groupfile=\(groupFile.string)") }
         return arguments
     }
 

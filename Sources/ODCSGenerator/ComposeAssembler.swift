@@ -1,0 +1,225 @@
+import AsyncHTTPClient
+import Foundation
+import ODCSRepo
+import SystemPackage
+
+/// Turns a `PackageSelection` into a compose, whatever the source type: links, copies or
+/// downloads the package files into the trees, checks them, runs `createrepo_c` on every tree,
+/// and writes the `.repo` file, productmd metadata and `COMPOSE_ID`.
+struct ComposeAssembler: Sendable {
+    struct Configuration: Sendable {
+        /// Packages fetched at once.
+        var fetchWidth: Int = 4
+        /// createrepo_c runs at once (each with `createrepoWorkers` threads).
+        var createrepoWidth: Int = 2
+        var createrepoWorkers: Int = 2
+        /// For one createrepo_c run.
+        var createrepoTimeout: Duration = .seconds(3600)
+        /// For one package download.
+        var downloadTimeout: Duration = .seconds(1800)
+    }
+
+    var configuration: Configuration
+    var httpClient: HTTPClient
+    var now: @Sendable () -> Date
+
+    /// Every tree of the compose, in the order they are indexed: each arch's os and debug
+    /// trees, then the source tree. They exist (and get repodata) even when empty, as Pungi's do.
+    func trees(of selection: PackageSelection) -> [PackageSelection.Tree] {
+        selection.arches.flatMap { [.os(arch: $0), .debug(arch: $0)] } + [.source]
+    }
+
+    /// Fetch, check, index, describe. `comps` are the requested package names (Pungi's
+    /// `odcs-group`); none gives no comps file.
+    func assemble(
+        _ selection: PackageSelection, comps names: [String], context: GenerationContext, layout: ComposeLayout, log: StepLog
+    ) async throws -> GenerationResult {
+        var selection = selection
+        try await fetch(selection, layout: layout, log: log)
+        try Task.checkCancellation()
+        try check(&selection, layout: layout, log: log)
+        try await createRepositories(for: selection, comps: names, layout: layout, log: log)
+        try Task.checkCancellation()
+        let productmd = ProductmdCompose(
+            composeName: context.name, composeType: context.compose.composeType, label: context.compose.label, now: now())
+        try writeMetadata(selection, productmd: productmd, context: context, layout: layout)
+        log.info("Wrote \(layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
+        return GenerationResult(pungiComposeID: productmd.id)
+    }
+
+    /// Fetches each package file once; a noarch package that several arch trees hold is
+    /// then linked (or copied) from the first copy rather than fetched again.
+    func fetch(_ selection: PackageSelection, layout: ComposeLayout, log: StepLog) async throws {
+        for tree in trees(of: selection) {
+            try FileManager.default.createDirectory(atPath: layout.tree(tree).string, withIntermediateDirectories: true)
+        }
+        var firstCopies: [PackageFetcher.Job] = []
+        var duplicates: [(job: PackageFetcher.Job, from: FilePath)] = []
+        var firstDestination: [String: FilePath] = [:]
+        var directories = Set<String>()
+        for item in selection.items {
+            let destination = layout.tree(item.tree).appending(item.pathInTree)
+            let directory = destination.removingLastComponent().string
+            if directories.insert(directory).inserted {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            let job = PackageFetcher.Job(package: item.package, repository: item.repository, destination: destination)
+            let key = job.source.description
+            if let first = firstDestination[key] {
+                duplicates.append((job, first))
+            } else {
+                firstDestination[key] = destination
+                firstCopies.append(job)
+            }
+        }
+        let fetcher = PackageFetcher(
+            httpClient: httpClient, width: configuration.fetchWidth, downloadTimeout: configuration.downloadTimeout)
+        let methods = try await fetcher.fetch(firstCopies)
+        for (job, first) in duplicates {
+            try Task.checkCancellation()
+            _ = try fetcher.place(localFile: first, size: job.package.size, at: job.destination)
+        }
+        let counts = Dictionary(grouping: methods, by: { $0 }).mapValues(\.count)
+        log.info(
+            "Fetched \(firstCopies.count) package files (\(counts[.hardLink] ?? 0) hard-linked, \(counts[.copy] ?? 0) copied, "
+                + "\(counts[.download] ?? 0) downloaded), linked \(duplicates.count) more into other trees")
+    }
+
+    /// Reads each placed file's signature header: its payload hash must be the one the source
+    /// promised (Koji's `payloadhash`), and its signing key goes into rpms.json, as Pungi
+    /// reads it from the linked file.
+    func check(_ selection: inout PackageSelection, layout: ComposeLayout, log: StepLog) throws {
+        var signed = 0
+        for index in selection.items.indices {
+            let item = selection.items[index]
+            let path = layout.tree(item.tree).appending(item.pathInTree)
+            let header: RPMSignatureHeader
+            do {
+                header = try RPMSignatureHeader(file: path)
+            } catch {
+                throw GeneratorError("Package \(item.package.fileName) is not a valid RPM: \(error.description)")
+            }
+            if let expected = item.payloadhash, !expected.isEmpty, header.payloadMD5 != expected {
+                throw GeneratorError(
+                    "Package \(item.package.fileName) does not match its build: payload hash \(header.payloadMD5 ?? "none"), "
+                        + "expected \(expected).")
+            }
+            selection.items[index].sigkey = header.sigkey
+            if header.sigkey != nil { signed += 1 }
+        }
+        log.info("Checked \(selection.items.count) package headers, \(signed) signed")
+    }
+
+    func createRepositories(for selection: PackageSelection, comps names: [String], layout: ComposeLayout, log: StepLog) async throws {
+        let trees = trees(of: selection)
+        for tree in trees {
+            try FileManager.default.createDirectory(
+                atPath: layout.createrepoLog(tree).removingLastComponent().string, withIntermediateDirectories: true)
+        }
+        var groupFiles: [String: FilePath] = [:]
+        if !names.isEmpty {
+            for arch in selection.arches {
+                try layout.write(Comps(packages: names).xml, to: layout.comps(arch: arch))
+                groupFiles[arch] = layout.comps(arch: arch)
+            }
+        }
+        let base = CreateRepo(timeout: configuration.createrepoTimeout, workers: configuration.createrepoWorkers)
+        let width = max(1, configuration.createrepoWidth)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func addNext() {
+                guard next < trees.count else { return }
+                let tree = trees[next]
+                next += 1
+                var createrepo = base
+                if case .os(let arch) = tree { createrepo.groupFile = groupFiles[arch] }
+                group.addTask {
+                    try await createrepo.run(in: layout.tree(tree), log: layout.createrepoLog(tree))
+                    log.info("Created repodata for \(tree)")
+                }
+            }
+            for _ in 0..<min(width, trees.count) { addNext() }
+            while try await group.next() != nil { addNext() }
+        }
+    }
+
+    /// The `.repo` file, productmd's composeinfo.json and rpms.json, and `COMPOSE_ID`.
+    func writeMetadata(
+        _ selection: PackageSelection, productmd: ProductmdCompose, context: GenerationContext, layout: ComposeLayout
+    ) throws {
+        let variant = ComposeLayout.variant
+        let resultRepoURL = context.targetDirURL.isEmpty ? "" : "\(context.targetDirURL)/\(context.name)/compose/\(variant)"
+        try layout.write(RepoFile(name: context.name, resultRepoURL: resultRepoURL).text, to: layout.repoFile)
+
+        let composeInfo = ProductmdComposeInfo(compose: productmd, arches: selection.arches, variant: variant)
+        try layout.write(composeInfo.json, to: layout.metadata.appending("composeinfo.json"))
+        let rpms = ProductmdRPMs(compose: productmd, variant: variant, entries: rpmEntries(selection))
+        try layout.write(rpms.json, to: layout.metadata.appending("rpms.json"))
+        try layout.write(productmd.id, to: layout.staging.appending("COMPOSE_ID"))
+    }
+
+    /// rpms.json lists, under each arch, the arch's binary and debug packages and the source
+    /// RPMs they were built from (which live once, in the source tree).
+    func rpmEntries(_ selection: PackageSelection) -> [ProductmdRPMs.Entry] {
+        let variant = ComposeLayout.variant
+        var sources: [String: PackageSelection.Item] = [:]
+        for item in selection.items where item.tree == .source {
+            sources[item.package.nevra] = item
+        }
+        var entries: [ProductmdRPMs.Entry] = []
+        var listedSources = Set<String>()
+        for item in selection.items {
+            let arch: String
+            let category: ProductmdRPMs.Category
+            switch item.tree {
+            case .os(let treeArch): (arch, category) = (treeArch, .binary)
+            case .debug(let treeArch): (arch, category) = (treeArch, .debug)
+            case .source: continue
+            }
+            let source = item.package.sourceNEVRA ?? item.package.nevra
+            entries.append(
+                ProductmdRPMs.Entry(
+                    arch: arch, sourceNEVRA: source, nevra: item.package.nevra, category: category,
+                    path: "\(variant)/\(item.tree.path)/\(item.pathInTree)", sigkey: item.sigkey))
+            if let sourceItem = sources[source], listedSources.insert("\(arch) \(source)").inserted {
+                entries.append(
+                    ProductmdRPMs.Entry(
+                        arch: arch, sourceNEVRA: source, nevra: source, category: .source,
+                        path: "\(variant)/\(sourceItem.tree.path)/\(sourceItem.pathInTree)", sigkey: sourceItem.sigkey))
+            }
+        }
+        return entries
+    }
+}
+
+/// The comps file ODCS writes for a compose that lists packages: one default group,
+/// `odcs-group`, with a `packagereq` per package (reference §10.4). Names are escaped here,
+/// where upstream inserts them raw.
+struct Comps {
+    var packages: [String]
+
+    var xml: String {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        let requirements = packages.map { "        <packagereq>\(escaped($0))</packagereq>" }.joined(separator: "\n")
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">
+            <comps>
+              <group>
+                <id>odcs-group</id>
+                <name>odcs-group</name>
+                <description>ODCS compose default group</description>
+                <default>true</default>
+                <uservisible>true</uservisible>
+                <packagelist>
+            \(requirements)
+                </packagelist>
+              </group>
+            </comps>
+
+            """
+    }
+}
