@@ -45,12 +45,18 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // libsolv from Debian's libsolv-dev; ODCSSolve is its only user.
+        .systemLibrary(name: "CLibsolv", pkgConfig: "libsolv", providers: [.apt(["libsolv-dev"])]),
+        .target(name: "ODCSSolve", dependencies: ["CLibsolv"]),
         .target(
             name: "ODCSGenerator",
             dependencies: [
                 "ODCSCore",
+                "ODCSKoji",
                 "ODCSRepo",
+                "ODCSSolve",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -83,6 +89,7 @@ let package = Package(
             name: "ODCSNode",
             dependencies: [
                 "ODCSCore",
+                "ODCSKoji",
                 "ODCSStore",
                 "ODCSAPI",
                 "ODCSGenerator",
@@ -139,6 +146,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ODCSCoreTests", dependencies: ["ODCSCore"]),
+        .testTarget(name: "ODCSSolveTests", dependencies: ["ODCSSolve"]),
         .testTarget(name: "ODCSStoreTests", dependencies: ["ODCSStore", "ODCSTesting"]),
         .testTarget(name: "ODCSRepoTests", dependencies: ["ODCSRepo", "ODCSTesting"]),
         .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSTesting"]),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ODCSCore
 import ODCSGenerator
+import ODCSKoji
 import ODCSServices
 import ODCSStore
 import PostgresNIO
@@ -27,7 +28,7 @@ extension Node {
             extra: configuration.extraTargetDirs.mapValues { FilePath($0) })
     }
 
-    func makeGenerators() -> GeneratorSet {
+    func makeGenerators(client: PostgresClient) -> GeneratorSet {
         let backend = configuration.backend
         if let journal = backend.testJournal {
             logger.warning("test_generator.journal is set: composes are not really generated", metadata: ["journal": "\(journal)"])
@@ -41,6 +42,17 @@ extension Node {
             configuration: .init(
                 localRoots: backend.repoSourceRoots.map { FilePath($0) }, defaultArches: configuration.policy.defaultArches,
                 createrepoTimeout: .seconds(backend.pungiTimeout)))
+        if let kojiURL = backend.kojiURL {
+            let koji = KojiClient(
+                configuration: .init(url: kojiURL, timeout: .seconds(backend.kojiTimeout), maxRetries: backend.kojiMaxRetries),
+                logger: logger)
+            let generator = KojiGenerator(
+                configuration: .init(
+                    topdir: backend.kojiTopdir.map { FilePath($0) }, topurl: backend.kojiTopurl,
+                    defaultArches: configuration.policy.defaultArches, createrepoTimeout: .seconds(backend.pungiTimeout)),
+                koji: koji, eventCache: KojiTagCache(store: KojiTagCacheStore(client: client, logger: logger)))
+            for type in [SourceType.tag, .build, .pungiCompose] { generators[type] = generator }
+        }
         return GeneratorSet(generators)
     }
 
@@ -102,8 +114,16 @@ extension Node {
             reporter,
             ExpiryWorker(configuration: expiry, sweeps: sweeps, metrics: metrics, logger: logger),
             ComposeWorker(
-                configuration: worker, queue: ComposeQueue(client: client, logger: logger), generators: makeGenerators(),
+                configuration: worker, queue: ComposeQueue(client: client, logger: logger), generators: makeGenerators(client: client),
                 connector: connector, metrics: metrics, logger: logger),
         ]
     }
+}
+
+/// The store's tag cache as the Koji generator's event cache.
+struct KojiTagCache: KojiEventCache {
+    var store: KojiTagCacheStore
+
+    func lastEvent(tag: String) async throws -> Int64? { try await store.lastEvent(tag: tag) }
+    func record(tag: String, event: Int64) async throws { try await store.record(tag: tag, event: event) }
 }

@@ -87,7 +87,8 @@ public struct PackageFetcher: Sendable {
         case .url(let url):
             do {
                 try await HTTPDownloader(client: httpClient, timeout: downloadTimeout).download(
-                    from: url, to: job.destination, expectedSize: job.package.size, checksum: job.package.checksum)
+                    from: url, to: job.destination, expectedSize: job.package.size >= 0 ? job.package.size : nil,
+                    checksum: job.package.checksum)
             } catch let failure as HTTPDownloader.Failure {
                 throw RepoError.package(file: job.package.fileName, reason: failure.reason)
             }
@@ -95,13 +96,13 @@ public struct PackageFetcher: Sendable {
         }
     }
 
-    /// Hard-links (or, across filesystems, copies) a local file of the given size.
+    /// Hard-links (or, across filesystems, copies) a local file of the given size (any size when negative).
     public func place(localFile source: FilePath, size: Int64, at destination: FilePath) throws -> Method {
         var status = stat()
         guard stat(source.string, &status) == 0 else {
             throw RepoError.package(file: source.string, reason: "cannot stat: \(String(cString: strerror(errno)))")
         }
-        guard Int64(status.st_size) == size else {
+        guard size < 0 || Int64(status.st_size) == size else {
             throw RepoError.package(
                 file: source.string, reason: "size mismatch: the repository metadata says \(size) bytes, the file has \(status.st_size)")
         }

@@ -7,14 +7,16 @@ public struct RepoPackage: Sendable, Hashable {
     public var href: String
     /// `<location xml:base>`: set when the file lives elsewhere than the repository root.
     public var base: String?
-    public var checksum: PackageChecksum
-    /// `<size package>`: the file's size in bytes.
+    /// nil when the source gives none (Koji gives a payload hash instead).
+    public var checksum: PackageChecksum?
+    /// `<size package>`: the file's size in bytes; -1 when not known in advance (a signed
+    /// copy on a Koji volume that is only reachable over HTTP).
     public var size: Int64
     /// `<rpm:sourcerpm>`: the source RPM's file name; empty or nil for a source RPM itself.
     public var sourceRPM: String?
 
     public init(
-        name: String, evr: RPMVersion, arch: String, href: String, base: String? = nil, checksum: PackageChecksum, size: Int64,
+        name: String, evr: RPMVersion, arch: String, href: String, base: String? = nil, checksum: PackageChecksum?, size: Int64,
         sourceRPM: String? = nil
     ) {
         self.name = name

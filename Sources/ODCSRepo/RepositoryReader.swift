@@ -39,49 +39,75 @@ public struct RepositoryReader: Sendable {
 
     public func read(_ location: RepositoryLocation) async throws -> Repository {
         let index = try await index(of: location)
-        guard let primary = index.entries["primary"] else {
-            throw RepoError.repository(location: location.description, reason: "repomd.xml lists no primary metadata")
-        }
-        try makeWorkDirectory(for: location)
-        let unique = "primary-\(UInt32.random(in: 0...UInt32.max))"
-        var temporaries: [FilePath] = []
-        defer {
-            for file in temporaries { try? FileManager.default.removeItem(atPath: file.string) }
-        }
-
-        let compressed: FilePath
-        switch location.resolve(primary.href) {
-        case .directory(let path):
-            compressed = path
-        case .url(let url):
-            compressed = workDirectory.appending("\(unique)-\(primary.href.split(separator: "/").last ?? "primary")")
-            temporaries.append(compressed)
-            do {
-                try await HTTPDownloader(client: httpClient, timeout: timeout).download(
-                    from: url, to: compressed, expectedSize: nil, checksum: primary.checksum)
-            } catch let failure as HTTPDownloader.Failure {
-                throw RepoError.repository(location: location.description, reason: failure.reason)
-            }
-        }
-
-        let xml: FilePath
-        if let decompressor = Self.decompressor(for: primary.href) {
-            xml = workDirectory.appending("\(unique).xml")
-            temporaries.append(xml)
-            let command = ExternalCommand(
-                decompressor + [compressed.string], log: workDirectory.appending("\(unique).log"), timeout: timeout)
-            try await command.run(standardOutputTo: xml)
-            try? FileManager.default.removeItem(atPath: command.log.string)
-        } else {
-            xml = compressed
-        }
-
+        let xml = try await decompressed("primary", of: location, index: index, temporary: true)
+        defer { try? FileManager.default.removeItem(atPath: xml.string) }
         do {
             let packages = try PrimaryMetadata.packages(inFile: xml.string)
             return Repository(location: location, index: index, packages: packages)
         } catch {
             throw RepoError.repository(location: location.description, reason: error.reason)
         }
+    }
+
+    /// The repository's primary and (when it has one) filelists metadata as uncompressed XML
+    /// files kept in `workDirectory`, for a dependency solver to read.
+    public func metadataFiles(of location: RepositoryLocation) async throws -> (primary: FilePath, filelists: FilePath?) {
+        let index = try await index(of: location)
+        let primary = try await decompressed("primary", of: location, index: index, temporary: false)
+        let filelists =
+            index.entries["filelists"] == nil
+            ? nil : try await decompressed("filelists", of: location, index: index, temporary: false)
+        return (primary, filelists)
+    }
+
+    /// Fetches (over HTTP, checked against repomd's checksum) and decompresses one metadata
+    /// file into `workDirectory`. A `temporary` one has a unique name; the caller removes it.
+    private func decompressed(
+        _ type: String, of location: RepositoryLocation, index: RepoMetadataIndex, temporary: Bool
+    ) async throws -> FilePath {
+        guard let entry = index.entries[type] else {
+            throw RepoError.repository(location: location.description, reason: "repomd.xml lists no \(type) metadata")
+        }
+        try makeWorkDirectory(for: location)
+        let unique = temporary ? "\(type)-\(UInt32.random(in: 0...UInt32.max))" : type
+        var download: FilePath?
+        defer {
+            if let download { try? FileManager.default.removeItem(atPath: download.string) }
+        }
+        let compressed: FilePath
+        switch location.resolve(entry.href) {
+        case .directory(let path):
+            compressed = path
+        case .url(let url):
+            compressed = workDirectory.appending("\(unique)-\(entry.href.split(separator: "/").last ?? "metadata")")
+            download = compressed
+            do {
+                try await HTTPDownloader(client: httpClient, timeout: timeout).download(
+                    from: url, to: compressed, expectedSize: nil, checksum: entry.checksum)
+            } catch let failure as HTTPDownloader.Failure {
+                throw RepoError.repository(location: location.description, reason: failure.reason)
+            }
+        }
+        let xml = workDirectory.appending("\(unique).xml")
+        if let decompressor = Self.decompressor(for: entry.href) {
+            let command = ExternalCommand(
+                decompressor + [compressed.string], log: workDirectory.appending("\(unique).log"), timeout: timeout)
+            try await command.run(standardOutputTo: xml)
+            try? FileManager.default.removeItem(atPath: command.log.string)
+        } else if download != nil {
+            guard rename(compressed.string, xml.string) == 0 else {
+                throw RepoError.repository(location: location.description, reason: "cannot rename \(compressed) to \(xml)")
+            }
+            download = nil
+        } else {
+            do {
+                try? FileManager.default.removeItem(atPath: xml.string)
+                try FileManager.default.copyItem(atPath: compressed.string, toPath: xml.string)
+            } catch {
+                throw RepoError.repository(location: location.description, reason: "cannot copy \(compressed): \(error)")
+            }
+        }
+        return xml
     }
 
     /// The argv that writes the decompressed file to stdout, by the extension createrepo_c

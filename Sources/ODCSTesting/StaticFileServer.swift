@@ -13,7 +13,7 @@ public enum StaticFileServer {
         router.add(middleware: FileMiddleware(directory.string, searchForIndexHtml: false))
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "static-file-server")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in

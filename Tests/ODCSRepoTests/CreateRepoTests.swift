@@ -14,7 +14,7 @@ import Testing
             let repository = try await RepositoryReader(workDirectory: dir.appending("work")).read(.directory(tree))
             #expect(repository.revision == "42")
             #expect(repository.packages.map(\.nevra).sorted() == ["qux-0:3.0-1.noarch", "qux-0:3.0-1.src"])
-            #expect(repository.packages.allSatisfy { $0.checksum.type == "sha256" })
+            #expect(repository.packages.allSatisfy { $0.checksum?.type == "sha256" })
             #expect(repository.index.entries["primary_db"] == nil)
             #expect(try String(contentsOfFile: log.string, encoding: .utf8).hasPrefix("$ ['createrepo_c', '\(tree)'"))
         }

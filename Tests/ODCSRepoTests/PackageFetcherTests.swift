@@ -102,7 +102,7 @@ import Testing
         try await TemporaryDirectory.with { dir in
             try await Self.withRepository(under: dir) { repository, repo in
                 var tampered = try Self.binary(repository)
-                let real = tampered.checksum.value
+                let real = tampered.checksum!.value
                 tampered.checksum = PackageChecksum(type: "sha256", value: String(repeating: "0", count: 64))
                 let package = tampered
                 try await StaticFileServer.serving(repo) { baseURL in
@@ -113,7 +113,7 @@ import Testing
                     }
                     #expect(
                         error?.description
-                            == "Package \(package.fileName): sha256 checksum mismatch: expected \(package.checksum.value), got \(real) from \(baseURL)/\(package.href)"
+                            == "Package \(package.fileName): sha256 checksum mismatch: expected \(package.checksum!.value), got \(real) from \(baseURL)/\(package.href)"
                     )
                     #expect(!FileManager.default.fileExists(atPath: destination.string))
                     #expect(!FileManager.default.fileExists(atPath: destination.string + ".part"))

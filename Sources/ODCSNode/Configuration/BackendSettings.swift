@@ -18,6 +18,11 @@ public struct BackendSettings: Sendable {
     public var minFreeSpaceMinAge: Int
     public var leaderCheckIntervalMilliseconds: Int
     public var repoSourceRoots: [String]
+    public var kojiURL: String?
+    public var kojiTopdir: String?
+    public var kojiTopurl: String?
+    public var kojiTimeout: Int
+    public var kojiMaxRetries: Int
     public var testJournal: String?
     public var testWorkMilliseconds: Int
 }

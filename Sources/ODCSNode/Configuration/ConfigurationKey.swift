@@ -132,6 +132,17 @@ extension ConfigurationKey {
             "repo_source_roots", .stringList, ["/"],
             "Local directories that repo sources may read from; a local repo path outside all of them is refused."),
         .init(
+            "koji_url", .optionalString, nil,
+            "Koji hub XML-RPC URL (e.g. https://koji.example.com/kojihub); tag, build and pungi_compose composes need it."),
+        .init(
+            "koji_topdir", .optionalString, nil,
+            "The mounted Koji volume (Koji's topdir, e.g. /mnt/koji); RPMs are hard-linked from it when on the same filesystem."),
+        .init(
+            "koji_topurl", .optionalString, nil,
+            "Koji's file URL (topurl, e.g. https://kojipkgs.example.com); RPMs are downloaded from it when koji_topdir is unset."),
+        .init("koji_timeout", .integer(1...3600), 60, "Seconds one Koji call may take."),
+        .init("koji_max_retries", .integer(0...20), 3, "Retries of a Koji call that failed on the way (never of a Koji fault)."),
+        .init(
             "test_generator.journal", .optionalString, nil,
             "Testing only: generate every compose with the no-op journal generator, appending its runs to this file."),
         .init("test_generator.work_ms", .integer(0...3_600_000), 0, "Testing only: how long each journal generation takes."),

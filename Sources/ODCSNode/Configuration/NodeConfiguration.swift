@@ -106,9 +106,19 @@ public struct NodeConfiguration: Sendable {
             expiryIntervalMilliseconds: int("expiry_interval_ms"), orphanSweepInterval: int("orphan_sweep_interval"),
             orphanMinAge: int("orphan_min_age"), minFreeSpace: int("min_free_space"), minFreeSpaceMinAge: int("min_free_space_min_age"),
             leaderCheckIntervalMilliseconds: int("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
-            testJournal: optional("test_generator.journal"), testWorkMilliseconds: int("test_generator.work_ms"))
+            kojiURL: optional("koji_url"), kojiTopdir: optional("koji_topdir"), kojiTopurl: optional("koji_topurl"),
+            kojiTimeout: int("koji_timeout"), kojiMaxRetries: int("koji_max_retries"), testJournal: optional("test_generator.journal"),
+            testWorkMilliseconds: int("test_generator.work_ms"))
         for root in backend.repoSourceRoots where !root.hasPrefix("/") {
             throw ConfigurationError("configuration key repo_source_roots must hold absolute paths, got \(root)")
+        }
+        if let topdir = backend.kojiTopdir, !topdir.hasPrefix("/") {
+            throw ConfigurationError("configuration key koji_topdir must be an absolute path, got \(topdir)")
+        }
+        for (key, url) in [("koji_url", backend.kojiURL), ("koji_topurl", backend.kojiTopurl)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw ConfigurationError("configuration key \(key) must be an http(s) URL, got \(url)")
+            }
         }
 
         policy = RequestPolicy(

@@ -14,6 +14,7 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [
         .m0001Initial,
         .m0002Cluster,
+        .m0003KojiTagCache,
     ]
 }
 

@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+import Foundation
+import ODCSCore
+import ODCSRepo
+import ODCSSolve
+import SystemPackage
+
+/// `multilib_arches` and `multilib_method` of a compose (reference §4): which compose arches
+/// also get packages of their multilib arches (x86_64 → i686...), and by which methods.
+struct MultilibRequest: Sendable {
+    var arches: Set<String>
+    var methods: Set<ODCSSolve.MultilibMethod>
+
+    init(_ compose: Compose) {
+        arches = Set((compose.multilibArches ?? "").split(separator: " ").map(String.init))
+        let mask = compose.multilibMethod ?? 0
+        var methods = Set<ODCSSolve.MultilibMethod>()
+        if mask & 1 != 0 { methods.insert(.runtime) }
+        if mask & 2 != 0 { methods.insert(.devel) }
+        if mask & 4 != 0 { methods.insert(.all) }
+        self.methods = methods
+    }
+
+    func isEnabled(for arch: String) -> Bool { arches.contains(arch) && !methods.isEmpty }
+
+    /// The arches whose packages a multilib tree of `arch` may hold (Pungi's multilib arches).
+    func extraArches(for arch: String) -> [String] {
+        guard isEnabled(for: arch) else { return [] }
+        return Self.multilibArches[arch] ?? []
+    }
+
+    static let multilibArches: [String: [String]] = [
+        "x86_64": ["athlon", "i686", "i586", "i486", "i386"],
+        "ppc64": ["ppc"],
+        "s390x": ["s390"],
+    ]
+}
+
+/// Pungi's GATHER for one compose: per arch, the binary packages of the os tree. With
+/// `no_deps`, the newest package of each requested name; otherwise that plus its dependency
+/// closure (and multilib packages) chosen by libsolv the way Pungi chooses (`ODCSSolve`),
+/// with lookaside repositories satisfying dependencies without being copied.
+struct DependencyStep: Sendable {
+    /// Where the solver reads the candidates' headers from.
+    enum Headers: Sendable {
+        /// One local RPM file per candidate, in candidate order.
+        case rpmFiles([String])
+        /// Per repository location, its uncompressed primary (and filelists) XML.
+        case metadata([RepositoryLocation: (primary: FilePath, filelists: FilePath?)])
+    }
+
+    struct Result: Sendable {
+        var binaries: [String: [PackageSelection.Candidate]]
+        /// `<package NEVRA> requires <dependency>` per arch.
+        var unresolved: [String: [String]]
+
+        /// check_deps' failure text, nil when everything resolved.
+        var unresolvedMessage: String? {
+            let lines = unresolved.keys.sorted().compactMap { arch -> String? in
+                guard let missing = unresolved[arch], !missing.isEmpty else { return nil }
+                return "Unresolvable dependencies in \(ComposeLayout.variant).\(arch): \(missing.joined(separator: "; "))"
+            }
+            return lines.isEmpty ? nil : lines.joined(separator: "\n")
+        }
+    }
+
+    var arches: [String]
+    var names: [String]
+    var resolveDependencies: Bool
+    var multilib: MultilibRequest
+    var lookaside: [RepositoryLocation]
+    var httpClient: HTTPClient
+    var metadataTimeout: Duration
+
+    /// Whether `run` reads package headers (to solve dependencies or judge multilib); without,
+    /// the binaries are just the newest of each requested name.
+    var needsHeaders: Bool { resolveDependencies || arches.contains(where: multilib.isEnabled(for:)) }
+
+    func run(_ candidates: [PackageSelection.Candidate], headers: Headers, layout: ComposeLayout, log: StepLog) async throws -> Result {
+        var binaries: [String: [PackageSelection.Candidate]] = [:]
+        guard needsHeaders else {
+            for arch in arches { binaries[arch] = PackageSelection.initial(candidates, names: names, arch: arch) }
+            return Result(binaries: binaries, unresolved: [:])
+        }
+        let lookasideMetadata = try await readLookaside(layout: layout, log: log)
+        var unresolved: [String: [String]] = [:]
+        for arch in arches {
+            try Task.checkCancellation()
+            let (chosen, missing) = try solve(
+                candidates, headers: headers, lookaside: lookasideMetadata, arch: arch, log: log)
+            binaries[arch] = chosen
+            unresolved[arch] = missing
+        }
+        return Result(binaries: binaries, unresolved: unresolved)
+    }
+
+    private func solve(
+        _ candidates: [PackageSelection.Candidate], headers: Headers, lookaside: [(primary: FilePath, filelists: FilePath?)],
+        arch: String, log: StepLog
+    ) throws -> ([PackageSelection.Candidate], [String]) {
+        let started = ContinuousClock.now
+        let treeArches = Set([arch, "noarch"] + multilib.extraArches(for: arch))
+        let solver = DependencySolver(arch: arch, multilib: multilib.isEnabled(for: arch))
+        let byKey: [String: PackageSelection.Candidate]
+        let loaded: Int
+        do {
+            (byKey, loaded) = try load(candidates, headers: headers, lookaside: lookaside, into: solver, arches: treeArches)
+        } catch {
+            throw GeneratorError("Cannot read package headers for dependency solving: \(error.description)")
+        }
+
+        let initialCandidates = PackageSelection.initial(candidates, names: names, arch: arch)
+        let solverKeyOf = Dictionary(
+            byKey.map { ($0.value.package.nevra + " " + $0.value.repository.description, $0.key) }, uniquingKeysWith: { a, _ in a })
+        var initial: [SolverPackage] = []
+        for candidate in initialCandidates {
+            guard let solverKey = solverKeyOf[candidate.package.nevra + " " + candidate.repository.description] else { continue }
+            let repository = Int(solverKey.prefix(while: { $0 != " " })) ?? 0
+            let package = candidate.package
+            initial.append(
+                SolverPackage(
+                    repository: repository, name: package.name, epoch: package.evr.epoch, version: package.evr.version,
+                    release: package.evr.release, arch: package.arch, sourceRPM: package.sourceRPM))
+        }
+        var request = ClosureRequest(initial: initial, resolveDependencies: resolveDependencies)
+        request.multilibMethods = multilib.isEnabled(for: arch) ? multilib.methods : []
+        let result = solver.closure(request)
+        let chosen = result.packages.compactMap { byKey[Self.key($0.repository, $0.nevra)] }
+        let unresolved = result.unresolved.map {
+            "\($0.package.name)-\($0.package.version)-\($0.package.release).\($0.package.arch) requires \($0.dependency)"
+        }
+        let elapsed = ContinuousClock.now - started
+        log.info(
+            "Dependency closure for \(arch): \(loaded) packages read, \(initial.count) requested, \(chosen.count) chosen, "
+                + "\(result.fromLookaside.count) from lookaside, \(unresolved.count) unresolved (\(elapsed.formatted(.units(allowed: [.milliseconds]))))"
+        )
+        for line in unresolved { log.info("Unresolvable dependency: \(line)") }
+        return (chosen, unresolved)
+    }
+
+    /// Candidates are keyed by (solver repository, NEVRA): repository 0 is the RPM files,
+    /// 1... the metadata repositories in a fixed order, 1000... the lookaside repositories.
+    static func key(_ repository: Int, _ nevra: String) -> String { "\(repository) \(nevra)" }
+
+    private func load(
+        _ candidates: [PackageSelection.Candidate], headers: Headers, lookaside: [(primary: FilePath, filelists: FilePath?)],
+        into solver: DependencySolver, arches: Set<String>
+    ) throws(SolverError) -> ([String: PackageSelection.Candidate], Int) {
+        var byKey: [String: PackageSelection.Candidate] = [:]
+        var loaded = 0
+        switch headers {
+        case .rpmFiles(let files):
+            let relevant = zip(candidates, files).filter { arches.contains($0.0.package.arch) }
+            let packages = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1))
+            for (package, (candidate, _)) in zip(packages, relevant) { byKey[Self.key(0, package.nevra)] = candidate }
+            loaded = packages.count
+        case .metadata(let repositories):
+            let locations = Array(Set(candidates.map(\.repository))).sorted { $0.description < $1.description }
+            for (offset, location) in locations.enumerated() {
+                guard let files = repositories[location] else { continue }
+                let id = offset + 1
+                let packages = try solver.addCandidates(
+                    repository: id, primaryXML: files.primary.string, filelistsXML: files.filelists?.string)
+                var own: [String: PackageSelection.Candidate] = [:]
+                for candidate in candidates where candidate.repository == location { own[candidate.package.nevra] = candidate }
+                for package in packages {
+                    if let candidate = own[package.nevra] { byKey[Self.key(id, package.nevra)] = candidate }
+                }
+                loaded += packages.count
+            }
+        }
+        for (offset, files) in lookaside.enumerated() {
+            try solver.addLookaside(repository: 1000 + offset, primaryXML: files.primary.string, filelistsXML: files.filelists?.string)
+        }
+        return (byKey, loaded)
+    }
+
+    /// Lookaside repositories' primary and filelists, downloaded and decompressed into the
+    /// compose's work directory.
+    func readLookaside(layout: ComposeLayout, log: StepLog) async throws -> [(primary: FilePath, filelists: FilePath?)] {
+        var result: [(primary: FilePath, filelists: FilePath?)] = []
+        for (index, location) in lookaside.enumerated() {
+            let reader = RepositoryReader(
+                httpClient: httpClient, workDirectory: layout.work.appending("global/lookaside/\(index)"), timeout: metadataTimeout)
+            let files = try await reader.metadataFiles(of: location)
+            log.info("Lookaside repository \(location) read")
+            result.append(files)
+        }
+        return result
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import ODCSCore
+import ODCSKoji
+import ODCSRepo
+import SystemPackage
+
+/// A Koji RPM as a compose candidate: the file picked by sigkey preference, and whether that
+/// file is one the compose may ship (a copy signed with an allowed key, or unsigned when
+/// unsigned is allowed). A candidate without one still takes part in dependency solving, as
+/// in Pungi, and fails the compose only if it is selected.
+struct KojiCandidate: Sendable {
+    var candidate: PackageSelection.Candidate
+    var rpm: KojiRPM
+    var buildNVR: String
+    var hasAllowedCopy: Bool
+}
+
+extension KojiGenerator {
+    /// The RPMs and builds the compose draws from: the tag's latest builds at the compose's
+    /// event (with inheritance unless `no_inheritance`) plus any listed builds, or for `build`
+    /// and `pungi_compose` just the listed builds.
+    func packageSet(of compose: Compose, layout: ComposeLayout, log: StepLog) async throws -> ([KojiRPM], [KojiBuild]) {
+        var rpms: [KojiRPM] = []
+        var builds: [KojiBuild] = []
+        if compose.sourceType == .tag {
+            let tag = compose.source
+            guard try await koji.getTag(tag) != nil else { throw GeneratorError("Unknown Koji tag \(tag).") }
+            let pinned: Int64
+            if let event = compose.kojiEvent { pinned = event } else { pinned = try await koji.getLastEvent().id }
+            let event = try await koji.getEvent(pinned)
+            try layout.write("{\"id\": \(event.id), \"ts\": \(event.timestamp)}\n", to: layout.work.appending("global/koji-event"))
+            let inherit = !compose.flags.contains(.noInheritance)
+            (rpms, builds) = try await koji.listTaggedRPMS(tag, event: event.id, inherit: inherit, latest: true)
+            log.info("Koji tag \(tag) at event \(event.id)\(inherit ? " with inheritance" : ""): \(builds.count) latest builds")
+        }
+        let listed = (compose.builds ?? "").split(separator: " ").map(String.init)
+        if !listed.isEmpty {
+            let found = try await koji.getBuilds(listed)
+            let missing = zip(listed, found).filter { $0.1 == nil }.map(\.0)
+            guard missing.isEmpty else { throw GeneratorError("Koji build(s) not found: \(missing.joined(separator: " ")).") }
+            let extra = found.compactMap { $0 }
+            let extraRPMs = try await koji.listRPMs(buildIDs: extra.map(\.id))
+            // A listed build replaces the tag's build of the same package.
+            let replaced = Set(extra.map(\.name))
+            let dropped = Set(builds.filter { replaced.contains($0.name) }.map(\.id))
+            rpms = rpms.filter { !dropped.contains($0.buildID) } + extraRPMs.flatMap { $0 }
+            builds = builds.filter { !dropped.contains($0.id) } + extra
+            log.info("Listed builds: \(listed.joined(separator: " "))")
+        }
+        return (rpms, builds)
+    }
+
+    /// Picks each RPM's file in sigkey order: on a mounted volume the first signed copy that
+    /// exists, over HTTP the first key Koji has a signature for (`queryRPMSigs`).
+    func candidates(
+        rpms: [KojiRPM], builds: [KojiBuild], sigkeys: SigkeyPreference, layout: ComposeLayout, log: StepLog
+    ) async throws -> [KojiCandidate] {
+        let buildsByID = Dictionary(builds.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let repository: RepositoryLocation
+        var signaturesOf: (KojiRPM) -> Set<String>
+        if let topdir = configuration.topdir {
+            repository = .directory(topdir)
+            signaturesOf = { _ in [] }
+        } else if let topurl = configuration.topurl {
+            repository = .url(KojiPathInfo(top: topurl).top)
+            let keys = sigkeys.order.compactMap { $0 }
+            var signatures: [Int64: Set<String>] = [:]
+            if !keys.isEmpty {
+                let results = try await koji.multiCall(
+                    rpms.map { XMLRPCCall(methodName: "queryRPMSigs", keywordArguments: [("rpm_id", .int($0.id))]) })
+                for (rpm, result) in zip(rpms, results) {
+                    let entries = try result.get().arrayValue ?? []
+                    signatures[rpm.id] = Set(entries.compactMap { $0["sigkey"]?.stringValue?.lowercased() })
+                }
+            }
+            signaturesOf = { signatures[$0.id] ?? [] }
+        } else {
+            throw GeneratorError("Neither koji_topdir nor koji_topurl is configured: this node cannot read Koji's files.")
+        }
+        let top = KojiPathInfo(top: "")
+        var result: [KojiCandidate] = []
+        result.reserveCapacity(rpms.count)
+        for rpm in rpms {
+            guard let build = buildsByID[rpm.buildID] else { continue }
+            let directory = String(top.buildDirectory(build).dropFirst())  // relative: packages/<n>/<v>/<r>
+            var chosen: (href: String, size: Int64)?
+            for key in sigkeys.order {
+                guard let key else {
+                    chosen = ("\(directory)/\(KojiPathInfo.rpm(rpm))", rpm.size)
+                    break
+                }
+                let href = "\(directory)/\(KojiPathInfo.signed(rpm, sigkey: key))"
+                if case .directory(let root) = repository {
+                    var status = stat()
+                    if stat(root.appending(href).string, &status) == 0 {
+                        chosen = (href, Int64(status.st_size))
+                        break
+                    }
+                } else if signaturesOf(rpm).contains(key) {
+                    chosen = (href, -1)
+                    break
+                }
+            }
+            let href = chosen?.href ?? "\(directory)/\(KojiPathInfo.rpm(rpm))"
+            let epoch = Int(rpm.epoch ?? build.epoch ?? 0)
+            let package = RepoPackage(
+                name: rpm.name, evr: RPMVersion(epoch: epoch, version: rpm.version, release: rpm.release), arch: rpm.arch, href: href,
+                checksum: nil, size: chosen?.size ?? rpm.size,
+                sourceRPM: rpm.isSource ? nil : "\(build.name)-\(build.version)-\(build.release).src.rpm")
+            result.append(
+                KojiCandidate(
+                    candidate: .init(
+                        package: package, repository: repository, payloadhash: rpm.payloadhash.isEmpty ? nil : rpm.payloadhash),
+                    rpm: rpm, buildNVR: build.nvr, hasAllowedCopy: chosen != nil))
+        }
+        let missingCopies = result.filter { !$0.hasAllowedCopy }.count
+        if missingCopies > 0 {
+            log.info("\(missingCopies) RPMs have no copy signed with \(sigkeys.pythonTuple); they fail the compose only if selected")
+        }
+        return result
+    }
+
+    /// The candidates' files on this machine, for the solver to read their headers. Over HTTP
+    /// they are downloaded first into `work/global/koji-pool/` (checked by size for unsigned
+    /// files), and the compose then links its packages from there.
+    func localFiles(of pool: inout [KojiCandidate], layout: ComposeLayout, log: StepLog) async throws -> [String] {
+        if case .url = pool.first?.candidate.repository {
+            let root = layout.work.appending("global/koji-pool")
+            var jobs: [PackageFetcher.Job] = []
+            var directories = Set<String>()
+            for entry in pool {
+                let destination = root.appending(entry.candidate.package.href)
+                let directory = destination.removingLastComponent().string
+                if directories.insert(directory).inserted {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                }
+                jobs.append(.init(package: entry.candidate.package, repository: entry.candidate.repository, destination: destination))
+            }
+            let fetcher = PackageFetcher(
+                httpClient: httpClient, width: configuration.fetchWidth, downloadTimeout: configuration.downloadTimeout)
+            _ = try await fetcher.fetch(jobs)
+            for index in pool.indices { pool[index].candidate.repository = .directory(root) }
+            log.info("Downloaded \(jobs.count) RPMs from \(configuration.topurl ?? "") for dependency solving")
+        }
+        return pool.map { entry in
+            guard case .directory(let path) = entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
+            return path.string
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ODCSCore
+import ODCSKoji
+import ODCSRepo
+import SystemPackage
+
+/// The `tag`, `build` and `pungi_compose` source types, natively: the package set from Koji
+/// over XML-RPC (`listTaggedRPMS` at the compose's event, or the listed builds), files from
+/// the Koji volume (`koji_topdir`, hard-linked) or its web root (`koji_topurl`, downloaded),
+/// signed copies in `sigkeys` order, dependencies closed with libsolv unless `no_deps`, and
+/// the tree Pungi would write (see `ComposeAssembler`).
+///
+/// `pungi_compose` is resolved to the builds, packages, sigkeys and arches of an existing
+/// compose's `metadata/rpms.json`, then generated as `build`.
+public struct KojiGenerator: ComposeGenerator {
+    public struct Configuration: Sendable {
+        /// The mounted Koji volume (Koji's `topdir`, e.g. `/mnt/koji`); nil to download.
+        public var topdir: FilePath?
+        /// Koji's web root for files (`topurl`, e.g. `https://kojipkgs.example.com`), used when
+        /// `topdir` is not set.
+        public var topurl: String?
+        /// Arches of a compose that names none.
+        public var defaultArches: [String]
+        public var fetchWidth: Int
+        public var createrepoWidth: Int
+        public var createrepoWorkers: Int
+        public var createrepoTimeout: Duration
+        public var downloadTimeout: Duration
+        /// For reading a lookaside repository or another compose's rpms.json.
+        public var metadataTimeout: Duration
+
+        public init(
+            topdir: FilePath?, topurl: String?, defaultArches: [String] = ["x86_64"], fetchWidth: Int = 8, createrepoWidth: Int = 2,
+            createrepoWorkers: Int = 2, createrepoTimeout: Duration = .seconds(3600), downloadTimeout: Duration = .seconds(1800),
+            metadataTimeout: Duration = .seconds(600)
+        ) {
+            self.topdir = topdir
+            self.topurl = topurl
+            self.defaultArches = defaultArches
+            self.fetchWidth = fetchWidth
+            self.createrepoWidth = createrepoWidth
+            self.createrepoWorkers = createrepoWorkers
+            self.createrepoTimeout = createrepoTimeout
+            self.downloadTimeout = downloadTimeout
+            self.metadataTimeout = metadataTimeout
+        }
+    }
+
+    public var configuration: Configuration
+    public var koji: KojiClient
+    public var eventCache: (any KojiEventCache)?
+    public var httpClient: HTTPClient
+    public var now: @Sendable () -> Date
+
+    public init(
+        configuration: Configuration, koji: KojiClient, eventCache: (any KojiEventCache)? = nil, httpClient: HTTPClient = .shared,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.koji = koji
+        self.eventCache = eventCache
+        self.httpClient = httpClient
+        self.now = now
+    }
+
+    var assembler: ComposeAssembler {
+        ComposeAssembler(
+            configuration: .init(
+                fetchWidth: configuration.fetchWidth, createrepoWidth: configuration.createrepoWidth,
+                createrepoWorkers: configuration.createrepoWorkers, createrepoTimeout: configuration.createrepoTimeout,
+                downloadTimeout: configuration.downloadTimeout), httpClient: httpClient, now: now)
+    }
+
+    // MARK: resolve and reuse
+
+    /// tag: the event to build at, unless the request pinned one: the cached event of the tag
+    /// when Koji says nothing changed since, else Koji's last event (upstream's
+    /// `resolve_compose`). pungi_compose: the other compose's package set.
+    public func resolve(_ compose: Compose, logger: Logger) async throws -> Compose {
+        switch compose.sourceType {
+        case .tag:
+            guard compose.kojiEvent == nil else { return compose }
+            var resolved = compose
+            resolved.kojiEvent = try await withKoji { try await resolveEvent(tag: compose.source, logger: logger) }
+            return resolved
+        case .pungiCompose:
+            return try await resolvePungiCompose(compose)
+        default:
+            return compose
+        }
+    }
+
+    func resolveEvent(tag: String, logger: Logger) async throws -> Int64 {
+        let ids = try await tagAndInheritedIDs(tag)
+        if let cache = eventCache, let cached = try? await cache.lastEvent(tag: tag),
+            try await !koji.tagChangedSinceEvent(cached, tagIDs: ids)
+        {
+            logger.debug("Koji tag unchanged since the cached event", metadata: ["tag": "\(tag)", "event": "\(cached)"])
+            return cached
+        }
+        let event = try await koji.getLastEvent().id
+        do {
+            try await eventCache?.record(tag: tag, event: event)
+        } catch {
+            logger.warning("Cannot record the Koji event of a tag", metadata: ["tag": "\(tag)", "error": "\(error)"])
+        }
+        return event
+    }
+
+    /// The tag's id and those of every tag it inherits from (upstream's `koji_get_inherited_tags`).
+    func tagAndInheritedIDs(_ tag: String) async throws -> [Int64] {
+        guard let info = try await koji.getTag(tag) else { throw GeneratorError("Unknown Koji tag \(tag).") }
+        let inherited = try await koji.getFullInheritance(info.id)
+        var ids = [info.id]
+        for link in inherited where !ids.contains(link.parentID) { ids.append(link.parentID) }
+        return ids
+    }
+
+    /// Reuse of a tag compose needs the tag and its parents unchanged since the candidate's event.
+    public func isReusable(_ candidate: Compose, for compose: Compose, logger: Logger) async throws -> Bool {
+        guard compose.sourceType == .tag else { return true }
+        guard let event = candidate.kojiEvent else { return false }
+        return try await withKoji {
+            try await !koji.tagChangedSinceEvent(event, tagIDs: try await tagAndInheritedIDs(compose.source))
+        }
+    }
+
+    /// Koji's errors, as a reason a user can act on.
+    func withKoji<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as KojiError {
+            switch error {
+            case .fault(_, let message): throw GeneratorError("Koji error: \(message)")
+            default: throw GeneratorError("\(error)")
+            }
+        }
+    }
+
+    // MARK: generate
+
+    public func generate(_ context: GenerationContext) async throws -> GenerationResult {
+        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-koji")
+        return try await layout.run(context) { log in try await withKoji { try await run(context, layout: layout, log: log) } }
+    }
+
+    private func run(_ context: GenerationContext, layout: ComposeLayout, log: StepLog) async throws -> GenerationResult {
+        let compose = context.compose
+        let arches = arches(of: compose)
+        let names = (compose.packages ?? "").split(separator: " ").map(String.init)
+        let sigkeys = SigkeyPreference(compose.sigkeys)
+        let multilib = MultilibRequest(compose)
+
+        let (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log)
+        try Task.checkCancellation()
+        let wantedArches = Set(arches + ["noarch", "src", "nosrc"] + arches.flatMap { multilib.extraArches(for: $0) })
+        var pool = try await candidates(
+            rpms: rpms.filter { wantedArches.contains($0.arch) }, builds: builds, sigkeys: sigkeys, layout: layout, log: log)
+        log.info("Package set: \(pool.count) RPMs of \(builds.count) builds for arches \(wantedArches.sorted().joined(separator: " "))")
+
+        let step = DependencyStep(
+            arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: multilib,
+            lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.metadataTimeout)
+        let files = step.needsHeaders ? try await localFiles(of: &pool, layout: layout, log: log) : []
+        let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files), layout: layout, log: log)
+        try Task.checkCancellation()
+
+        let selection = PackageSelection(
+            candidates: pool.map(\.candidate), binaries: closure.binaries, names: names, arches: arches)
+        try checkSignatures(selection, pool: pool, sigkeys: sigkeys, arches: arches)
+        guard selection.missing.isEmpty else {
+            throw GeneratorError(
+                "The following requested packages are not present in the generated compose: \(selection.missing.joined(separator: " ")).")
+        }
+        if compose.flags.contains(.checkDeps), let message = closure.unresolvedMessage {
+            throw GeneratorError(message)
+        }
+        log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
+        return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
+    }
+
+    func arches(of compose: Compose) -> [String] {
+        var arches: [String] = []
+        for arch in (compose.arches ?? "").split(separator: " ").map(String.init)
+        where arch != "noarch" && arch != "src" && !arches.contains(arch) {
+            arches.append(arch)
+        }
+        return arches.isEmpty ? configuration.defaultArches : arches
+    }
+
+    func lookasideLocations(of compose: Compose) throws -> [RepositoryLocation] {
+        try (compose.lookasideRepos ?? "").split(separator: " ").map { text in
+            guard let location = RepositoryLocation(String(text)), case .url = location else {
+                throw GeneratorError("Lookaside repository \(text) is not an http(s) URL.")
+            }
+            return location
+        }
+    }
+
+    /// A selected package with no copy signed by an allowed key fails the compose with Pungi's
+    /// message, naming the builds.
+    func checkSignatures(_ selection: PackageSelection, pool: [KojiCandidate], sigkeys: SigkeyPreference, arches: [String]) throws {
+        let unsigned = Dictionary(
+            pool.filter { !$0.hasAllowedCopy }.map { ($0.candidate.package.nevra, $0.buildNVR) }, uniquingKeysWith: { a, _ in a })
+        guard !unsigned.isEmpty else { return }
+        for arch in arches {
+            let builds = Set(
+                selection.items.filter { $0.tree == .os(arch: arch) || $0.tree == .debug(arch: arch) }.compactMap {
+                    unsigned[$0.package.nevra]
+                })
+            guard builds.isEmpty else {
+                throw GeneratorError(
+                    "Error in gathering for \(ComposeLayout.variant).\(arch): RPM(s) not found for sigs: \(sigkeys.pythonTuple). "
+                        + "Check log for details. Unsigned packages:\n\(builds.sorted().joined(separator: "\n"))")
+            }
+        }
+        let sources = Set(selection.items.filter { $0.tree == .source }.compactMap { unsigned[$0.package.nevra] })
+        if !sources.isEmpty {
+            throw GeneratorError(
+                "Error in gathering for \(ComposeLayout.variant).src: RPM(s) not found for sigs: \(sigkeys.pythonTuple). "
+                    + "Check log for details. Unsigned packages:\n\(sources.sorted().joined(separator: "\n"))")
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import CLibsolv
+
+/// Computes the package set of one compose arch the way Pungi 4.3.6's `gather_method = "deps"` does
+/// (`pungi/gather_dnf.py` with `greedy_method = "build"`, multilib per `pungi/multilib_dnf.py`), over a
+/// libsolv pool.
+///
+/// Usage: create one solver per compose arch, add the candidate repositories (the tag's packages) and any
+/// lookaside repositories, then call ``closure(_:)`` once or more:
+///
+/// ```swift
+/// let solver = DependencySolver(arch: "x86_64", multilib: false)
+/// let tag = try solver.addCandidates(repository: 1, rpmFiles: paths)
+/// let result = solver.closure(ClosureRequest(initial: wanted(tag), resolveDependencies: true))
+/// ```
+///
+/// Like Pungi it is not a full solver: it never weighs conflicts, obsoletes or alternative versions; it
+/// follows requirements of chosen packages to a fixed point, choosing providers by Pungi's rules
+/// (``GatherUniverse``, ``GatherRun``, `GatherRun.bestPackages`, ``MultilibPolicy``).
+///
+/// Where this deliberately differs from Pungi 4.3.6:
+/// - Initial packages are taken as the caller picked them (even an older build); only the lookaside
+///   rule of `_get_best_package` is applied to them. Source and debuginfo packages are rejected, not
+///   routed to debuginfo handling: the caller adds SRPMs and debuginfo.
+/// - Python set order (result walk, ties between identical NEVRAs in two candidate repositories) becomes
+///   solvable id order, i.e. load order, so results are deterministic.
+/// - Only the binary package set is computed: no comps conditional packages, fulltree, langpacks,
+///   prepopulate or exclude patterns (ODCS uses none of them for tag composes).
+/// - `rpmlib(...)` requirements are skipped; createrepo leaves them out of the metadata Pungi reads.
+/// - `is_from_lookaside` compares the epoch too (Pungi compares name, version, release and arch).
+/// - Rich dependencies are answered by libsolv's `whatprovides`, which may differ from hawkey for
+///   `if`/`unless` forms; plain, versioned and file requirements behave as in hawkey.
+/// - The runtime multilib method sees the whole file list of RPM headers, but only primary.xml's file
+///   subset when a repository is loaded without filelists.xml (DNF 4 always loads filelists).
+///
+/// Not Sendable: one solver per compose arch, used from one task.
+public final class DependencySolver {
+    private let pool: SolvablePool
+    private let family: ArchitectureFamily
+    private var solvablesByKey: [PackageKey: Id] = [:]
+
+    private struct PackageKey: Hashable {
+        let repository: Int
+        let nevra: String
+    }
+
+    /// - Parameters:
+    ///   - arch: the compose arch (x86_64, aarch64, ppc64le, s390x, i686, …), as Pungi's `--arch`.
+    ///   - multilib: whether the pool also accepts the arch's multilib arches (x86_64: athlon, i686, i586,
+    ///     i486, i386; ppc64: ppc; s390x: s390). Pungi's package set holds them only when multilib is
+    ///     configured for the arch. noarch is always accepted.
+    public init(arch: String, multilib: Bool) {
+        family = ArchitectureFamily(composeArch: arch)
+        pool = SolvablePool(acceptedArches: multilib ? family.all : family.native)
+    }
+
+    /// Candidate packages read from RPM files (headers only; the whole file list is kept).
+    /// - Returns: one package per file, in file order.
+    /// - Throws: ``SolverError/unreadableRPM(path:reason:)`` naming the first bad file; none of the
+    ///   call's files are then added.
+    @discardableResult
+    public func addCandidates(repository: Int, rpmFiles: [String]) throws(SolverError) -> [SolverPackage] {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        return register(try pool.addRPMFiles(rpmFiles, origin: origin, label: "candidate-\(repository)"))
+    }
+
+    /// Candidate packages from a repository's metadata.
+    /// - Parameters:
+    ///   - primaryXML: path of the repository's primary.xml (uncompressed; gzip, xz and zstd also read).
+    ///   - filelistsXML: path of its filelists.xml, for file requirements outside primary's file subset
+    ///     and for the runtime multilib method, which looks at library paths.
+    /// - Returns: the packages read, source packages included.
+    @discardableResult
+    public func addCandidates(repository: Int, primaryXML: String, filelistsXML: String?) throws(SolverError)
+        -> [SolverPackage]
+    {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        let label = "candidate-\(repository)"
+        return register(try pool.addMetadata(primary: primaryXML, filelists: filelistsXML, origin: origin, label: label))
+    }
+
+    /// A lookaside repository from metadata: its packages satisfy requirements but are never part of
+    /// ``ClosureResult/packages``.
+    @discardableResult
+    public func addLookaside(repository: Int, primaryXML: String, filelistsXML: String?) throws(SolverError)
+        -> [SolverPackage]
+    {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: true)
+        let label = "lookaside-\(repository)"
+        return register(try pool.addMetadata(primary: primaryXML, filelists: filelistsXML, origin: origin, label: label))
+    }
+
+    /// A lookaside repository from RPM files.
+    @discardableResult
+    public func addLookaside(repository: Int, rpmFiles: [String]) throws(SolverError) -> [SolverPackage] {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: true)
+        return register(try pool.addRPMFiles(rpmFiles, origin: origin, label: "lookaside-\(repository)"))
+    }
+
+    /// The packages the compose gets for `request`, Pungi's way. See ``GatherRun`` for the loop and
+    /// ``ClosureResult`` for what each list holds.
+    public func closure(_ request: ClosureRequest) -> ClosureResult {
+        let universe = GatherUniverse(
+            pool: pool, family: family, multilibBlacklist: request.multilibBlacklist.map(Glob.init))
+        var initial: [Id] = []
+        var rejected: [SolverPackage] = []
+        for package in request.initial {
+            let key = PackageKey(repository: package.repository, nevra: package.nevra)
+            if let id = solvablesByKey[key], pool.isInstallable(id), !GatherUniverse.debugPatterns.matchAny(package.name) {
+                initial.append(id)
+            } else {
+                rejected.append(package)
+            }
+        }
+        let run = GatherRun(universe: universe, request: request)
+        run.run(initial: initial, resolveDependencies: request.resolveDependencies)
+        return result(of: run, rejected: rejected)
+    }
+
+    private func result(of run: GatherRun, rejected: [SolverPackage]) -> ClosureResult {
+        var packages: [SolverPackage] = []
+        var lookaside: [SolverPackage] = []
+        for id in run.chosen {
+            // Pungi flags a package "lookaside" when the same NEVRA is in a lookaside repository too, and
+            // leaves flagged packages out of the compose.
+            if run.universe.isLookaside(id) || run.universe.hasLookasideCopy(id) {
+                lookaside.append(pool.package(id))
+            } else {
+                packages.append(pool.package(id))
+            }
+        }
+        let unresolved = Set(
+            run.unresolved.map {
+                UnresolvedDependency(package: pool.package($0.package), dependency: pool.dependencyText($0.dependency))
+            })
+        return ClosureResult(
+            packages: packages.sorted(by: Self.byNEVRA), unresolved: unresolved.sorted(by: Self.byPackageThenText),
+            fromLookaside: lookaside.sorted(by: Self.byNEVRA), rejectedInitial: rejected)
+    }
+
+    private func register(_ ids: [Id]) -> [SolverPackage] {
+        ids.map { id in
+            let package = pool.package(id)
+            solvablesByKey[PackageKey(repository: package.repository, nevra: package.nevra)] = id
+            return package
+        }
+    }
+
+    private static func byNEVRA(_ lhs: SolverPackage, _ rhs: SolverPackage) -> Bool {
+        lhs.nevra != rhs.nevra ? lhs.nevra < rhs.nevra : lhs.repository < rhs.repository
+    }
+
+    private static func byPackageThenText(_ lhs: UnresolvedDependency, _ rhs: UnresolvedDependency) -> Bool {
+        lhs.package != rhs.package ? byNEVRA(lhs.package, rhs.package) : lhs.dependency < rhs.dependency
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+import ODCSCore
+import ODCSGenerator
+import ODCSKoji
+import ODCSTesting
+import SystemPackage
+import Testing
+
+/// Tag, build and pungi_compose composes against the Koji test hub, each case one Pungi was
+/// observed on (pungi-koji-facts §A) or one the issue names.
+@Suite struct KojiGeneratorTests {
+    typealias Rig = KojiGeneratorRig
+
+    static func generate(_ generator: KojiGenerator, _ compose: Compose, target: FilePath) async throws -> GenerationContext {
+        let resolved = try await generator.resolve(compose, logger: Logger(label: "test"))
+        let context = try Rig.context(resolved, target: target)
+        _ = try await generator.generate(context)
+        return context
+    }
+
+    static func failure(_ generator: KojiGenerator, _ compose: Compose, target: FilePath) async throws -> String {
+        do {
+            _ = try await generate(generator, compose, target: target)
+        } catch let error as GeneratorError {
+            return error.message
+        }
+        Issue.record("the compose was expected to fail")
+        return ""
+    }
+
+    @Test func depsPullInTheProviderOfARequirement() async throws {
+        try await Rig.with { _, _, generator, target in
+            let context = try await Self.generate(generator, Rig.compose(source: "rig-tag", packages: "foo baz"), target: target)
+            #expect(Rig.files(context, "x86_64/os") == ["bar-2.0-1.x86_64.rpm", "baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm"])
+            #expect(Rig.files(context, "x86_64/debug/tree") == ["bar-debuginfo-2.0-1.x86_64.rpm"])
+            #expect(Rig.files(context, "source/tree") == ["bar-2.0-1.src.rpm", "baz-0.1-1.src.rpm", "foo-1.1-1.src.rpm"])
+            // The event was resolved and recorded with the work files, as Pungi's koji-event.
+            #expect(context.compose.kojiEvent != nil)
+            let event = try String(contentsOfFile: context.staging.appending("work/global/koji-event").string, encoding: .utf8)
+            #expect(event.contains("\"id\": \(context.compose.kojiEvent!)"))
+            // Listed packages give the comps group in the os repodata.
+            let repodata = try FileManager.default.contentsOfDirectory(
+                atPath: context.staging.appending("compose/Temporary/x86_64/os/repodata").string)
+            #expect(repodata.contains { $0.contains("comps") })
+        }
+    }
+
+    @Test func noDepsTakesOnlyTheListedPackages() async throws {
+        try await Rig.with { _, _, generator, target in
+            let context = try await Self.generate(
+                generator, Rig.compose(source: "rig-tag", packages: "foo baz", flags: .noDeps), target: target)
+            #expect(Rig.files(context, "x86_64/os") == ["baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm"])
+            #expect(Rig.files(context, "x86_64/debug/tree") == [])
+        }
+    }
+
+    @Test func noInheritanceDropsInheritedBuildsAndCheckDepsFailsOnWhatIsLeftUnresolved() async throws {
+        try await Rig.with { _, _, generator, target in
+            let context = try await Self.generate(
+                generator, Rig.compose(source: "rig-tag", packages: "foo", flags: .noInheritance), target: target)
+            #expect(Rig.files(context, "x86_64/os") == ["foo-1.1-1.x86_64.rpm"])
+            let log = try String(
+                contentsOfFile: context.staging.appending("logs/global/odcs-koji.global.log").string, encoding: .utf8)
+            #expect(log.contains("Unresolvable dependency: foo-1.1-1.x86_64 requires libbar"))
+
+            let message = try await Self.failure(
+                generator, Rig.compose(id: 2, source: "rig-tag", packages: "foo", flags: [.noInheritance, .checkDeps]), target: target)
+            #expect(message == "Unresolvable dependencies in Temporary.x86_64: foo-1.1-1.x86_64 requires libbar")
+        }
+    }
+
+    @Test func noPackagesTakesEveryLatestPackage() async throws {
+        try await Rig.with { _, _, generator, target in
+            let context = try await Self.generate(generator, Rig.compose(source: "rig-tag"), target: target)
+            #expect(
+                Rig.files(context, "x86_64/os") == [
+                    "bar-2.0-1.x86_64.rpm", "baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm", "foo-devel-1.1-1.x86_64.rpm",
+                    "qux-3.0-1.noarch.rpm",
+                ])
+            let repodata = try FileManager.default.contentsOfDirectory(
+                atPath: context.staging.appending("compose/Temporary/x86_64/os/repodata").string)
+            #expect(!repodata.contains { $0.contains("comps") })
+        }
+    }
+
+    @Test func signedCopiesAreLinkedAndRecorded() async throws {
+        try await Rig.with { rig, _, generator, target in
+            let key = rig.signer.sigkey
+            let context = try await Self.generate(
+                generator, Rig.compose(source: "rig-tag", packages: "foo baz", flags: .noDeps, sigkeys: key), target: target)
+            #expect(Rig.files(context, "x86_64/os") == ["baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm"])
+            let linked = context.staging.appending("compose/Temporary/x86_64/os/Packages/f/foo-1.1-1.x86_64.rpm")
+            let signed = rig.fixture.topdir.appending("packages/foo/1.1/1/data/signed/\(key)/x86_64/foo-1.1-1.x86_64.rpm")
+            let inode = { (path: FilePath) in try FileManager.default.attributesOfItem(atPath: path.string)[.systemFileNumber] as? UInt64 }
+            #expect(try inode(linked) == inode(signed))
+            let rpms = try String(contentsOfFile: context.staging.appending("compose/metadata/rpms.json").string, encoding: .utf8)
+            #expect(rpms.contains("\"sigkey\":\"\(key)\""))
+            #expect(!rpms.contains("\"sigkey\":null"))
+        }
+    }
+
+    @Test func aDependencyWithoutASignedCopyFailsNamingTheBuild() async throws {
+        try await Rig.with { rig, _, generator, target in
+            let key = rig.signer.sigkey
+            let message = try await Self.failure(
+                generator, Rig.compose(source: "rig-tag", packages: "foo baz", sigkeys: key), target: target)
+            #expect(
+                message
+                    == "Error in gathering for Temporary.x86_64: RPM(s) not found for sigs: ('\(key)',). Check log for details. "
+                    + "Unsigned packages:\nbar-2.0-1")
+            // An empty key in the list allows unsigned files after the signed ones.
+            let context = try await Self.generate(
+                generator, Rig.compose(id: 2, source: "rig-tag", packages: "foo baz", sigkeys: "\(key) "), target: target)
+            #expect(Rig.files(context, "x86_64/os") == ["bar-2.0-1.x86_64.rpm", "baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm"])
+        }
+    }
+
+    @Test func aPinnedEventGivesTheTagAsItWasThen() async throws {
+        try await Rig.with { _, hub, generator, target in
+            let before = await hub.data.lastEvent
+            await hub.update { data in data.untagBuild(data.build(nvr: "foo-1.1-1")!.id, from: "rig-tag") }
+            let pinned = try await Self.generate(
+                generator, Rig.compose(source: "rig-tag", packages: "foo", flags: .noDeps, event: before), target: target)
+            #expect(pinned.compose.kojiEvent == before)
+            #expect(Rig.files(pinned, "x86_64/os") == ["foo-1.1-1.x86_64.rpm"])
+            let now = try await Self.generate(
+                generator, Rig.compose(id: 2, source: "rig-tag", packages: "foo", flags: .noDeps), target: target)
+            #expect(now.compose.kojiEvent == (await hub.data.lastEvent))
+            #expect(Rig.files(now, "x86_64/os") == ["foo-1.0-1.x86_64.rpm"])
+        }
+    }
+
+    @Test func reuseAsksKojiWhetherTheTagOrItsParentsChanged() async throws {
+        try await Rig.with { _, hub, generator, _ in
+            let logger = Logger(label: "test")
+            let old = try await generator.resolve(Rig.compose(source: "rig-tag"), logger: logger)
+            let new = try await generator.resolve(Rig.compose(id: 2, source: "rig-tag"), logger: logger)
+            #expect(try await generator.isReusable(old, for: new, logger: logger))
+            // A change in the parent tag rig-base makes the old compose stale.
+            await hub.update { data in data.untagBuild(data.build(nvr: "qux-3.0-1")!.id, from: "rig-base") }
+            #expect(try await !generator.isReusable(old, for: new, logger: logger))
+            #expect(await !hub.calls(of: "tagChangedSinceEvent").isEmpty)
+        }
+    }
+
+    @Test func multilibAddsTheOtherArchOnlyWhenAsked() async throws {
+        try await Rig.with { _, _, generator, target in
+            var compose = Rig.compose(source: "rig-multilib", packages: "libmulti")
+            let plain = try await Self.generate(generator, compose, target: target)
+            #expect(Rig.files(plain, "x86_64/os") == ["libmulti-1.0-1.x86_64.rpm"])
+            compose.id = 2
+            compose.multilibArches = "x86_64"
+            compose.multilibMethod = 1  // runtime
+            let multilib = try await Self.generate(generator, compose, target: target)
+            #expect(Rig.files(multilib, "x86_64/os") == ["libmulti-1.0-1.i686.rpm", "libmulti-1.0-1.x86_64.rpm"])
+        }
+    }
+
+    @Test func buildSourceTakesTheListedBuilds() async throws {
+        try await Rig.with { _, _, generator, target in
+            var compose = Rig.compose(type: .build, source: "", packages: "foo")
+            compose.builds = "foo-1.0-1 bar-2.0-1"
+            let context = try await Self.generate(generator, compose, target: target)
+            #expect(Rig.files(context, "x86_64/os") == ["bar-2.0-1.x86_64.rpm", "foo-1.0-1.x86_64.rpm"])
+            compose.id = 2
+            compose.builds = "foo-1.0-1 nope-1-1"
+            let message = try await Self.failure(generator, compose, target: target)
+            #expect(message == "Koji build(s) not found: nope-1-1.")
+        }
+    }
+
+    @Test func pungiComposeSourceTakesTheRPMsOfAnotherCompose() async throws {
+        try await Rig.with { rig, _, generator, target in
+            let first = try await Self.generate(
+                generator, Rig.compose(source: "rig-tag", packages: "foo baz", sigkeys: "\(rig.signer.sigkey) "), target: target)
+            try await StaticFileServer.serving(first.staging) { url in
+                var compose = Rig.compose(id: 2, type: .pungiCompose, source: "\(url)/compose/Temporary")
+                compose.arches = nil
+                let resolved = try await generator.resolve(compose, logger: Logger(label: "test"))
+                #expect(resolved.builds == "bar-2.0-1 baz-0.1-1 foo-1.1-1")
+                #expect(resolved.packages == "bar bar-debuginfo baz foo")
+                #expect(resolved.arches == "x86_64")
+                #expect(resolved.sigkeys == "\(rig.signer.sigkey) ")
+                let second = try await Self.generate(generator, compose, target: target)
+                #expect(Rig.files(second, "x86_64/os") == Rig.files(first, "x86_64/os"))
+            }
+        }
+    }
+
+    @Test func aKojiFaultOrAnUnknownTagFailsWithTheReason() async throws {
+        try await Rig.with { _, hub, generator, target in
+            let unknown = try await Self.failure(generator, Rig.compose(source: "nope"), target: target)
+            #expect(unknown == "Unknown Koji tag nope.")
+            await hub.fail("listTaggedRPMS", message: "database connection lost")
+            let fault = try await Self.failure(generator, Rig.compose(id: 2, source: "rig-tag", event: 3), target: target)
+            #expect(fault == "Koji error: database connection lost")
+        }
+    }
+
+    @Test func aCorruptRPMFailsTheComposeNamingTheFile() async throws {
+        try await Rig.with { _, _, generator, target in
+            let message = try await Self.failure(generator, Rig.compose(source: "rig-broken", packages: "broken"), target: target)
+            #expect(message.contains("broken-1.0-1.noarch.rpm"))
+            let nodeps = try await Self.failure(
+                generator, Rig.compose(id: 2, source: "rig-broken", packages: "broken", flags: .noDeps), target: target)
+            #expect(nodeps.contains("broken-1.0-1.noarch.rpm is not a valid RPM"))
+        }
+    }
+
+    @Test func downloadsFromTheKojiTopURLWhenTheVolumeIsNotMounted() async throws {
+        let rig = try await Rig.shared.value
+        try await StaticFileServer.serving(rig.fixture.topdir) { topurl in
+            try await Rig.with(topurl: topurl) { rig, _, generator, target in
+                let key = rig.signer.sigkey
+                let context = try await Self.generate(
+                    generator, Rig.compose(source: "rig-tag", packages: "foo baz", sigkeys: "\(key) "), target: target)
+                #expect(Rig.files(context, "x86_64/os") == ["bar-2.0-1.x86_64.rpm", "baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm"])
+                let rpms = try String(contentsOfFile: context.staging.appending("compose/metadata/rpms.json").string, encoding: .utf8)
+                #expect(rpms.contains("\"sigkey\":\"\(key)\""))
+                #expect(rpms.contains("\"sigkey\":null"))
+            }
+        }
+    }
+}
