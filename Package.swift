@@ -125,6 +125,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The Koji test hub as a process, for tests and benchmarks that run nodes as processes.
+        .executableTarget(
+            name: "koji-test-hub",
+            dependencies: [
+                "ODCSTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .target(
             name: "ODCSTesting",
             dependencies: [

@@ -44,15 +44,47 @@ extension RepoGenerator {
         }
     }
 
-    func read(_ locations: [RepositoryLocation], workDirectory: FilePath) async throws -> [Repository] {
-        let reader = RepositoryReader(httpClient: httpClient, workDirectory: workDirectory, timeout: configuration.metadataTimeout)
-        return try await withThrowingTaskGroup(of: (Int, Repository).self) { group in
+    /// The repositories' packages; with `keepingMetadata`, also their primary and filelists
+    /// XML files for the dependency solver (read once, parsed from the kept file).
+    func read(
+        _ locations: [RepositoryLocation], keepingMetadata: Bool, workDirectory: FilePath
+    ) async throws -> ([Repository], [RepositoryLocation: (primary: FilePath, filelists: FilePath?)]) {
+        let timeout = configuration.metadataTimeout
+        let client = httpClient
+        typealias Read = (Int, Repository, (primary: FilePath, filelists: FilePath?)?)
+        return try await withThrowingTaskGroup(of: Read.self) { group in
             for (index, location) in locations.enumerated() {
-                group.addTask { (index, try await reader.read(location)) }
+                let reader = RepositoryReader(
+                    httpClient: client, workDirectory: workDirectory.appending("\(index)"), timeout: timeout)
+                group.addTask {
+                    guard keepingMetadata else { return (index, try await reader.read(location), nil) }
+                    let files = try await reader.metadataFiles(of: location)
+                    let index0 = try await reader.index(of: location)
+                    do {
+                        let packages = try PrimaryMetadata.packages(inFile: files.primary.string)
+                        return (index, Repository(location: location, index: index0, packages: packages), files)
+                    } catch let failure as RepoMetadataIndex.ParseFailure {
+                        throw RepoError.repository(location: location.description, reason: failure.reason)
+                    }
+                }
             }
             var repositories = [Repository?](repeating: nil, count: locations.count)
-            for try await (index, repository) in group { repositories[index] = repository }
-            return repositories.map { $0! }
+            var metadata: [RepositoryLocation: (primary: FilePath, filelists: FilePath?)] = [:]
+            for try await (index, repository, files) in group {
+                repositories[index] = repository
+                if let files { metadata[repository.location] = files }
+            }
+            return (repositories.map { $0! }, metadata)
+        }
+    }
+
+    func lookasideLocations(of compose: Compose) throws -> [RepositoryLocation] {
+        try (compose.lookasideRepos ?? "").split(separator: " ").map { text in
+            guard let location = RepositoryLocation(String(text)) else {
+                throw GeneratorError("Lookaside repository \(text) is neither an absolute path nor an http(s) URL.")
+            }
+            if case .directory(let path) = location { try checkLocal(path, named: String(text)) }
+            return location
         }
     }
 

@@ -105,18 +105,26 @@ public struct RepoGenerator: ComposeGenerator {
         let arches = arches(of: compose)
         let names = (compose.packages ?? "").split(separator: " ").map(String.init)
 
+        let step = DependencyStep(
+            arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: MultilibRequest(compose),
+            lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.metadataTimeout)
+
         log.info("Reading \(locations.count) repositories: \(locations.map(\.description).joined(separator: " "))")
-        let repositories = try await read(locations, workDirectory: layout.work.appending("global/repos"))
+        let (repositories, metadata) = try await read(
+            locations, keepingMetadata: step.needsHeaders, workDirectory: layout.work.appending("global/repos"))
         for repository in repositories {
             log.info("Repository \(repository.location): revision \(repository.revision ?? "none"), \(repository.packages.count) packages")
         }
 
         try Task.checkCancellation()
-        let selection = PackageSelection(repositories: repositories, names: names, arches: arches)
+        let candidates = PackageSelection.candidates(of: repositories)
+        let closure = try await step.run(candidates, headers: .metadata(metadata), layout: layout, log: log)
+        let selection = PackageSelection(candidates: candidates, binaries: closure.binaries, names: names, arches: arches)
         guard selection.missing.isEmpty else {
             throw GeneratorError(
                 "The following requested packages are not present in the generated compose: \(selection.missing.joined(separator: " ")).")
         }
+        if compose.flags.contains(.checkDeps), let message = closure.unresolvedMessage { throw GeneratorError(message) }
         try checkLocalSources(of: selection)
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
         return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)

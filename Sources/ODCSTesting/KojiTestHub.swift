@@ -149,8 +149,11 @@ public actor KojiTestHub {
         return .array([.array(rpms), .array(builds)])
     }
 
-    /// Serves until `body` returns; `body` gets the hub URL (`http://127.0.0.1:<port>/kojihub`).
-    public func serving<R: Sendable>(_ body: @Sendable (String) async throws -> R) async throws -> R {
+    /// Serves until `body` returns; `body` gets the hub URL (`http://<host>:<port>/kojihub`).
+    /// Port 0 takes any free port.
+    public func serving<R: Sendable>(
+        host: String = "127.0.0.1", port: Int = 0, _ body: @Sendable (String) async throws -> R
+    ) async throws -> R {
         let router = Router()
         router.post("kojihub") { request, _ -> Response in
             let buffer = try await request.body.collect(upTo: 64 << 20)
@@ -163,7 +166,7 @@ public actor KojiTestHub {
         // Cancelling the server at the end logs shutdown noise at error level.
         logger.logLevel = .critical
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
@@ -179,7 +182,7 @@ public actor KojiTestHub {
                 group.cancelAll()
                 throw StaticFileServer.ServerDidNotStart()
             }
-            let result = try await body("http://127.0.0.1:\(port)/kojihub")
+            let result = try await body("http://\(host):\(port)/kojihub")
             group.cancelAll()
             return result
         }

@@ -223,3 +223,19 @@ import Testing
         }
     }
 }
+
+extension KojiGeneratorTests {
+    /// The lookaside repository is an HTTP repository holding bar (Provides libbar).
+    @Test func aLookasideRepositorySatisfiesATagComposesDependencies() async throws {
+        try await Rig.with { rig, _, generator, target in
+            let repo = rig.root.appending("lookaside-\(UUID().uuidString.prefix(8))")
+            try await FixtureRPMs.repository(at: repo, packages: [FixturePackage("bar", version: "2.0", provides: ["libbar"])])
+            try await StaticFileServer.serving(repo) { url in
+                var compose = Rig.compose(source: "rig-tag", packages: "foo", flags: [.noInheritance, .checkDeps])
+                compose.lookasideRepos = url
+                let context = try await Self.generate(generator, compose, target: target)
+                #expect(Rig.files(context, "x86_64/os") == ["foo-1.1-1.x86_64.rpm"])
+            }
+        }
+    }
+}
