@@ -1,0 +1,110 @@
+"""Tag and build composes through the real ODCS 0.9.2 client, generated natively against the
+Koji test hub (scripts/test starts it as a process over a fixture volume built with rpmbuild:
+Pungi's observed rig, `rig-tag` inheriting `rig-base`), and the hub checked with Koji's own
+Python client, so that the stand-in speaks Koji's real wire format and lays files out as
+koji.PathInfo does.
+"""
+
+import json
+import os
+
+import koji
+import productmd.compose
+import pytest
+
+from odcs.client.odcs import ODCS, AuthMech
+
+
+@pytest.fixture(scope="module")
+def hub():
+    ready = os.environ.get("ODCS_KOJI_READY")
+    if not ready:
+        pytest.skip("ODCS_KOJI_READY not set (scripts/test sets it)")
+    with open(ready) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def gen(hub):
+    url, target = os.environ.get("ODCS_GEN_URL"), os.environ.get("ODCS_GEN_TARGET")
+    if not (url and target):
+        pytest.skip("ODCS_GEN_URL/ODCS_GEN_TARGET not set (scripts/test sets them)")
+    return ODCS(url, auth_mech=AuthMech.Anonymous), target
+
+
+def binaries(target, compose_id, arch="x86_64"):
+    packages = os.path.join(target, "odcs-%d" % compose_id, "compose/Temporary/%s/os/Packages" % arch)
+    return sorted(name for _, _, files in os.walk(packages) for name in files)
+
+
+def test_koji_client_reads_the_test_hub(hub):
+    session = koji.ClientSession(hub["url"])
+    assert session.getAPIVersion() == 1
+    event = session.getLastEvent()
+    rpms, builds = session.listTaggedRPMS("rig-tag", event=event["id"], inherit=True, latest=True)
+    assert sorted(b["nvr"] for b in builds) == ["bar-2.0-1", "baz-0.1-1", "foo-1.1-1", "qux-3.0-1"]
+    assert session.getTag("nope") is None
+    with pytest.raises(koji.GenericError, match="No such event: 999999"):
+        session.getEvent(999999)
+    with session.multicall() as m:
+        found, missing = m.getBuild("foo-1.1-1"), m.getBuild("nope-1-1")
+    assert found.result["nvr"] == "foo-1.1-1" and missing.result is None
+    tag = session.getTag("rig-tag")
+    assert [link["name"] for link in session.getFullInheritance(tag["id"])] == ["rig-base"]
+    assert session.tagChangedSinceEvent(event["id"], [tag["id"]]) is False
+    # Every RPM is where koji.PathInfo says, signed copies too.
+    paths = koji.PathInfo(topdir=hub["topdir"])
+    by_id = {b["id"]: b for b in builds}
+    for rpm in rpms:
+        assert os.path.isfile(os.path.join(paths.build(by_id[rpm["build_id"]]), paths.rpm(rpm))), rpm
+    foo = next(r for r in rpms if r["name"] == "foo" and r["arch"] == "x86_64")
+    signed = os.path.join(paths.build(by_id[foo["build_id"]]), paths.signed(foo, hub["sigkey"]))
+    assert os.path.isfile(signed)
+
+
+def test_tag_compose_pulls_dependencies_and_is_reused(gen):
+    client, target = gen
+    compose = client.new_compose("rig-tag", "tag", packages=["foo", "baz"])
+    done = client.wait_for_compose(compose["id"], timeout=120)
+    assert done["state_name"] == "done", done["state_reason"]
+    assert done["koji_event"] is not None
+    assert binaries(target, done["id"]) == ["bar-2.0-1.x86_64.rpm", "baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm"]
+    loaded = productmd.compose.Compose(os.path.join(target, "odcs-%d" % done["id"]))
+    assert loaded.info.compose.id == done["pungi_compose_id"]
+    assert "foo-0:1.1-1.src" in loaded.rpms.rpms["Temporary"]["x86_64"]
+
+    # Nothing changed in Koji: the same request reuses it (reused_id is never on the wire;
+    # the URLs and the missing tree say it).
+    again = client.wait_for_compose(client.new_compose("rig-tag", "tag", packages=["baz", "foo"])["id"], timeout=120)
+    assert again["state_name"] == "done"
+    assert again["result_repo"] == done["result_repo"]
+    assert again["pungi_compose_id"] == done["pungi_compose_id"]
+    assert not os.path.exists(os.path.join(target, "odcs-%d" % again["id"]))
+
+
+def test_tag_compose_flags(gen):
+    client, target = gen
+    nodeps = client.wait_for_compose(client.new_compose("rig-tag", "tag", packages=["foo"], flags=["no_deps"])["id"], timeout=120)
+    assert nodeps["state_name"] == "done", nodeps["state_reason"]
+    assert binaries(target, nodeps["id"]) == ["foo-1.1-1.x86_64.rpm"]
+    strict = client.new_compose("rig-tag", "tag", packages=["foo"], flags=["no_inheritance", "check_deps"])
+    failed = client.wait_for_compose(strict["id"], timeout=120)
+    assert failed["state_name"] == "failed"
+    assert "foo-1.1-1.x86_64 requires libbar" in failed["state_reason"]
+
+
+def test_a_dependency_without_a_signed_copy_fails_the_compose(gen, hub):
+    client, _ = gen
+    compose = client.new_compose("rig-tag", "tag", packages=["foo", "baz"], sigkeys=[hub["sigkey"]])
+    failed = client.wait_for_compose(compose["id"], timeout=120)
+    assert failed["state_name"] == "failed"
+    assert "RPM(s) not found for sigs: ('%s',)" % hub["sigkey"] in failed["state_reason"]
+    assert failed["state_reason"].endswith("Unsigned packages:\nbar-2.0-1")
+
+
+def test_build_compose(gen):
+    client, target = gen
+    compose = client.new_compose("", "build", builds=["foo-1.0-1", "bar-2.0-1"], packages=["foo"])
+    done = client.wait_for_compose(compose["id"], timeout=120)
+    assert done["state_name"] == "done", done["state_reason"]
+    assert binaries(target, done["id"]) == ["bar-2.0-1.x86_64.rpm", "foo-1.0-1.x86_64.rpm"]
