@@ -20,6 +20,7 @@ extension Node {
         case orphanSweep = 3
         case clusterGauges = 4
         case diskPressure = 5
+        case outboxPruner = 6
     }
 
     var targetDirectories: TargetDirectories {
@@ -56,6 +57,16 @@ extension Node {
         return GeneratorSet(generators)
     }
 
+    /// The configured event backends (docs/events.md).
+    func eventBackends() -> [any EventBackend] {
+        let events = configuration.backend.events
+        var backends: [any EventBackend] = []
+        if events.webhook {
+            backends.append(WebhookBackend(configuration: .init(urls: events.webhookURLs, secret: events.webhookSecret)))
+        }
+        return backends
+    }
+
     /// Services in start order; the service group stops them in reverse, so the worker
     /// drains before the registry says stopped and the duty locks go last.
     func makeBackend(client: PostgresClient, connector: DatabaseConnector) -> [any Service] {
@@ -74,6 +85,9 @@ extension Node {
         var orphans = OrphanSweeper.Configuration(targetDirectories: directories)
         orphans.interval = .seconds(backend.orphanSweepInterval)
         orphans.minimumAge = .seconds(backend.orphanMinAge)
+        let outbox = OutboxStore(client: client, logger: logger)
+        var pruner = OutboxPruner.Configuration()
+        pruner.retentionSeconds = backend.events.retention
         var disk = DiskPressureGuard.Configuration(targetDirectories: directories)
         disk.minFreeBytes = UInt64(backend.minFreeSpace)
         disk.minimumAgeSeconds = backend.minFreeSpaceMinAge
@@ -84,6 +98,7 @@ extension Node {
             (.orphanSweep, OrphanSweeper(configuration: orphans, sweeps: sweeps, metrics: metrics, logger: logger)),
             (.clusterGauges, ClusterGauges(configuration: .init(), sweeps: sweeps, nodes: registry, metrics: metrics, logger: logger)),
             (.diskPressure, DiskPressureGuard(configuration: disk, sweeps: sweeps, metrics: metrics, logger: logger)),
+            (.outboxPruner, OutboxPruner(configuration: pruner, outbox: outbox, logger: logger)),
         ]
         let electors: [any Service] = duties.map { duty, service in
             var elector = LeaderElector.Configuration(nodeID: configuration.nodeID, duty: service.name, dutyKey: duty.rawValue)
@@ -110,8 +125,17 @@ extension Node {
         worker.listen = backend.listenNotify
         worker.drainTimeout = .seconds(backend.drainTimeout)
 
+        var publisher = OutboxPublisher.Configuration()
+        publisher.batchSize = backend.events.batchSize
+        publisher.pollInterval = .milliseconds(backend.events.pollIntervalMilliseconds)
+        publisher.retryBackoff = Double(backend.events.retryBackoff)
+        publisher.listen = backend.listenNotify
+
         return electors + [
             reporter,
+            OutboxPublisher(
+                configuration: publisher, outbox: outbox, backends: eventBackends(), renderer: configuration.apiConfiguration.renderer,
+                connector: connector, logger: logger),
             ExpiryWorker(configuration: expiry, sweeps: sweeps, metrics: metrics, logger: logger),
             ComposeWorker(
                 configuration: worker, queue: ComposeQueue(client: client, logger: logger), generators: makeGenerators(client: client),

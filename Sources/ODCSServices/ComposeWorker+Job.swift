@@ -231,37 +231,9 @@ extension ComposeWorker {
         }
     }
 
-    /// LISTEN on a dedicated connection; every notification (and every reconnect) wakes the
-    /// claim loop. A watchdog pings the connection every few seconds under a hard deadline
-    /// (a connection the server dropped can hang instead of failing) and reconnects, with
-    /// back-off, when the ping fails. Polling covers the gaps.
+    /// LISTEN `odcs_wait` (see `PostgresListener`): every notification wakes the claim loop.
     func listen(_ wake: WakeSignal) async {
         guard configuration.listen, let connector else { return }
-        var delay = Duration.seconds(1)
-        while !Task.isCancelled {
-            do {
-                let connection = try await connector.connect(logger: logger)
-                let listener = Task {
-                    try await connection.listen(on: "odcs_wait") { notifications in
-                        wake.signal()
-                        for try await _ in notifications { wake.signal() }
-                    }
-                }
-                defer {
-                    listener.cancel()
-                    Task { try? await connection.close() }
-                }
-                delay = .seconds(1)
-                while true {
-                    try await Task.sleep(for: .seconds(5))
-                    try await Deadline.run(.seconds(5)) { try await connection.query("SELECT 1", logger: logger) }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("LISTEN connection lost; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            do { try await Task.sleep(for: delay) } catch { return }
-            delay = min(delay * 2, .seconds(30))
-        }
+        await PostgresListener.run(channel: "odcs_wait", connector: connector, logger: logger) { wake.signal() }
     }
 }

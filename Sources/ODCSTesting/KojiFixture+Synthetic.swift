@@ -6,11 +6,11 @@ extension KojiFixture {
     /// every arch's tree, as a quarter of a distribution is); the others are built once per arch.
     ///
     /// Each build's main package provides a soname-style library (`libbench<i>.so.1()(64bit)`)
-    /// and owns a tool (`/usr/bin/bench<i>`); it requires the last subpackage of the previous
-    /// build (so that a dependency closure from one package walks the whole tag), the library
-    /// of up to four earlier builds and the tool of up to two (file dependencies), so that
-    /// solving dependencies over the tag resolves names, provides and file paths.
-    /// Subpackages carry no `Requires` (`FixturePackage` gives them none).
+    /// and owns a tool (`/usr/bin/bench<i>`); it requires the previous build's main package (so
+    /// that the closure of the last build's main package holds every build), the library of up
+    /// to four earlier builds and the tool of up to two (file dependencies), so that solving
+    /// dependencies over the tag resolves names, provides and file paths. Subpackages carry no
+    /// `Requires` (`FixturePackage` gives them none).
     public static func synthetic(at directory: FilePath, packages: Int, arches: [String]) async throws -> KojiFixture {
         var koji = try KojiFixture(topdir: directory.appending("koji"))
         koji.data.addTag("bench")
@@ -21,7 +21,7 @@ extension KojiFixture {
             let noarch = index % 4 == 3
             let package = FixturePackage(
                 "bench\(index)", version: "1.0", arch: noarch ? "noarch" : arches[0],
-                requires: syntheticRequires(build: index, perBuild: perBuild, packages: packages),
+                requires: syntheticRequires(build: index),
                 provides: noarch ? [] : ["libbench\(index).so.1()(64bit)"], subpackages: (1..<max(1, count)).map { "sub\($0)" },
                 files: ["/usr/bin/bench\(index)"])
             try await koji.addBuild(package, arches: noarch ? ["noarch"] : arches, tags: ["bench"])
@@ -31,11 +31,10 @@ extension KojiFixture {
 
     /// The main package's `Requires` in build `index`: earlier builds only, picked by a fixed
     /// multiplicative hash, so that the fixture is the same on every machine.
-    static func syntheticRequires(build index: Int, perBuild: Int, packages: Int) -> [String] {
+    static func syntheticRequires(build index: Int) -> [String] {
         guard index > 0 else { return [] }
         func earlier(_ salt: Int) -> Int { Int((UInt64(index) &* 2_654_435_761 &+ UInt64(salt) &* 40_503) % (1 << 32)) % index }
-        let previous = index - 1
-        var requires = ["bench\(previous)-sub\(min(perBuild, packages - previous * perBuild) - 1)"]
+        var requires = ["bench\(index - 1)"]
         for salt in 1...4 where earlier(salt) % 4 != 3 {
             let library = "libbench\(earlier(salt)).so.1()(64bit)"
             if !requires.contains(library) { requires.append(library) }

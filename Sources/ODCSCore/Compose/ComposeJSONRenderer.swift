@@ -127,3 +127,15 @@ public struct ComposeJSONRenderer: Sendable {
         out += "}"
     }
 }
+
+extension ComposeJSONRenderer {
+    /// Upstream's one message type (reference §11): `{"event": "state-changed", "compose": …}`
+    /// with the compose JSON without `pungi_config_dump`. The event backends and the event
+    /// stream send this text.
+    public func stateChangedMessage(_ compose: Compose) -> String {
+        var body = #"{"event": "state-changed", "compose": "#
+        render(compose, full: false, into: &body)
+        body += "}"
+        return body
+    }
+}

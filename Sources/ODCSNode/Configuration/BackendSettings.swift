@@ -23,6 +23,26 @@ public struct BackendSettings: Sendable {
     public var kojiTopurl: String?
     public var kojiTimeout: Int
     public var kojiMaxRetries: Int
+    public var events: EventSettings
     public var testJournal: String?
     public var testWorkMilliseconds: Int
+}
+
+/// Where compose events go (docs/events.md).
+public struct EventSettings: Sendable {
+    public var amqp: Bool
+    public var webhook: Bool
+    public var brokerURLs: [String]
+    public var caCert: String?
+    public var certFile: String?
+    public var keyFile: String?
+    /// The routing key: `messaging_topic_prefix.messaging_topic`.
+    public var topic: String
+    public var exchange: String
+    public var webhookURLs: [String]
+    public var webhookSecret: [UInt8]?
+    public var retention: Int
+    public var batchSize: Int
+    public var pollIntervalMilliseconds: Int
+    public var retryBackoff: Int
 }

@@ -142,6 +142,31 @@ extension ConfigurationKey {
             "Koji's file URL (topurl, e.g. https://kojipkgs.example.com); RPMs are downloaded from it when koji_topdir is unset."),
         .init("koji_timeout", .integer(1...3600), 60, "Seconds one Koji call may take."),
         .init("koji_max_retries", .integer(0...20), 3, "Retries of a Koji call that failed on the way (never of a Koji fault)."),
+        // Events (docs/events.md).
+        .init(
+            "messaging_backend", .string, "",
+            "Where compose events go besides the event stream: \"\", amqp, webhook, or amqp,webhook."),
+        .init(
+            "messaging_broker_urls", .stringList, [],
+            "AMQP brokers, amqp://user:password@host:5672/vhost or amqps://...; the first that answers is used."),
+        .init(
+            "messaging_broker_urls_file", .optionalString, nil,
+            "A file holding the broker URLs, one per line (keeps passwords out of the config)."),
+        .init("messaging_ca_cert", .string, "", "CA file for amqps brokers (default: the system's trust store)."),
+        .init("messaging_cert_file", .string, "", "Client certificate for amqps brokers that want one."),
+        .init("messaging_key_file", .string, "", "Private key of messaging_cert_file."),
+        .init("messaging_topic", .string, "", "The AMQP routing key of compose events (default odcs.compose.state-changed)."),
+        .init("messaging_topic_prefix", .string, "", "Prepended to messaging_topic with a dot (fedora-messaging's topic_prefix)."),
+        .init("messaging_exchange", .string, "amq.topic", "The AMQP topic exchange events are published to (fedora-messaging's default)."),
+        .init("webhook_urls", .stringList, [], "URLs every compose event is POSTed to (messaging_backend webhook)."),
+        .init("webhook_secret_file", .optionalString, nil, "A file holding the HMAC-SHA256 key of webhook signatures."),
+        .init(
+            "outbox_retention", .integer(60...(30 * 86400)), 86400,
+            "Seconds published events are kept (the event stream resumes within it)."),
+        .init("outbox_batch_size", .integer(1...10000), 200, "Events a publisher claims at once."),
+        .init("outbox_poll_interval_ms", .integer(10...60000), 500, "How often a publisher looks for events besides LISTEN."),
+        .init(
+            "outbox_retry_backoff", .integer(0...3600), 1, "Seconds before an undelivered event is retried, doubled per attempt (max 300)."),
         .init(
             "test_generator.journal", .optionalString, nil,
             "Testing only: generate every compose with the no-op journal generator, appending its runs to this file."),

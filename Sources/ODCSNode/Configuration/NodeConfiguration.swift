@@ -107,7 +107,9 @@ public struct NodeConfiguration: Sendable {
             orphanMinAge: int("orphan_min_age"), minFreeSpace: int("min_free_space"), minFreeSpaceMinAge: int("min_free_space_min_age"),
             leaderCheckIntervalMilliseconds: int("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
             kojiURL: optional("koji_url"), kojiTopdir: optional("koji_topdir"), kojiTopurl: optional("koji_topurl"),
-            kojiTimeout: int("koji_timeout"), kojiMaxRetries: int("koji_max_retries"), testJournal: optional("test_generator.journal"),
+            kojiTimeout: int("koji_timeout"), kojiMaxRetries: int("koji_max_retries"),
+            events: try Self.eventSettings(string: string, optional: optional, list: list, int: int),
+            testJournal: optional("test_generator.journal"),
             testWorkMilliseconds: int("test_generator.work_ms"))
         for root in backend.repoSourceRoots where !root.hasPrefix("/") {
             throw ConfigurationError("configuration key repo_source_roots must hold absolute paths, got \(root)")
@@ -125,6 +127,56 @@ public struct NodeConfiguration: Sendable {
             secondsToLive: int("seconds_to_live"), maxSecondsToLive: int("max_seconds_to_live"),
             defaultArches: list("arches"), defaultSigkeys: list("sigkeys"), defaultTargetDir: targetDir,
             extraTargetDirs: extra, rawConfigs: rawConfigs, baseModuleNames: Set(list("base_module_names")))
+    }
+
+    static func eventSettings(
+        string: (String) -> String, optional: (String) -> String?, list: (String) -> [String], int: (String) -> Int
+    ) throws -> EventSettings {
+        let backends = string("messaging_backend").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for backend in backends where !["amqp", "webhook"].contains(backend) {
+            throw ConfigurationError(
+                "configuration key messaging_backend: \(backend) is not supported here (rhmsg and kafka are upstream's); use amqp, webhook or both"
+            )
+        }
+        var brokers = list("messaging_broker_urls")
+        if let file = optional("messaging_broker_urls_file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError("configuration key messaging_broker_urls_file: cannot read \(file)")
+            }
+            brokers += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if backends.contains("amqp") {
+            guard !brokers.isEmpty else {
+                throw ConfigurationError("configuration key messaging_broker_urls must name a broker when messaging_backend is amqp")
+            }
+            for url in brokers where !(url.hasPrefix("amqp://") || url.hasPrefix("amqps://")) {
+                // The URL may hold a password: name only its scheme.
+                throw ConfigurationError(
+                    "configuration key messaging_broker_urls must hold amqp:// or amqps:// URLs, got one starting with \(url.prefix(8))")
+            }
+        }
+        let webhooks = list("webhook_urls")
+        if backends.contains("webhook") && webhooks.isEmpty {
+            throw ConfigurationError("configuration key webhook_urls must name a URL when messaging_backend is webhook")
+        }
+        var secret: [UInt8]?
+        if let file = optional("webhook_secret_file") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigurationError("configuration key webhook_secret_file: cannot read \(file)")
+            }
+            var bytes = [UInt8](data)
+            while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+            secret = bytes
+        }
+        let prefix = string("messaging_topic_prefix")
+        let topic = string("messaging_topic").isEmpty ? "odcs.compose.state-changed" : string("messaging_topic")
+        func nonEmpty(_ key: String) -> String? { string(key).isEmpty ? nil : string(key) }
+        return EventSettings(
+            amqp: backends.contains("amqp"), webhook: backends.contains("webhook"), brokerURLs: brokers,
+            caCert: nonEmpty("messaging_ca_cert"), certFile: nonEmpty("messaging_cert_file"), keyFile: nonEmpty("messaging_key_file"),
+            topic: prefix.isEmpty ? topic : "\(prefix).\(topic)", exchange: string("messaging_exchange"), webhookURLs: webhooks,
+            webhookSecret: secret, retention: int("outbox_retention"), batchSize: int("outbox_batch_size"),
+            pollIntervalMilliseconds: int("outbox_poll_interval_ms"), retryBackoff: int("outbox_retry_backoff"))
     }
 
     static func defaultStateDir() -> String {

@@ -15,6 +15,7 @@ public struct Migration: Sendable {
         .m0001Initial,
         .m0002Cluster,
         .m0003KojiTagCache,
+        .m0004Outbox,
     ]
 }
 
