@@ -113,6 +113,7 @@ let package = Package(
             name: "odcs",
             dependencies: [
                 "ODCSNode",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -174,7 +175,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ODCSIntegrationTests",
-            dependencies: ["ODCSTesting", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "ODCSTesting", "ODCSNode",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .testTarget(
             name: "ODCSAPITests",
