@@ -44,12 +44,11 @@ public struct OutboxPublisher: Service {
         self.logger = logger
     }
 
+    /// With no backend configured the publisher still runs: it marks each event published
+    /// (every configured backend — none — has it), so that the pruner can delete it once the
+    /// event stream no longer needs it. Every node must therefore share one messaging
+    /// configuration, as they share the rest.
     public func run() async throws {
-        guard !backends.isEmpty else {
-            // Events still go to the outbox (and the event stream); nothing to publish to.
-            try? await gracefulShutdown()
-            return
-        }
         let wake = WakeSignal()
         await withTaskGroup(of: Void.self) { group in
             if configuration.listen, let connector {

@@ -121,8 +121,8 @@ public struct FixtureSigner: Sendable {
             output: .string(limit: 1 << 20), error: .combinedWithOutput)
         guard result.terminationStatus.isSuccess else {
             throw FixtureRPMs.Failure(
-                description: "\(arguments.joined(separator: " ")) \(result.terminationStatus): \(result.standardOutput ?? "")")
+                description: "\(arguments.joined(separator: " ")) \(result.terminationStatus): \(result.standardOutput)")
         }
-        return result.standardOutput ?? ""
+        return result.standardOutput
     }
 }

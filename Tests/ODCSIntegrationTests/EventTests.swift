@@ -84,8 +84,8 @@ import Testing
                 .path(FilePath(TestCluster.binary)),
                 arguments: ["compose", "wait", String(id), "--server", cluster.base(0), "--timeout", "60"],
                 output: .string(limit: 1 << 16), error: .string(limit: 1 << 16))
-            let output = result.standardOutput ?? ""
-            #expect(result.terminationStatus.isSuccess, "\(output) \(result.standardError ?? "")")
+            let output = result.standardOutput
+            #expect(result.terminationStatus.isSuccess, "\(output) \(result.standardError)")
             #expect(output.contains("compose \(id): done (Compose is generated successfully)") || output.contains("→ done"))
             #expect(output.contains("repofile: http://odcs.test/composes/odcs-\(id)/compose/Temporary/odcs-\(id).repo"))
 

@@ -83,3 +83,19 @@ import Testing
 struct PostgresClientHolder: Sendable {
     let client: PostgresClient
 }
+
+extension OutboxPublisherTests {
+    /// Without a backend the events only feed the event stream: they count as published, so
+    /// that the pruner can remove them after the retention.
+    @Test func withoutBackendsEventsAreMarkedPublished() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let outbox = OutboxStore(client: client, logger: testLogger)
+            try await factory.insert()
+            let publisher = OutboxPublisher(
+                configuration: .init(), outbox: outbox, backends: [], renderer: Self.renderer, connector: nil, logger: testLogger)
+            #expect(try await publisher.publishOnce() == 1)
+            #expect(try await outbox.backlog().count == 0)
+        }
+    }
+}
