@@ -1,25 +1,53 @@
 import AsyncHTTPClient
 import Foundation
+import ODCSCore
 import ODCSRepo
 import SystemPackage
+
+/// How a generator fetches and indexes, shared by every native generator.
+public struct AssemblyOptions: Sendable {
+    /// Packages fetched at once.
+    public var fetchWidth: Int
+    /// createrepo_c runs at once (each with `createrepoWorkers` threads).
+    public var createrepoWidth: Int
+    public var createrepoWorkers: Int
+    /// For one createrepo_c run.
+    public var createrepoTimeout: Duration
+    /// For one package download.
+    public var downloadTimeout: Duration
+    /// For reading one repository's metadata (download and decompression each), or another
+    /// compose's rpms.json.
+    public var metadataTimeout: Duration
+
+    public init(
+        fetchWidth: Int = 8, createrepoWidth: Int = 2, createrepoWorkers: Int = 2, createrepoTimeout: Duration = .seconds(3600),
+        downloadTimeout: Duration = .seconds(1800), metadataTimeout: Duration = .seconds(600)
+    ) {
+        self.fetchWidth = fetchWidth
+        self.createrepoWidth = createrepoWidth
+        self.createrepoWorkers = createrepoWorkers
+        self.createrepoTimeout = createrepoTimeout
+        self.downloadTimeout = downloadTimeout
+        self.metadataTimeout = metadataTimeout
+    }
+}
+
+/// The arches a compose's trees are made for: `compose.arches` (space-separated) without
+/// `noarch` and `src`, which are not trees of their own, or `defaults` when it names none.
+func treeArches(of compose: Compose, defaults: [String]) -> [String] {
+    var arches: [String] = []
+    for arch in (compose.arches ?? "").split(separator: " ").map(String.init)
+    where arch != "noarch" && arch != "src" && !arches.contains(arch) {
+        arches.append(arch)
+    }
+    return arches.isEmpty ? defaults : arches
+}
 
 /// Turns a `PackageSelection` into a compose, whatever the source type: links, copies or
 /// downloads the package files into the trees, checks them, runs `createrepo_c` on every tree,
 /// and writes the `.repo` file, productmd metadata and `COMPOSE_ID`.
 struct ComposeAssembler: Sendable {
-    struct Configuration: Sendable {
-        /// Packages fetched at once.
-        var fetchWidth: Int = 4
-        /// createrepo_c runs at once (each with `createrepoWorkers` threads).
-        var createrepoWidth: Int = 2
-        var createrepoWorkers: Int = 2
-        /// For one createrepo_c run.
-        var createrepoTimeout: Duration = .seconds(3600)
-        /// For one package download.
-        var downloadTimeout: Duration = .seconds(1800)
-    }
-
-    var configuration: Configuration
+    var configuration: AssemblyOptions
     var httpClient: HTTPClient
     var now: @Sendable () -> Date
 

@@ -137,7 +137,7 @@ extension KojiGenerator {
                 jobs.append(.init(package: entry.candidate.package, repository: entry.candidate.repository, destination: destination))
             }
             let fetcher = PackageFetcher(
-                httpClient: httpClient, width: configuration.fetchWidth, downloadTimeout: configuration.downloadTimeout)
+                httpClient: httpClient, width: configuration.assembly.fetchWidth, downloadTimeout: configuration.assembly.downloadTimeout)
             _ = try await fetcher.fetch(jobs)
             for index in pool.indices { pool[index].candidate.repository = .directory(root) }
             log.info("Downloaded \(jobs.count) RPMs from \(configuration.topurl ?? "") for dependency solving")

@@ -65,7 +65,7 @@ extension KojiGenerator {
     }
 
     private func fetch(_ url: String) async throws -> Data {
-        let timeout = configuration.metadataTimeout.components
+        let timeout = configuration.assembly.metadataTimeout.components
         do {
             let response = try await httpClient.execute(
                 HTTPClientRequest(url: url), timeout: .seconds(max(1, timeout.seconds)))

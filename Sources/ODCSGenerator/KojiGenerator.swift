@@ -23,28 +23,13 @@ public struct KojiGenerator: ComposeGenerator {
         public var topurl: String?
         /// Arches of a compose that names none.
         public var defaultArches: [String]
-        public var fetchWidth: Int
-        public var createrepoWidth: Int
-        public var createrepoWorkers: Int
-        public var createrepoTimeout: Duration
-        public var downloadTimeout: Duration
-        /// For reading a lookaside repository or another compose's rpms.json.
-        public var metadataTimeout: Duration
+        public var assembly: AssemblyOptions
 
-        public init(
-            topdir: FilePath?, topurl: String?, defaultArches: [String] = ["x86_64"], fetchWidth: Int = 8, createrepoWidth: Int = 2,
-            createrepoWorkers: Int = 2, createrepoTimeout: Duration = .seconds(3600), downloadTimeout: Duration = .seconds(1800),
-            metadataTimeout: Duration = .seconds(600)
-        ) {
+        public init(topdir: FilePath?, topurl: String?, defaultArches: [String] = ["x86_64"], assembly: AssemblyOptions = .init()) {
             self.topdir = topdir
             self.topurl = topurl
             self.defaultArches = defaultArches
-            self.fetchWidth = fetchWidth
-            self.createrepoWidth = createrepoWidth
-            self.createrepoWorkers = createrepoWorkers
-            self.createrepoTimeout = createrepoTimeout
-            self.downloadTimeout = downloadTimeout
-            self.metadataTimeout = metadataTimeout
+            self.assembly = assembly
         }
     }
 
@@ -65,13 +50,7 @@ public struct KojiGenerator: ComposeGenerator {
         self.now = now
     }
 
-    var assembler: ComposeAssembler {
-        ComposeAssembler(
-            configuration: .init(
-                fetchWidth: configuration.fetchWidth, createrepoWidth: configuration.createrepoWidth,
-                createrepoWorkers: configuration.createrepoWorkers, createrepoTimeout: configuration.createrepoTimeout,
-                downloadTimeout: configuration.downloadTimeout), httpClient: httpClient, now: now)
-    }
+    var assembler: ComposeAssembler { ComposeAssembler(configuration: configuration.assembly, httpClient: httpClient, now: now) }
 
     // MARK: resolve and reuse
 
@@ -148,7 +127,7 @@ public struct KojiGenerator: ComposeGenerator {
 
     private func run(_ context: GenerationContext, layout: ComposeLayout, log: StepLog) async throws -> GenerationResult {
         let compose = context.compose
-        let arches = arches(of: compose)
+        let arches = treeArches(of: compose, defaults: configuration.defaultArches)
         let names = (compose.packages ?? "").split(separator: " ").map(String.init)
         let sigkeys = SigkeyPreference(compose.sigkeys)
         let multilib = MultilibRequest(compose)
@@ -162,7 +141,7 @@ public struct KojiGenerator: ComposeGenerator {
 
         let step = DependencyStep(
             arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: multilib,
-            lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.metadataTimeout)
+            lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.assembly.metadataTimeout)
         let files = step.needsHeaders ? try await localFiles(of: &pool, layout: layout, log: log) : []
         let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files), layout: layout, log: log)
         try Task.checkCancellation()
@@ -179,15 +158,6 @@ public struct KojiGenerator: ComposeGenerator {
         }
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
         return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
-    }
-
-    func arches(of compose: Compose) -> [String] {
-        var arches: [String] = []
-        for arch in (compose.arches ?? "").split(separator: " ").map(String.init)
-        where arch != "noarch" && arch != "src" && !arches.contains(arch) {
-            arches.append(arch)
-        }
-        return arches.isEmpty ? configuration.defaultArches : arches
     }
 
     func lookasideLocations(of compose: Compose) throws -> [RepositoryLocation] {

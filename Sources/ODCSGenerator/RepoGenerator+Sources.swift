@@ -49,7 +49,7 @@ extension RepoGenerator {
     func read(
         _ locations: [RepositoryLocation], keepingMetadata: Bool, workDirectory: FilePath
     ) async throws -> ([Repository], [RepositoryLocation: (primary: FilePath, filelists: FilePath?)]) {
-        let timeout = configuration.metadataTimeout
+        let timeout = configuration.assembly.metadataTimeout
         let client = httpClient
         typealias Read = (Int, Repository, (primary: FilePath, filelists: FilePath?)?)
         return try await withThrowingTaskGroup(of: Read.self) { group in

@@ -8,8 +8,9 @@ import SystemPackage
 /// The `repo` source type: `compose.source` is a space-separated list of RPM repositories
 /// (absolute local paths under one of `localRoots`, or http(s) URLs). The compose gets the
 /// newest build of each requested package (of every package when none are requested) for its
-/// arches plus noarch, their debug packages and source RPMs, laid out as a Pungi compose of
-/// the single variant `Temporary`:
+/// arches plus noarch, with their dependency closure unless `no_deps` (`DependencyStep`:
+/// lookaside repositories, multilib, check_deps), their debug packages and source RPMs, laid
+/// out as a Pungi compose of the single variant `Temporary`:
 ///
 ///     compose/Temporary/<arch>/os/{Packages/<l>/…rpm, repodata}
 ///     compose/Temporary/<arch>/debug/tree/…     compose/Temporary/source/tree/…
@@ -17,8 +18,7 @@ import SystemPackage
 ///     COMPOSE_ID  STATUS  logs/…  work/…
 ///
 /// Packages are hard-linked from local repositories when they share the volume's filesystem,
-/// copied otherwise, downloaded (and checked) from URL repositories. Dependencies are not
-/// solved: only the named packages are taken.
+/// copied otherwise, downloaded (and checked) from URL repositories.
 public struct RepoGenerator: ComposeGenerator {
     public struct Configuration: Sendable {
         /// Local repositories must be inside one of these directories (after resolving
@@ -26,31 +26,12 @@ public struct RepoGenerator: ComposeGenerator {
         public var localRoots: [FilePath]
         /// Arches of a compose that names none (upstream's default is x86_64).
         public var defaultArches: [String]
-        /// Packages fetched at once.
-        public var fetchWidth: Int
-        /// createrepo_c runs at once (each with `createrepoWorkers` threads).
-        public var createrepoWidth: Int
-        public var createrepoWorkers: Int
-        /// For one createrepo_c run.
-        public var createrepoTimeout: Duration
-        /// For one package download.
-        public var downloadTimeout: Duration
-        /// For reading one repository's metadata (download and decompression each).
-        public var metadataTimeout: Duration
+        public var assembly: AssemblyOptions
 
-        public init(
-            localRoots: [FilePath], defaultArches: [String] = ["x86_64"], fetchWidth: Int = 4, createrepoWidth: Int = 2,
-            createrepoWorkers: Int = 2, createrepoTimeout: Duration = .seconds(3600), downloadTimeout: Duration = .seconds(1800),
-            metadataTimeout: Duration = .seconds(600)
-        ) {
+        public init(localRoots: [FilePath], defaultArches: [String] = ["x86_64"], assembly: AssemblyOptions = .init()) {
             self.localRoots = localRoots
             self.defaultArches = defaultArches
-            self.fetchWidth = fetchWidth
-            self.createrepoWidth = createrepoWidth
-            self.createrepoWorkers = createrepoWorkers
-            self.createrepoTimeout = createrepoTimeout
-            self.downloadTimeout = downloadTimeout
-            self.metadataTimeout = metadataTimeout
+            self.assembly = assembly
         }
     }
 
@@ -71,7 +52,7 @@ public struct RepoGenerator: ComposeGenerator {
         let locations = try repositoryLocations(of: compose)
         guard locations.count == 1 else { return compose }
         let reader = RepositoryReader(
-            httpClient: httpClient, workDirectory: FilePath(NSTemporaryDirectory()), timeout: configuration.metadataTimeout)
+            httpClient: httpClient, workDirectory: FilePath(NSTemporaryDirectory()), timeout: configuration.assembly.metadataTimeout)
         let index: RepoMetadataIndex
         do {
             index = try await reader.index(of: locations[0])
@@ -90,24 +71,18 @@ public struct RepoGenerator: ComposeGenerator {
         return try await layout.run(context) { log in try await run(context, layout: layout, log: log) }
     }
 
-    var assembler: ComposeAssembler {
-        ComposeAssembler(
-            configuration: .init(
-                fetchWidth: configuration.fetchWidth, createrepoWidth: configuration.createrepoWidth,
-                createrepoWorkers: configuration.createrepoWorkers, createrepoTimeout: configuration.createrepoTimeout,
-                downloadTimeout: configuration.downloadTimeout), httpClient: httpClient, now: now)
-    }
+    var assembler: ComposeAssembler { ComposeAssembler(configuration: configuration.assembly, httpClient: httpClient, now: now) }
 
     private func run(_ context: GenerationContext, layout: ComposeLayout, log: StepLog) async throws -> GenerationResult {
         try Task.checkCancellation()
         let compose = context.compose
         let locations = try repositoryLocations(of: compose)
-        let arches = arches(of: compose)
+        let arches = treeArches(of: compose, defaults: configuration.defaultArches)
         let names = (compose.packages ?? "").split(separator: " ").map(String.init)
 
         let step = DependencyStep(
             arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: MultilibRequest(compose),
-            lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.metadataTimeout)
+            lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.assembly.metadataTimeout)
 
         log.info("Reading \(locations.count) repositories: \(locations.map(\.description).joined(separator: " "))")
         let (repositories, metadata) = try await read(
@@ -128,16 +103,5 @@ public struct RepoGenerator: ComposeGenerator {
         try checkLocalSources(of: selection)
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
         return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
-    }
-
-    /// `compose.arches` (space-separated), or the configured default; `noarch` and `src`
-    /// are not trees of their own.
-    func arches(of compose: Compose) -> [String] {
-        var arches: [String] = []
-        for arch in (compose.arches ?? "").split(separator: " ").map(String.init)
-        where arch != "noarch" && arch != "src" && !arches.contains(arch) {
-            arches.append(arch)
-        }
-        return arches.isEmpty ? configuration.defaultArches : arches
     }
 }

@@ -42,7 +42,7 @@ extension Node {
         generators[.repo] = RepoGenerator(
             configuration: .init(
                 localRoots: backend.repoSourceRoots.map { FilePath($0) }, defaultArches: configuration.policy.defaultArches,
-                createrepoTimeout: .seconds(backend.pungiTimeout)))
+                assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout))))
         if let kojiURL = backend.kojiURL {
             let koji = KojiClient(
                 configuration: .init(url: kojiURL, timeout: .seconds(backend.kojiTimeout), maxRetries: backend.kojiMaxRetries),
@@ -50,7 +50,7 @@ extension Node {
             let generator = KojiGenerator(
                 configuration: .init(
                     topdir: backend.kojiTopdir.map { FilePath($0) }, topurl: backend.kojiTopurl,
-                    defaultArches: configuration.policy.defaultArches, createrepoTimeout: .seconds(backend.pungiTimeout)),
+                    defaultArches: configuration.policy.defaultArches, assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout))),
                 koji: koji, eventCache: KojiTagCache(store: KojiTagCacheStore(client: client, logger: logger)))
             for type in [SourceType.tag, .build, .pungiCompose] { generators[type] = generator }
         }

@@ -161,30 +161,8 @@ public actor KojiTestHub {
             return Response(
                 status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: answer)))
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "koji-test-hub")
-        // Cancelling the server at the end logs shutdown noise at error level.
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }, logger: logger)
-        return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask {
-                defer { portContinuation.finish() }
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port != 0 else {
-                group.cancelAll()
-                throw StaticFileServer.ServerDidNotStart()
-            }
-            let result = try await body("http://\(host):\(port)/kojihub")
-            group.cancelAll()
-            return result
+        return try await StaticFileServer.serving(router, host: host, port: port, label: "koji-test-hub") { port in
+            try await body("http://\(host):\(port)/kojihub")
         }
     }
 }

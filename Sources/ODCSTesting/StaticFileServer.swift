@@ -11,11 +11,21 @@ public enum StaticFileServer {
     public static func serving<R: Sendable>(_ directory: FilePath, _ body: @Sendable (String) async throws -> R) async throws -> R {
         let router = Router()
         router.add(middleware: FileMiddleware(directory.string, searchForIndexHtml: false))
+        return try await serving(router, label: "static-file-server") { port in try await body("http://127.0.0.1:\(port)") }
+    }
+
+    /// Runs `router` on `host` and `port` (0: any free port) until `body`, which gets the
+    /// port, returns. The test servers (files, the Koji hub, webhook receivers) share it.
+    public static func serving<R: Sendable>(
+        _ router: Router<BasicRequestContext>, host: String = "127.0.0.1", port: Int = 0, label: String,
+        _ body: @Sendable (Int) async throws -> R
+    ) async throws -> R {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "static-file-server")
+        var logger = Logger(label: label)
+        // Cancelling the server at the end logs shutdown noise at error level.
         logger.logLevel = .critical
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
@@ -32,7 +42,7 @@ public enum StaticFileServer {
                 group.cancelAll()
                 throw ServerDidNotStart()
             }
-            let result = try await body("http://127.0.0.1:\(port)")
+            let result = try await body(port)
             group.cancelAll()
             return result
         }

@@ -77,30 +77,16 @@ public actor WebhookReceiver {
             let status = await self.receive(headers: headers, body: String(buffer: buffer))
             return Response(status: status)
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "webhook-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }, logger: logger)
-        return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask {
-                defer { portContinuation.finish() }
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
+        return try await StaticFileServer.serving(router, label: "webhook-receiver") { port in
+            // Held requests must be answered before the server stops, or it waits for them.
+            do {
+                let result = try await body("http://127.0.0.1:\(port)/hook")
+                await self.stall(false)
+                return result
+            } catch {
+                await self.stall(false)
+                throw error
             }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port != 0 else {
-                group.cancelAll()
-                throw StaticFileServer.ServerDidNotStart()
-            }
-            let result = try await body("http://127.0.0.1:\(port)/hook")
-            stall(false)
-            group.cancelAll()
-            return result
         }
     }
 }
