@@ -8,7 +8,7 @@ extension XMLRPCDecoder {
         if node.children.isEmpty { return .string(node.text) }
         let typed = try onlyChild(of: node)
         let text = typed.text
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = XMLElementNode.trimmed(text)
         switch typed.name {
         case "array", "struct":
             break

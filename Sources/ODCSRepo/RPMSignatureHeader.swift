@@ -73,12 +73,24 @@ public struct RPMSignatureHeader: Sendable, Equatable {
             guard offset >= 0, count >= 0, offset + count <= dataSize else { continue }
             let value = Array(bytes[(dataStart + offset)..<(dataStart + offset + count)])
             if tag == Self.md5Tag, count == 16 {
-                md5 = value.map { String(format: "%02x", $0) }.joined()
+                md5 = Self.hex(value[...])
             } else if key == nil, Self.signatureTags.contains(tag) {
                 key = Self.issuer(ofSignaturePacket: value)
             }
         }
         self.init(payloadMD5: md5, sigkey: key)
+    }
+
+    /// Lower-case hex; `String(format:)` per byte was most of the header check's time.
+    static func hex(_ bytes: ArraySlice<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func uint32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
@@ -105,7 +117,7 @@ public struct RPMSignatureHeader: Sendable, Equatable {
         }
         guard packet.count > at else { return nil }
         let body = Array(packet[at...])
-        func short(_ keyID: ArraySlice<UInt8>) -> String { keyID.suffix(4).map { String(format: "%02x", $0) }.joined() }
+        func short(_ keyID: ArraySlice<UInt8>) -> String { hex(keyID.suffix(4)) }
         switch body.first {
         case 3:
             guard body.count >= 15 else { return nil }
