@@ -149,6 +149,24 @@ import Testing
         #expect(values == [.int(12), .bool(true), .base64(Data([0, 1, 2, 0xFF])), .string(" kept ")])
     }
 
+    @Test func declarationCommentsProcessingInstructionsAndAttributesAreSkipped() throws {
+        let body = """
+            \u{FEFF}<?xml version='1.0' encoding="UTF-8"?>
+            <!-- a comment -->
+            <methodResponse xmlns:ex="http://ws.apache.org/xmlrpc/namespaces/extensions"><params><param>
+            <value><!-- inside --><string attr='x'>a<?pi?>b</string></value></param></params></methodResponse>
+            <!-- after -->
+            """
+        #expect(try decoder.decodeResponse(body).get() == .string("ab"))
+    }
+
+    @Test func invalidUTF8IsRejected() {
+        var bytes = Array("<methodResponse><params><param><value>".utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array("</value></param></params></methodResponse>".utf8)
+        #expect(throws: KojiError.self) { try decoder.decodeResponse(Data(bytes)) }
+    }
+
     @Test func entitiesAndCDATAAreDecoded() throws {
         let body =
             "<methodResponse><params><param><value><string>&lt;&#233;&amp;&#x1F40E;<![CDATA[<raw>]]></string></value></param></params></methodResponse>"
@@ -172,6 +190,12 @@ import Testing
         "<methodResponse><fault><value><struct></struct></value></fault></methodResponse>",
         "<methodResponse><params><param><value><int>1</int></value></param></params></methodResponse><extra/>",
         "<!DOCTYPE m [<!ENTITY a \"aaaa\">]><methodResponse><params><param><value>&a;</value></param></params></methodResponse>",
+        "<methodResponse><params><param><value>&nope;</value></param></params></methodResponse>",
+        "<methodResponse><params><param><value>&#xD800;</value></param></params></methodResponse>",
+        "<methodResponse><params><param><value><int>1</string></value></param></params></methodResponse>",
+        "<methodResponse><params><param><value><int>1</int></value></param></params>",
+        "<methodResponse><params><param><value><![CDATA[x</value></param></params></methodResponse>",
+        "<methodResponse a=1><params><param><value>1</value></param></params></methodResponse>",
     ])
     func malformedResponsesAreRejected(_ body: String) {
         #expect {
