@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
@@ -61,12 +62,23 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // AMQP 0-9-1 (RabbitMQ) over SwiftNIO: no such package is in the mirrors.
+        .target(
+            name: "ODCSAMQP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "ODCSServices",
             dependencies: [
                 "ODCSCore",
                 "ODCSStore",
                 "ODCSGenerator",
+                "ODCSAMQP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,6 +104,7 @@ let package = Package(
             name: "ODCSNode",
             dependencies: [
                 "ODCSCore",
+                "ODCSAMQP",
                 "ODCSKoji",
                 "ODCSStore",
                 "ODCSAPI",
@@ -160,6 +173,15 @@ let package = Package(
         ),
         .testTarget(name: "ODCSCoreTests", dependencies: ["ODCSCore"]),
         .testTarget(name: "ODCSSolveTests", dependencies: ["ODCSSolve"]),
+        .testTarget(
+            name: "ODCSAMQPTests",
+            dependencies: [
+                "ODCSAMQP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ODCSStoreTests", dependencies: ["ODCSStore", "ODCSTesting"]),
         .testTarget(name: "ODCSRepoTests", dependencies: ["ODCSRepo", "ODCSTesting"]),
         .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSTesting"]),
@@ -176,7 +198,8 @@ let package = Package(
         .testTarget(
             name: "ODCSIntegrationTests",
             dependencies: [
-                "ODCSTesting", "ODCSNode",
+                "ODCSTesting", "ODCSNode", "ODCSAMQP",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

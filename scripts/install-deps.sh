@@ -13,6 +13,7 @@ APT_PACKAGES=(
     libsolv-dev
     gnupg
     dnf
+    rabbitmq-server openssl
     xz-utils bzip2 zstd
     libkrb5-dev
     wrk

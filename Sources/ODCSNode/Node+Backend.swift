@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ODCSAMQP
 import ODCSCore
 import ODCSGenerator
 import ODCSKoji
@@ -57,10 +58,26 @@ extension Node {
         return GeneratorSet(generators)
     }
 
-    /// The configured event backends (docs/events.md).
-    func eventBackends() -> [any EventBackend] {
+    /// The configured event backends (docs/events.md). Broker URLs were checked when the
+    /// configuration was loaded.
+    func eventBackends() throws -> [any EventBackend] {
         let events = configuration.backend.events
         var backends: [any EventBackend] = []
+        if events.amqp {
+            let brokers = try events.brokerURLs.map { url in
+                var broker = try AMQPConfiguration(url: url)
+                broker.connectionName = "odcs \(configuration.nodeID)"
+                if var tls = broker.tls {
+                    tls.caFile = tls.caFile ?? events.caCert
+                    tls.certificateFile = tls.certificateFile ?? events.certFile
+                    tls.privateKeyFile = tls.privateKeyFile ?? events.keyFile
+                    broker.tls = tls
+                }
+                return broker
+            }
+            backends.append(
+                AMQPBackend(configuration: .init(brokers: brokers, exchange: events.exchange, routingKey: events.topic), logger: logger))
+        }
         if events.webhook {
             backends.append(WebhookBackend(configuration: .init(urls: events.webhookURLs, secret: events.webhookSecret)))
         }
@@ -69,7 +86,7 @@ extension Node {
 
     /// Services in start order; the service group stops them in reverse, so the worker
     /// drains before the registry says stopped and the duty locks go last.
-    func makeBackend(client: PostgresClient, connector: DatabaseConnector) -> [any Service] {
+    func makeBackend(client: PostgresClient, connector: DatabaseConnector) throws -> [any Service] {
         let backend = configuration.backend
         let metrics = ServiceMetrics()
         let sweeps = ComposeSweeps(client: client, logger: logger)
@@ -134,7 +151,7 @@ extension Node {
         return electors + [
             reporter,
             OutboxPublisher(
-                configuration: publisher, outbox: outbox, backends: eventBackends(), renderer: configuration.apiConfiguration.renderer,
+                configuration: publisher, outbox: outbox, backends: try eventBackends(), renderer: configuration.apiConfiguration.renderer,
                 connector: connector, logger: logger),
             ExpiryWorker(configuration: expiry, sweeps: sweeps, metrics: metrics, logger: logger),
             ComposeWorker(

@@ -69,7 +69,7 @@ public struct Node: Sendable {
         let connector = DatabaseConnector(
             configuration: try url.connectionConfiguration(connectTimeout: configuration.databaseConnectTimeout))
         let app = makeApplication(client: client)
-        let services: [any Service] = [client] + makeBackend(client: client, connector: connector) + [app]
+        let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
