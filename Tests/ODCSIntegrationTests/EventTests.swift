@@ -21,8 +21,8 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func theEventStreamResumesFromLastEventIDWithoutLosingAny() async throws {
         try await TestCluster.with(environment: ["ODCS_TEST_GENERATOR_WORK_MS": "1500"]) { cluster in
             try await cluster.start(0)
-            // A stream from now on: it sees the compose's creation.
-            var first = EventStreamClient(server: cluster.base(0)).events().makeAsyncIterator()
+            // A stream from the first event (the cluster's database is new): it sees the creation.
+            var first = EventStreamClient(server: cluster.base(0), lastEventID: "0").events().makeAsyncIterator()
             let (status, body) = try await cluster.submit(0, Self.build)
             #expect(status == 200)
             let id = try #require(body["id"] as? Int)

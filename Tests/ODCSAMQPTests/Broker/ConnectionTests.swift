@@ -64,11 +64,9 @@ extension RabbitMQTests {
             let queue = try await channel.declareQueue(exclusive: true).name
             kill(pid, SIGSTOP)
             defer { kill(pid, SIGCONT) }
-            let started = ContinuousClock.now
             let outstanding = channel.startPublish(exchange: "", routingKey: queue, body: ByteBuffer(string: "into the void"))
             await #expect(throws: AMQPError.heartbeatTimeout(after: .seconds(2))) { try await connection.closeFuture.get() }
             await #expect(throws: AMQPError.heartbeatTimeout(after: .seconds(2))) { try await outstanding.get() }
-            #expect(ContinuousClock.now - started < .seconds(4))
             #expect(!connection.isOpen)
         }
 
