@@ -295,7 +295,7 @@ import Testing
                 _ = try await either.authenticate(AuthRequest(headers: proxied, peer: IPAddress("192.0.2.1")))
                 Issue.record("proxy headers from an untrusted peer were believed")
             } catch {
-                #expect(error.message == "REMOTE_USER is not present in request.")
+                #expect((error as? AuthError)?.message == "REMOTE_USER is not present in request.")
             }
         }
     }
