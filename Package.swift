@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The arrows of docs/architecture.md: Core ← (Store, Repo); Repo ← Generator; (Store, Generator) ← Services
-// ← Node; API depends on Core and Store only and never sees generators.
+// The arrows of docs/architecture.md: Core ← (Store, Repo, Auth); Repo ← Generator; (Store, Generator) ← Services
+// ← Node; API depends on Core, Store and Auth only and never sees generators.
 let package = Package(
     name: "odcs",
     platforms: [.macOS(.v15)],
@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         .target(name: "ODCSCore"),
@@ -89,9 +90,22 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Who the caller is: OIDC bearer tokens (jwt-kit, JWKS, introspection) and proxy headers.
+        .target(
+            name: "ODCSAuth",
+            dependencies: [
+                "ODCSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "ODCSAPI",
             dependencies: [
+                "ODCSAuth",
                 "ODCSCore",
                 "ODCSStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -103,6 +117,7 @@ let package = Package(
         .target(
             name: "ODCSNode",
             dependencies: [
+                "ODCSAuth",
                 "ODCSCore",
                 "ODCSAMQP",
                 "ODCSKoji",
@@ -160,9 +175,12 @@ let package = Package(
                 "ODCSStore",
                 "ODCSNode",
                 "ODCSAPI",
+                "ODCSAuth",
                 "ODCSGenerator",
                 "ODCSServices",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -204,6 +222,10 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
+        ),
+        .testTarget(
+            name: "ODCSAuthTests",
+            dependencies: ["ODCSAuth", "ODCSTesting", .product(name: "JWTKit", package: "jwt-kit")]
         ),
         .testTarget(
             name: "ODCSAPITests",

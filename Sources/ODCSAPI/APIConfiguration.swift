@@ -1,3 +1,4 @@
+import ODCSAuth
 import ODCSCore
 
 /// What the API needs from the node's configuration, already validated.
@@ -6,6 +7,14 @@ public struct APIConfiguration: Sendable {
     public var policy: RequestPolicy
     /// `auth_backend` as `/about` reports it.
     public var authBackend: String
+    /// Who the caller of a POST, PATCH or DELETE is.
+    public var authenticator: any Authenticator
+    /// With a proxy backend: strips its identity headers from untrusted peers.
+    public var proxy: ProxyAuthenticator?
+    /// Upstream `oidc_base_namespace`, the prefix of the per-endpoint scopes.
+    public var scopeNamespace: String
+    /// `admins` and `allowed_clients`.
+    public var access: AccessPolicy
     /// `allowed_clients` and `raw_config_urls` exactly as configured, for `/about`.
     public var allowedClients: JSONValue
     public var rawConfigURLs: JSONValue
@@ -14,14 +23,22 @@ public struct APIConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     public var version: String
 
+    public static let defaultScopeNamespace = "https://pagure.io/odcs/"
+
     public init(
         renderer: ComposeJSONRenderer, policy: RequestPolicy, authBackend: String = "noauth",
+        authenticator: any Authenticator = NoAuthenticator(), proxy: ProxyAuthenticator? = nil,
+        scopeNamespace: String = APIConfiguration.defaultScopeNamespace, access: AccessPolicy = AccessPolicy(),
         allowedClients: JSONValue = ["groups": [:], "users": [:]], rawConfigURLs: JSONValue = [:],
         sigkeys: [String] = [], maxRequestBodyBytes: Int = 1 << 20, version: String = ODCSVersion.wire
     ) {
         self.renderer = renderer
         self.policy = policy
         self.authBackend = authBackend
+        self.authenticator = authenticator
+        self.proxy = proxy
+        self.scopeNamespace = scopeNamespace
+        self.access = access
         self.allowedClients = allowedClients
         self.rawConfigURLs = rawConfigURLs
         self.sigkeys = sigkeys

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import ODCSAuth
 import ODCSCore
 
 /// Any error a handler throws, as upstream's error body `{"error","message","status"}`.
@@ -28,6 +29,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case .badRequest: self.init(.badRequest, error.message)
         case .forbidden: self.init(.forbidden, error.message)
         case .notFound: self.init(.notFound, error.message)
+        }
+    }
+
+    public init(_ error: AuthError) {
+        switch error.kind {
+        case .unauthorized:
+            self.init(.unauthorized, error.message, headers: error.challenge.map { [.wwwAuthenticate: $0] } ?? [:])
+        case .unavailable:
+            self.init(.serviceUnavailable, error.message)
         }
     }
 

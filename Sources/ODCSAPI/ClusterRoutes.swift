@@ -10,7 +10,7 @@ struct ClusterRoutes: Sendable {
     /// A node not seen for this long is shown as not alive (it reports every 10 s).
     static let aliveSeconds = 60.0
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ODCSRequestContext>) {
         router.get("/api/1/nodes/") { _, _ in try await nodes() }
     }
 

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ODCSAuth
 import ODCSCore
 import ODCSStore
 import PostgresNIO
@@ -9,13 +10,15 @@ import PostgresNIO
 struct ComposeRoutes: Sendable {
     let store: ComposeStore
     let configuration: APIConfiguration
+    let access: AccessControl
 
-    /// With `noauth` every caller is upstream's anonymous user: composes are owned by
-    /// `unknown`, and removals are made by `anonymous`.
-    static let anonymousOwner = "unknown"
-    static let anonymousUser = "anonymous"
+    init(store: ComposeStore, configuration: APIConfiguration) {
+        self.store = store
+        self.configuration = configuration
+        self.access = AccessControl(authenticator: configuration.authenticator, scopeNamespace: configuration.scopeNamespace)
+    }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ODCSRequestContext>) {
         // Hummingbird matches with and without the trailing slash; upstream redirects the
         // slash-less form, which the Python client follows for GET only.
         router.get("/api/1/composes/") { request, context in try await list(request, context) }
@@ -25,7 +28,7 @@ struct ComposeRoutes: Sendable {
         router.delete("/api/1/composes/:id") { request, context in try await delete(request, context) }
     }
 
-    func composeID(_ context: BasicRequestContext) throws -> Int64 {
+    func composeID(_ context: ODCSRequestContext) throws -> Int64 {
         // Upstream's route only matches digits; anything else is an unknown URL.
         guard let text = context.parameters.get("id"), text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber),
             let id = Int64(text)
@@ -33,7 +36,7 @@ struct ComposeRoutes: Sendable {
         return id
     }
 
-    func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func list(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let items = QueryString.items(request.uri.query)
         let query: ComposeListQuery
         do { query = try ComposeListQuery(items: items) } catch { throw APIError(error) }
@@ -71,38 +74,55 @@ struct ComposeRoutes: Sendable {
         ]
     }
 
-    func get(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func get(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let id = try composeID(context)
         guard let compose = try await store.compose(id: id) else { throw APIError.notFound("No such compose found.") }
         return JSONResponse.make(configuration.renderer.render(compose, full: true), cors: true)
     }
 
-    func create(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    /// Upstream's order: login (401), scope (403), role (403), body (400), input limits (403).
+    func create(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
+        let caller = try await access.caller(request, context, scope: "new-compose")
+        do { try configuration.access.requireAllowedClient(caller) } catch { throw APIError(error) }
         guard let body = try await RequestBody.json(request, limit: configuration.maxRequestBodyBytes) else {
             throw APIError.badRequest("Failed to decode JSON object: Expecting value (char 0)")
         }
         let parser = ComposeRequestParser(policy: configuration.policy)
         let newCompose: NewCompose
-        do { newCompose = try parser.parse(body: body, owner: Self.anonymousOwner) } catch { throw APIError(error) }
+        do {
+            newCompose = try parser.parse(body: body, owner: caller.owner)
+            try configuration.access.requireInputAllowed(caller, ComposeAccessRequest(creating: newCompose))
+        } catch { throw APIError(error) }
         let compose = try await store.insert(newCompose)
-        context.logger.info("compose submitted", metadata: ["compose_id": "\(compose.id)", "source_type": "\(compose.sourceType.name)"])
+        context.logger.info(
+            "compose submitted",
+            metadata: ["compose_id": "\(compose.id)", "source_type": "\(compose.sourceType.name)", "owner": "\(compose.owner)"])
         return JSONResponse.make(configuration.renderer.render(compose))
     }
 
-    func renew(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func renew(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let id = try composeID(context)
+        let caller = try await access.caller(request, context, scope: "renew-compose")
+        do { try configuration.access.requireAllowedClient(caller) } catch { throw APIError(error) }
         let body = try await RequestBody.json(request, limit: configuration.maxRequestBodyBytes)
         guard let old = try await store.compose(id: id), ComposeState.renewable.contains(old.state) else {
             throw APIError.notFound("No compose with id \(id) found")
         }
         let plan: RenewPlan
         do {
-            plan = try RenewRequestParser(policy: configuration.policy).plan(body: body, old: old, owner: Self.anonymousOwner)
+            plan = try RenewRequestParser(policy: configuration.policy).plan(body: body, old: old, owner: caller.owner)
+            let sigkeys: String?
+            switch plan {
+            case .copy(let copy): sigkeys = copy.sigkeys
+            case .extend: sigkeys = old.sigkeys
+            }
+            try configuration.access.requireInputAllowed(caller, ComposeAccessRequest(renewing: old, sigkeys: sigkeys))
         } catch { throw APIError(error) }
         switch plan {
         case .copy(let newCompose):
             let compose = try await store.insert(newCompose)
-            context.logger.info("compose renewed as a copy", metadata: ["compose_id": "\(compose.id)", "from": "\(id)"])
+            context.logger.info(
+                "compose renewed as a copy", metadata: ["compose_id": "\(compose.id)", "from": "\(id)", "owner": "\(compose.owner)"])
             return JSONResponse.make(configuration.renderer.render(compose))
         case .extend(let secondsToLive):
             let compose = try await store.extendExpiry(id: id, secondsToLive: secondsToLive)
@@ -110,20 +130,30 @@ struct ComposeRoutes: Sendable {
         }
     }
 
-    func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    /// A waiting compose is cancelled (by its owner or an admin); a done or failed one is
+    /// expired now (admins only). With noauth everybody is an admin (upstream `has_role`).
+    func delete(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let id = try composeID(context)
+        let caller = try await access.caller(request, context, scope: "delete-compose")
         guard let compose = try await store.compose(id: id) else { throw APIError.notFound("No such compose found.") }
-        // With noauth everybody is an admin (upstream `has_role` is always true).
-        let username = Self.anonymousUser
+        let isAdmin = configuration.access.isAdmin(caller)
+        let username = caller.username
         do {
             if compose.state == .wait {
+                guard isAdmin || compose.owner == username else {
+                    // Upstream's text, with its literal `%s` (docs/compatibility.md, 7).
+                    throw APIError(.forbidden, "Compose (id=%s) can not be canceled, it's owned by someone else.")
+                }
                 _ = try await store.cancel(id: id, reason: "Canceled by \(username)")
+                context.logger.info("compose canceled", metadata: ["compose_id": "\(id)", "user": "\(username)"])
                 return accepted("Compose (id=\(id)) has been canceled")
             }
+            guard isAdmin else { throw APIError(.forbidden, "User \(username) is not in role admins.") }
             guard ComposeState.removable.contains(compose.state) else {
                 throw StoreError.stateConflict(id: id, current: compose.state.rawValue)
             }
             _ = try await store.expireNow(id: id, removedBy: username)
+            context.logger.info("compose removal requested", metadata: ["compose_id": "\(id)", "user": "\(username)"])
             return accepted("The delete request for compose (id=\(id)) has been accepted and will be processed by backend later.")
         } catch StoreError.stateConflict {
             // Also reached when a worker claimed the compose between our read and our write.

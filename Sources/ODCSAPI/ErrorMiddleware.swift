@@ -6,7 +6,7 @@ import ODCSStore
 /// Turns every error into upstream's JSON error body, answers OPTIONS, and gives 405 with
 /// `Allow` for a known path under a wrong method (upstream answers both with 500).
 struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ODCSRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response

@@ -10,10 +10,11 @@ public enum ODCSRouter {
     public static func make(
         store: ComposeStore, configuration: APIConfiguration, metrics: MetricsExporter,
         readiness: @escaping @Sendable () async throws -> Void
-    ) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    ) -> Router<ODCSRequestContext> {
+        let router = Router(context: ODCSRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
+        if let proxy = configuration.proxy { router.add(middleware: ProxyHeaderFilter(proxy: proxy)) }
         ComposeRoutes(store: store, configuration: configuration).register(on: router)
         ServiceRoutes(store: store, configuration: configuration, metrics: metrics, readiness: readiness)
             .register(on: router)

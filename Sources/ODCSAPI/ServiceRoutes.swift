@@ -10,7 +10,7 @@ struct ServiceRoutes: Sendable {
     let metrics: MetricsExporter
     let readiness: @Sendable () async throws -> Void
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ODCSRequestContext>) {
         // Both `/about` and `/about/` answer 200 (Hummingbird ignores the trailing slash).
         router.get("/api/1/about/") { _, _ in about() }
         router.get("/api/1/metrics/") { _, context in try await exportMetrics(context) }
@@ -31,14 +31,14 @@ struct ServiceRoutes: Sendable {
         return JSONResponse.make(body.serialized(), cors: true)
     }
 
-    func exportMetrics(_ context: BasicRequestContext) async throws -> Response {
+    func exportMetrics(_ context: ODCSRequestContext) async throws -> Response {
         let text = try await metrics.export(store: store)
         var headers: HTTPFields = [.contentType: "text/plain; version=0.0.4; charset=utf-8"]
         headers[.accessControlAllowOrigin] = "*"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func ready(_ context: BasicRequestContext) async throws -> Response {
+    func ready(_ context: ODCSRequestContext) async throws -> Response {
         do {
             try await readiness()
         } catch {

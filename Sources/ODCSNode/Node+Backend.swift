@@ -151,7 +151,7 @@ extension Node {
         return electors + [
             reporter,
             OutboxPublisher(
-                configuration: publisher, outbox: outbox, backends: try eventBackends(), renderer: configuration.apiConfiguration.renderer,
+                configuration: publisher, outbox: outbox, backends: try eventBackends(), renderer: configuration.renderer,
                 connector: connector, logger: logger),
             ExpiryWorker(configuration: expiry, sweeps: sweeps, metrics: metrics, logger: logger),
             ComposeWorker(

@@ -21,6 +21,7 @@ public struct Node: Sendable {
 
     /// Runs until SIGTERM/SIGINT. Starts the embedded PostgreSQL when no database URL is set.
     public func run() async throws {
+        for warning in configuration.warnings { logger.warning("\(warning)") }
         try await withDatabase { url in try await serve(url: url) }
     }
 
@@ -79,7 +80,7 @@ public struct Node: Sendable {
         let store = ComposeStore(client: client, logger: logger)
         let migrator = Migrator(client: client, logger: logger)
         let router = ODCSRouter.make(
-            store: store, configuration: configuration.apiConfiguration, metrics: MetricsExporter(registry: registry),
+            store: store, configuration: configuration.apiConfiguration(logger: logger), metrics: MetricsExporter(registry: registry),
             readiness: { try await Readiness.check(store: store, migrator: migrator) })
         var app = Application(
             router: router,

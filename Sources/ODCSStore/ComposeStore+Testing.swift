@@ -22,3 +22,19 @@ extension ComposeStore {
             """, logger: logger)
     }
 }
+
+extension ComposeStore {
+    /// A digest of every `composes` and `users` row, so that a test can show that a refused
+    /// request changed nothing at all (not only that no row was added).
+    @_spi(Testing)
+    public func contentDigest() async throws -> String {
+        let rows = try await client.query(
+            """
+            SELECT coalesce(md5(string_agg(c::text, ',' ORDER BY c.id)), '') || '/'
+                || (SELECT coalesce(md5(string_agg(u::text, ',' ORDER BY u.username)), '') FROM users u)
+            FROM composes c
+            """, logger: logger)
+        for try await digest in rows.decode(String.self) { return digest }
+        return ""
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ODCSAPI
+import ODCSAuth
 import ODCSCore
 import ODCSStore
 import PostgresNIO
@@ -11,15 +12,20 @@ public struct TestAPI: Sendable {
     public let store: ComposeStore
     public let configuration: APIConfiguration
 
+    /// `authenticator` and `access` default to noauth; `proxy` makes the router strip the
+    /// proxy's identity headers from untrusted peers, as a node with a proxy backend does.
     public static func configuration(
         policy: RequestPolicy = RequestPolicy(defaultTargetDir: "/srv/odcs", extraTargetDirs: ["releng-private": "/srv/private"]),
-        rawConfigURLs: JSONValue = [:]
+        rawConfigURLs: JSONValue = [:], authBackend: String = "noauth", authenticator: any Authenticator = NoAuthenticator(),
+        proxy: ProxyAuthenticator? = nil, access: AccessPolicy? = nil
     ) -> APIConfiguration {
         APIConfiguration(
             renderer: ComposeJSONRenderer(
                 targetDirURL: "http://localhost/odcs", defaultTargetDir: policy.defaultTargetDir,
                 extraTargetDirs: policy.extraTargetDirs),
-            policy: policy, rawConfigURLs: rawConfigURLs)
+            policy: policy, authBackend: authBackend, authenticator: authenticator, proxy: proxy,
+            access: access ?? AccessPolicy(defaultTargetDir: policy.defaultTargetDir, extraTargetDirs: policy.extraTargetDirs),
+            rawConfigURLs: rawConfigURLs)
     }
 
     public static func with<R: Sendable>(
@@ -32,7 +38,7 @@ public struct TestAPI: Sendable {
     }
 
     /// A router over this schema (routers are not Sendable, so each test builds its own).
-    public func makeRouter() -> Router<BasicRequestContext> {
+    public func makeRouter() -> Router<ODCSRequestContext> {
         let store = store
         let migrator = Migrator(client: store.client, logger: TestDatabase.logger)
         return ODCSRouter.make(

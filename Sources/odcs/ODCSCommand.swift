@@ -106,6 +106,7 @@ struct Config: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try options.load()
+            for warning in configuration.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             print(configuration.effective.serialized())
         }
     }

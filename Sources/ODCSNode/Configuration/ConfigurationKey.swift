@@ -12,6 +12,9 @@ public struct ConfigurationKey: Sendable {
         case stringList
         case object
         case choice([String])
+        /// A credential: a string taken only from the environment (never the configuration
+        /// file, which is not secret) and never printed.
+        case secret
     }
 
     public var path: String
@@ -68,7 +71,49 @@ extension ConfigurationKey {
             "embedded_postgres.port", .integer(1...65535), 54329, "Port number naming the embedded server's unix socket (no TCP listener)."),
         // Upstream ODCS keys (reference appendix A).
         .init(
-            "auth_backend", .choice(["noauth"]), "noauth", "Authentication backend. Only noauth exists so far: everyone may do everything."),
+            "auth_backend", .choice(["noauth", "oidc", "proxy", "oidc_or_proxy"]), "noauth",
+            "Authentication backend: noauth (everyone may do everything; only for the embedded single-machine default), oidc (bearer tokens), proxy (user headers from a trusted proxy) or oidc_or_proxy."
+        ),
+        .init(
+            "auth_openidc_required_scopes", .stringList, [],
+            "Scopes every OIDC token must have; a token without one is refused with 401."),
+        .init(
+            "auth_openidc_userinfo_uri", .optionalString, nil,
+            "OIDC userinfo endpoint; the groups it returns for a token are added to the token's own."),
+        .init(
+            "oidc_base_namespace", .string, "https://pagure.io/odcs/",
+            "Prefix of the per-endpoint OIDC scopes new-compose (POST), renew-compose (PATCH) and delete-compose (DELETE)."),
+        .init(
+            "auth.oidc.issuer", .optionalString, nil,
+            "OIDC issuer (the tokens' iss); its /.well-known/openid-configuration names the keys and the introspection endpoint. Required by oidc."
+        ),
+        .init("auth.oidc.audiences", .stringList, [], "Audiences (aud) of which a token must name one. Required by oidc."),
+        .init("auth.oidc.jwks_url", .optionalString, nil, "The provider's JWKS URL (default: jwks_uri of the discovery document)."),
+        .init(
+            "auth.oidc.introspection_url", .optionalString, nil,
+            "Token introspection endpoint for tokens that are not JWTs (default: introspection_endpoint of the discovery document)."),
+        .init("auth.oidc.client_id", .optionalString, nil, "This service's client id, sent to the introspection endpoint."),
+        .init(
+            "auth.oidc.client_secret_file", .optionalString, nil,
+            "File holding the client secret for the introspection endpoint (or set ODCS_AUTH_OIDC_CLIENT_SECRET)."),
+        .init(
+            "auth.oidc.client_secret", .secret, nil,
+            "The client secret itself: environment only (ODCS_AUTH_OIDC_CLIENT_SECRET), never the configuration file; never printed."),
+        .init("auth.oidc.username_claim", .string, "sub", "Claim holding the user name."),
+        .init("auth.oidc.groups_claim", .string, "groups", "Claim holding the user's groups (a list, or a space-separated string)."),
+        .init("auth.oidc.leeway_seconds", .integer(0...3600), 60, "Clock skew allowed when checking exp and nbf."),
+        .init(
+            "auth.oidc.jwks_cache_seconds", .integer(10...604_800), 3600,
+            "How long the provider's keys are used before they are fetched again (also fetched when a token names an unknown key)."),
+        .init("auth.oidc.timeout_seconds", .integer(1...300), 10, "Timeout of one call to the identity provider."),
+        .init(
+            "auth.proxy.trusted_proxies", .stringList, [],
+            "Addresses or CIDRs (10.0.0.0/8, ::1) of the proxies whose identity headers are believed; from anyone else they are stripped. Required by proxy."
+        ),
+        .init("auth.proxy.user_header", .string, "X-Remote-User", "Header in which the proxy passes the authenticated user."),
+        .init("auth.proxy.groups_header", .optionalString, nil, "Header in which the proxy passes the user's groups, if it does."),
+        .init("auth.proxy.groups_separator", .string, ",", "Separator of the groups in groups_header."),
+        .init("auth.proxy.strip_realm", .bool, true, "Turn user@REALM (Kerberos) into user, as upstream does."),
         .init(
             "allowed_clients", .object, ["groups": [:], "users": [:]],
             "Users and groups allowed to create composes, with per-attribute limits (reported by /about)."),

@@ -19,6 +19,11 @@ public struct ConfigurationLoader: Sendable {
         var values: [String: (value: JSONValue, origin: String)] = [:]
         if let (text, path) = try readFile(file) {
             for (key, value) in try flatten(parseYAML(text, path: path), origin: path) {
+                if ConfigurationKey.named(key)?.kind == .secret {
+                    throw ConfigurationError(
+                        "configuration key \(key) is a secret and cannot be set in \(path): use the environment variable \(ConfigurationKey.named(key)!.environmentName) or \(key)_file"
+                    )
+                }
                 values[key] = (value, path)
             }
         }
@@ -117,7 +122,7 @@ public struct ConfigurationLoader: Sendable {
             do { return try JSONValue.parse(text) } catch {
                 throw ConfigurationError("\(name) must be JSON (\(key.kind == .object ? "an object" : "a list")): \(error)")
             }
-        case .string, .optionalString, .choice:
+        case .string, .optionalString, .choice, .secret:
             return .string(text)
         }
     }
@@ -129,7 +134,7 @@ public struct ConfigurationLoader: Sendable {
         switch key.kind {
         case .string:
             guard case .string = value else { throw fail("a string") }
-        case .optionalString:
+        case .optionalString, .secret:
             switch value {
             case .string, .null: break
             default: throw fail("a string")

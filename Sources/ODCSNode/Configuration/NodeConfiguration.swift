@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ODCSAPI
 import ODCSCore
 
@@ -29,6 +30,10 @@ public struct NodeConfiguration: Sendable {
     public var sigkeys: [String]
     public var policy: RequestPolicy
     public var backend: BackendSettings
+    public var auth: AuthSettings
+    /// Settings that work but should not be used as they are; logged loudly at start-up and
+    /// printed by `odcs config check`.
+    public var warnings: [String] = []
 
     init(values: [String: JSONValue]) throws {
         self.values = values
@@ -91,11 +96,12 @@ public struct NodeConfiguration: Sendable {
             }
             rawConfigs[name] = .init(secondsToLive: try ttl("seconds_to_live"), maxSecondsToLive: try ttl("max_seconds_to_live"))
         }
-        for (section, kind) in [("allowed_clients", "mapping of names"), ("admins", "list of names")] {
-            guard let object = values[section]?.objectValue else { continue }
-            for field in object.keys where !["users", "groups"].contains(field) {
-                throw ConfigurationError("configuration key \(section).\(field) is unknown: \(section) has users and groups (a \(kind))")
-            }
+        auth = try AuthSettings(
+            values: values, targetDir: targetDir, extraTargetDirs: extra, rawConfigKeys: Array(rawConfigs.keys))
+        if auth.backend == .noauth, databaseURL != nil {
+            warnings.append(
+                "INSECURE: auth_backend is noauth with a configured database.url: anyone who can reach this node may create, renew, cancel and delete any compose. noauth is meant only for the embedded single-machine default; set auth_backend to oidc, proxy or oidc_or_proxy."
+            )
         }
 
         backend = BackendSettings(
@@ -184,15 +190,28 @@ public struct NodeConfiguration: Sendable {
         return NSHomeDirectory() + "/.local/state/odcs"
     }
 
-    public var apiConfiguration: APIConfiguration {
-        APIConfiguration(
-            renderer: ComposeJSONRenderer(targetDirURL: targetDirURL, defaultTargetDir: targetDir, extraTargetDirs: extraTargetDirs),
-            policy: policy, authBackend: authBackend, allowedClients: allowedClients, rawConfigURLs: rawConfigURLs,
-            sigkeys: sigkeys, maxRequestBodyBytes: maxRequestBodyBytes)
+    /// How compose JSON is written: the API's and the event messages' URLs.
+    public var renderer: ComposeJSONRenderer {
+        ComposeJSONRenderer(targetDirURL: targetDirURL, defaultTargetDir: targetDir, extraTargetDirs: extraTargetDirs)
     }
 
-    /// The effective configuration, for `odcs config check`.
+    /// The API's configuration, with this node's one authenticator (call once per node).
+    public func apiConfiguration(logger: Logger) -> APIConfiguration {
+        let (authenticator, proxy) = auth.makeAuthenticator(logger: logger)
+        return APIConfiguration(
+            renderer: renderer,
+            policy: policy, authBackend: authBackend, authenticator: authenticator, proxy: proxy, scopeNamespace: auth.scopeNamespace,
+            access: auth.access, allowedClients: allowedClients, rawConfigURLs: rawConfigURLs, sigkeys: sigkeys,
+            maxRequestBodyBytes: maxRequestBodyBytes)
+    }
+
+    /// The effective configuration, for `odcs config check`; secrets print as `<redacted>`.
     public var effective: JSONValue {
-        .object(JSONObject(values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }))
+        .object(
+            JSONObject(
+                values.sorted { $0.key < $1.key }.map { entry in
+                    let secret = ConfigurationKey.named(entry.key)?.kind == .secret && entry.value != .null
+                    return (key: entry.key, value: secret ? .string("<redacted>") : entry.value)
+                }))
     }
 }
