@@ -190,7 +190,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ODCSCoreTests", dependencies: ["ODCSCore"]),
-        .testTarget(name: "ODCSSolveTests", dependencies: ["ODCSSolve"]),
+        .testTarget(
+            name: "ODCSSolveTests",
+            dependencies: [
+                "ODCSSolve",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .testTarget(
             name: "ODCSAMQPTests",
             dependencies: [

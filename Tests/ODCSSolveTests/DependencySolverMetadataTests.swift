@@ -4,8 +4,8 @@ import Testing
 
 /// The closure over createrepo_c metadata instead of RPM headers.
 @Suite struct DependencySolverMetadataTests {
-    private static func fixtures() throws -> FixtureRepository {
-        try FixtureRepository([
+    private static func fixtures() async throws -> FixtureRepository {
+        try await FixtureRepository([
             FixtureSpec("tooling", files: ["/usr/bin/fixture-tool"]),
             FixtureSpec("datafiles", arch: "noarch", files: ["/opt/fixture/data.txt"]),
             FixtureSpec("consumer", requires: ["/usr/bin/fixture-tool", "/opt/fixture/data.txt", "libbar"]),
@@ -15,9 +15,9 @@ import Testing
 
     private static let all = ["bar-2.0-1.x86_64", "consumer-1.0-1.x86_64", "datafiles-1.0-1.noarch", "tooling-1.0-1.x86_64"]
 
-    @Test func resolvesFileRequirementsFromPrimaryAndFilelists() throws {
-        let repo = try Self.fixtures()
-        let metadata = try repo.metadata(for: Self.all)
+    @Test func resolvesFileRequirementsFromPrimaryAndFilelists() async throws {
+        let repo = try await Self.fixtures()
+        let metadata = try await repo.metadata(for: Self.all)
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         let loaded = try solver.addCandidates(repository: 3, primaryXML: metadata.primary, filelistsXML: metadata.filelists)
         #expect(loaded.nvras.sorted() == Self.all)
@@ -28,9 +28,9 @@ import Testing
         #expect(result.unresolved.isEmpty)
     }
 
-    @Test func primaryAloneKnowsOnlyItsFileSubset() throws {
-        let repo = try Self.fixtures()
-        let metadata = try repo.metadata(for: Self.all)
+    @Test func primaryAloneKnowsOnlyItsFileSubset() async throws {
+        let repo = try await Self.fixtures()
+        let metadata = try await repo.metadata(for: Self.all)
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         let loaded = try solver.addCandidates(repository: 3, primaryXML: metadata.primary, filelistsXML: nil)
         let result = solver.closure(
@@ -39,9 +39,9 @@ import Testing
         #expect(result.unresolved.map(\.dependency) == ["/opt/fixture/data.txt"])
     }
 
-    @Test func lookasideFromMetadataIsNotCopied() throws {
-        let repo = try Self.fixtures()
-        let lookaside = try repo.metadata(for: ["bar-2.0-1.x86_64"])
+    @Test func lookasideFromMetadataIsNotCopied() async throws {
+        let repo = try await Self.fixtures()
+        let lookaside = try await repo.metadata(for: ["bar-2.0-1.x86_64"])
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         let loaded = try solver.addCandidates(
             repository: 1, rpmFiles: repo.paths("consumer-1.0-1.x86_64", "tooling-1.0-1.x86_64", "datafiles-1.0-1.noarch"))

@@ -6,7 +6,7 @@ import Testing
 @Suite struct DependencySolverMultilibTests {
     /// libfoo ships a shared library, foo-devel only a header, tool only a program; each has an x86_64
     /// and an i686 build. libfoo.i686 also needs a 32-bit helper that only an i686 package provides.
-    private static func fixtures() throws -> FixtureRepository {
+    private static func fixtures() async throws -> FixtureRepository {
         var specs: [FixtureSpec] = []
         for (arch, libdir) in [("x86_64", "/usr/lib64"), ("i686", "/usr/lib")] {
             specs += [
@@ -18,13 +18,13 @@ import Testing
             ]
         }
         specs.append(FixtureSpec("helper", arch: "i686", provides: ["libhelper.so.1"], files: ["/usr/lib/helper.txt"]))
-        return try FixtureRepository(specs)
+        return try await FixtureRepository(specs)
     }
 
     private static func closure(
         _ methods: Set<MultilibMethod>, whitelist: [String] = [], blacklist: [String] = [], multilibPool: Bool = true
-    ) throws -> ClosureResult {
-        let repo = try fixtures()
+    ) async throws -> ClosureResult {
+        let repo = try await fixtures()
         let solver = DependencySolver(arch: "x86_64", multilib: multilibPool)
         let loaded = try solver.addCandidates(repository: 1, rpmFiles: repo.binaryPaths)
         let wanted = try pick(loaded, "libfoo-1.0-1.x86_64", "foo-devel-1.0-1.x86_64", "tool-1.0-1.x86_64")
@@ -36,43 +36,43 @@ import Testing
 
     private static let native = ["foo-devel-1.0-1.x86_64", "libfoo-1.0-1.x86_64", "tool-1.0-1.x86_64"]
 
-    @Test func noneAddsNoMultilibPackages() throws {
-        #expect(try Self.closure([.none]).packages.nvras == Self.native)
-        #expect(try Self.closure([]).packages.nvras == Self.native)
+    @Test func noneAddsNoMultilibPackages() async throws {
+        #expect(try await Self.closure([.none]).packages.nvras == Self.native)
+        #expect(try await Self.closure([]).packages.nvras == Self.native)
     }
 
-    @Test func runtimeAddsSharedLibraryAndItsThirtyTwoBitRequirement() throws {
-        let result = try Self.closure([.runtime])
+    @Test func runtimeAddsSharedLibraryAndItsThirtyTwoBitRequirement() async throws {
+        let result = try await Self.closure([.runtime])
         #expect(result.packages.nvras == (Self.native + ["helper-1.0-1.i686", "libfoo-1.0-1.i686"]).sorted())
         #expect(result.unresolved.isEmpty)
     }
 
-    @Test func develAddsDevelPackagesToo() throws {
-        let result = try Self.closure([.devel])
+    @Test func develAddsDevelPackagesToo() async throws {
+        let result = try await Self.closure([.devel])
         let expected = Self.native + ["foo-devel-1.0-1.i686", "helper-1.0-1.i686", "libfoo-1.0-1.i686"]
         #expect(result.packages.nvras == expected.sorted())
     }
 
-    @Test func allAddsEveryCounterpart() throws {
-        let result = try Self.closure([.all])
+    @Test func allAddsEveryCounterpart() async throws {
+        let result = try await Self.closure([.all])
         let expected =
             Self.native + ["foo-devel-1.0-1.i686", "helper-1.0-1.i686", "libfoo-1.0-1.i686", "tool-1.0-1.i686"]
         #expect(result.packages.nvras == expected.sorted())
     }
 
-    @Test func whitelistAddsAndBlacklistRefuses() throws {
-        let whitelisted = try Self.closure([.runtime], whitelist: ["to*"])
+    @Test func whitelistAddsAndBlacklistRefuses() async throws {
+        let whitelisted = try await Self.closure([.runtime], whitelist: ["to*"])
         #expect(whitelisted.packages.nvras.contains("tool-1.0-1.i686"))
-        let blacklisted = try Self.closure([.runtime], blacklist: ["libfoo"])
+        let blacklisted = try await Self.closure([.runtime], blacklist: ["libfoo"])
         #expect(blacklisted.packages.nvras == Self.native)
     }
 
-    @Test func poolWithoutMultilibArchesHasNoCounterparts() throws {
-        #expect(try Self.closure([.all], multilibPool: false).packages.nvras == Self.native)
+    @Test func poolWithoutMultilibArchesHasNoCounterparts() async throws {
+        #expect(try await Self.closure([.all], multilibPool: false).packages.nvras == Self.native)
     }
 
-    @Test func nodepsStillAddsMultilibCounterparts() throws {
-        let repo = try Self.fixtures()
+    @Test func nodepsStillAddsMultilibCounterparts() async throws {
+        let repo = try await Self.fixtures()
         let solver = DependencySolver(arch: "x86_64", multilib: true)
         let loaded = try solver.addCandidates(repository: 1, rpmFiles: repo.binaryPaths)
         let request = ClosureRequest(

@@ -6,8 +6,8 @@ import Testing
 /// The closure against real RPM headers, on the small rigs the Pungi research ran.
 @Suite struct DependencySolverTests {
     /// Pungi's observed rig: rig-base (bar, qux) inherited by rig-tag (foo 1.0 and 1.1, baz).
-    private static func rig() throws -> FixtureRepository {
-        try FixtureRepository([
+    private static func rig() async throws -> FixtureRepository {
+        try await FixtureRepository([
             FixtureSpec("bar", version: "2.0", provides: ["libbar"]),
             FixtureSpec("qux", version: "3.0", arch: "noarch"),
             FixtureSpec("foo", version: "1.0", requires: ["libbar"]),
@@ -16,8 +16,8 @@ import Testing
         ])
     }
 
-    @Test func pullsProviderOfRequirementLikePungiRig() throws {
-        let rig = try Self.rig()
+    @Test func pullsProviderOfRequirementLikePungiRig() async throws {
+        let rig = try await Self.rig()
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         let base = try solver.addCandidates(repository: 1, rpmFiles: rig.paths("bar-2.0-1.x86_64", "qux-3.0-1.noarch"))
         let tag = try solver.addCandidates(
@@ -33,8 +33,8 @@ import Testing
         #expect(result.fromLookaside.isEmpty)
     }
 
-    @Test func nodepsKeepsOnlyInitialPackages() throws {
-        let rig = try Self.rig()
+    @Test func nodepsKeepsOnlyInitialPackages() async throws {
+        let rig = try await Self.rig()
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         try solver.addCandidates(repository: 1, rpmFiles: rig.paths("bar-2.0-1.x86_64", "qux-3.0-1.noarch"))
         let tag = try solver.addCandidates(repository: 2, rpmFiles: rig.paths("foo-1.1-1.x86_64", "baz-0.1-1.noarch"))
@@ -43,8 +43,8 @@ import Testing
         #expect(result.unresolved.isEmpty)
     }
 
-    @Test func reportsRequirementNothingProvides() throws {
-        let rig = try Self.rig()
+    @Test func reportsRequirementNothingProvides() async throws {
+        let rig = try await Self.rig()
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         let tag = try solver.addCandidates(repository: 2, rpmFiles: rig.paths("foo-1.1-1.x86_64", "baz-0.1-1.noarch"))
         let result = solver.closure(ClosureRequest(initial: tag, resolveDependencies: true))
@@ -53,8 +53,8 @@ import Testing
         #expect(result.unresolved.first?.package.nevra == "foo-0:1.1-1.x86_64")
     }
 
-    @Test func versionedRequirementUsesOnlyNewestBuildOfEachName() throws {
-        let repo = try FixtureRepository([
+    @Test func versionedRequirementUsesOnlyNewestBuildOfEachName() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("bar", version: "2.0", provides: ["libbar = 2.0"]),
             FixtureSpec("bar", version: "3.0", provides: ["libbar = 3.0"]),
             FixtureSpec("app", requires: ["libbar >= 3"]),
@@ -77,8 +77,8 @@ import Testing
         #expect(result.unresolved.map(\.dependency) == ["libbar = 2.0"])
     }
 
-    @Test func resolvesFileRequirementsFromHeadersIncludingPrereqs() throws {
-        let repo = try FixtureRepository([
+    @Test func resolvesFileRequirementsFromHeadersIncludingPrereqs() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("tooling", files: ["/usr/bin/fixture-tool", "/opt/fixture/data.txt"]),
             FixtureSpec(
                 "consumer", requires: ["/usr/bin/fixture-tool"], extraPreamble: ["Requires(post): /opt/fixture/data.txt"]),
@@ -90,8 +90,8 @@ import Testing
         #expect(result.unresolved.isEmpty)
     }
 
-    @Test func prefersShortestThenAlphabeticalThenChosenProvider() throws {
-        let repo = try FixtureRepository([
+    @Test func prefersShortestThenAlphabeticalThenChosenProvider() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("postfix", provides: ["mta"]),
             FixtureSpec("exim", provides: ["mta"]),
             FixtureSpec("abcd", provides: ["mta"]),
@@ -107,8 +107,8 @@ import Testing
         #expect(seen.packages.nvras == ["mailer-1.0-1.x86_64", "postfix-1.0-1.x86_64"])
     }
 
-    @Test func archOutranksNameLengthAsPungiSorts() throws {
-        let repo = try FixtureRepository([
+    @Test func archOutranksNameLengthAsPungiSorts() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("ab", arch: "noarch", provides: ["thing"]),
             FixtureSpec("longer-name", provides: ["thing"]),
             FixtureSpec("user", arch: "noarch", requires: ["thing"]),
@@ -119,8 +119,8 @@ import Testing
         #expect(result.packages.nvras == ["longer-name-1.0-1.x86_64", "user-1.0-1.noarch"])
     }
 
-    @Test func greedyBuildTakesEveryProviderFromTheSameSourceRPM() throws {
-        let repo = try FixtureRepository([
+    @Test func greedyBuildTakesEveryProviderFromTheSameSourceRPM() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec(
                 "common", provides: ["libcommon"],
                 subpackages: [.init(name: "common-compat", provides: ["libcommon"], files: ["/usr/share/compat.txt"])]),
@@ -137,8 +137,8 @@ import Testing
         #expect(single.packages.nvras == ["app-1.0-1.x86_64", "common-1.0-1.x86_64"])
     }
 
-    @Test func lookasideSatisfiesRequirementWithoutJoiningCompose() throws {
-        let repo = try FixtureRepository([
+    @Test func lookasideSatisfiesRequirementWithoutJoiningCompose() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("zlib", requires: ["never-there"], provides: ["zlib-cap"]),
             FixtureSpec("app", requires: ["zlib-cap"]),
             FixtureSpec("shared", version: "2.0"),
@@ -158,8 +158,8 @@ import Testing
         #expect(result.unresolved.isEmpty)
     }
 
-    @Test func richDependenciesResolveThroughLibsolv() throws {
-        let repo = try FixtureRepository([
+    @Test func richDependenciesResolveThroughLibsolv() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("beta", provides: ["cap-b"]),
             FixtureSpec("alpha-long", provides: ["cap-a"]),
             FixtureSpec("rich", requires: ["(cap-a or cap-b)", "(cap-x or cap-y)"]),
@@ -171,8 +171,8 @@ import Testing
         #expect(result.unresolved.map(\.dependency) == ["(cap-x or cap-y)"])
     }
 
-    @Test func neverChoosesSourceOrDebuginfoPackagesAsProviders() throws {
-        let repo = try FixtureRepository([
+    @Test func neverChoosesSourceOrDebuginfoPackagesAsProviders() async throws {
+        let repo = try await FixtureRepository([
             FixtureSpec("tool", provides: ["tool-cap"]),
             FixtureSpec("thing-debuginfo", provides: ["debug-cap"]),
             FixtureSpec("needy", requires: ["tool", "debug-cap"]),
@@ -191,8 +191,8 @@ import Testing
         #expect(asInitial.rejectedInitial.nvras == ["tool-1.0-1.src"])
     }
 
-    @Test func sameInputGivesSameOutput() throws {
-        let rig = try Self.rig()
+    @Test func sameInputGivesSameOutput() async throws {
+        let rig = try await Self.rig()
         let solver = DependencySolver(arch: "x86_64", multilib: false)
         let loaded = try solver.addCandidates(repository: 1, rpmFiles: rig.binaryPaths)
         let request = ClosureRequest(initial: try pick(loaded, "foo-1.1-1.x86_64", "qux-3.0-1.noarch"), resolveDependencies: true)
@@ -202,7 +202,7 @@ import Testing
         #expect(first.packages.nvras == ["bar-2.0-1.x86_64", "foo-1.1-1.x86_64", "qux-3.0-1.noarch"])
     }
 
-    @Test func corruptRPMFileIsNamedInTheError() throws {
+    @Test func corruptRPMFileIsNamedInTheError() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odcs-solve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

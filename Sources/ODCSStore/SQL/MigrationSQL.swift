@@ -2,7 +2,12 @@ import PostgresNIO
 
 /// Statements on `schema_migrations`.
 enum MigrationSQL {
-    static func lock(_ key: Int64) -> PostgresQuery { "SELECT pg_advisory_xact_lock(\(key))" }
+    /// Advisory locks are database-wide; the key is combined with the schema, so that nodes on
+    /// one schema serialize their migrations while separate schemas (the tests' one per test)
+    /// do not wait for each other.
+    static func lock(_ key: Int64) -> PostgresQuery {
+        "SELECT pg_advisory_xact_lock(\(key) # hashtextextended(current_schema(), 0))"
+    }
 
     static let createTable: PostgresQuery = """
         CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,7 +1,10 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Runs a fixture tool (rpmbuild, createrepo_c, gzip) to completion and fails the test with its output
-/// when it exits non-zero.
+/// when it exits non-zero. Asynchronous (swift-subprocess): a blocking wait would hold one of the
+/// few threads every test shares while rpmbuild runs, and stall the rest of the test run.
 enum CommandRunner {
     struct Failure: Error, CustomStringConvertible {
         let command: String
@@ -9,21 +12,13 @@ enum CommandRunner {
         var description: String { "\(command) failed:\n\(output)" }
     }
 
-    static func run(_ executable: String, _ arguments: [String], log: URL) throws {
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        // Output goes to a file, not a pipe, so a chatty tool cannot block on a full pipe buffer.
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw Failure(command: ([executable] + arguments).joined(separator: " "), output: String(output.suffix(4000)))
+    static func run(_ executable: String, _ arguments: [String], log: URL) async throws {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(arguments), output: .string(limit: 1 << 22),
+            error: .combinedWithOutput)
+        try? result.standardOutput.write(to: log, atomically: true, encoding: .utf8)
+        guard result.terminationStatus.isSuccess else {
+            throw Failure(command: ([executable] + arguments).joined(separator: " "), output: String(result.standardOutput.suffix(4000)))
         }
     }
 }

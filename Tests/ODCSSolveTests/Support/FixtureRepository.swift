@@ -8,7 +8,7 @@ final class FixtureRepository {
     let files: [String: String]
 
     /// Builds every spec (binary and source packages) with one rpmbuild run per target arch.
-    init(_ specs: [FixtureSpec]) throws {
+    init(_ specs: [FixtureSpec]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("odcs-solve-\(UUID().uuidString)")
         let specDirectory = directory.appendingPathComponent("specs")
         try FileManager.default.createDirectory(at: specDirectory, withIntermediateDirectories: true)
@@ -20,7 +20,7 @@ final class FixtureRepository {
         }
         for (target, paths) in byTarget.sorted(by: { $0.key < $1.key }) {
             let arguments = ["--define", "_topdir \(directory.path)/top", "--target", target, "-ba"] + paths
-            try CommandRunner.run("/usr/bin/rpmbuild", arguments, log: directory.appendingPathComponent("rpmbuild-\(target).log"))
+            try await CommandRunner.run("/usr/bin/rpmbuild", arguments, log: directory.appendingPathComponent("rpmbuild-\(target).log"))
         }
         var files: [String: String] = [:]
         let top = directory.appendingPathComponent("top")
@@ -52,7 +52,7 @@ final class FixtureRepository {
 
     /// Copies the named files into a directory and runs createrepo_c on it; returns the paths of the
     /// uncompressed primary.xml and filelists.xml.
-    func metadata(for names: [String]) throws -> (primary: String, filelists: String) {
+    func metadata(for names: [String]) async throws -> (primary: String, filelists: String) {
         let repo = directory.appendingPathComponent("repo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
         for name in names {
@@ -60,19 +60,19 @@ final class FixtureRepository {
             try FileManager.default.copyItem(atPath: source, toPath: repo.appendingPathComponent("\(name).rpm").path)
         }
         let log = directory.appendingPathComponent("createrepo.log")
-        try CommandRunner.run("/usr/bin/createrepo_c", ["--no-database", repo.path], log: log)
+        try await CommandRunner.run("/usr/bin/createrepo_c", ["--no-database", repo.path], log: log)
         let repodata = repo.appendingPathComponent("repodata")
         let listing = try FileManager.default.contentsOfDirectory(atPath: repodata.path)
-        func unpacked(_ kind: String) throws -> String {
+        func unpacked(_ kind: String) async throws -> String {
             guard let packed = listing.first(where: { $0.hasSuffix("-\(kind).xml.gz") }) else {
                 throw MissingFixture(name: "\(kind).xml.gz", built: listing)
             }
             let target = repodata.appendingPathComponent("\(kind).xml").path
             let script = "gzip -dc '\(repodata.appendingPathComponent(packed).path)' > '\(target)'"
-            try CommandRunner.run("/bin/sh", ["-c", script], log: log)
+            try await CommandRunner.run("/bin/sh", ["-c", script], log: log)
             return target
         }
-        return (try unpacked("primary"), try unpacked("filelists"))
+        return (try await unpacked("primary"), try await unpacked("filelists"))
     }
 
     struct MissingFixture: Error, CustomStringConvertible {
