@@ -73,7 +73,10 @@ struct RecordingDuty: LeaderDuty {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for node in ["a", "b", "c", "d"] {
                     var configuration = LeaderElector.Configuration(nodeID: node, duty: "test_duty", dutyKey: key)
-                    configuration.checkInterval = .milliseconds(100)
+                    // The leader's check must answer within its interval or the leader steps
+                    // down (by design); 100 ms was missed under a 2-core machine's full-suite
+                    // load, which moved the term for a reason this test is not about.
+                    configuration.checkInterval = .milliseconds(500)
                     configuration.retryInterval = .milliseconds(100)
                     let elector = LeaderElector(
                         configuration: configuration, connector: connector, duty: RecordingDuty(node: node, events: continuation),
