@@ -78,32 +78,10 @@ public struct TestIdentityProvider: Sendable {
             return json(document)
         }
 
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "test-identity-provider")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }, logger: logger)
-        return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask {
-                defer { portContinuation.finish() }
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port != 0 else {
-                group.cancelAll()
-                throw StaticFileServer.ServerDidNotStart()
-            }
+        return try await StaticFileServer.serving(router, label: "test-identity-provider") { port in
             let issuer = "http://127.0.0.1:\(port)"
             await state.setIssuer(issuer)
-            let provider = TestIdentityProvider(issuer: issuer, clientID: clientID, clientSecret: clientSecret, state: state)
-            let result = try await body(provider)
-            group.cancelAll()
-            return result
+            return try await body(TestIdentityProvider(issuer: issuer, clientID: clientID, clientSecret: clientSecret, state: state))
         }
     }
 
