@@ -174,17 +174,63 @@ def go_string(value):
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return go_float(value)
     if isinstance(value, (dict, list)):
         raise TemplateError(f"refusing to print a {type(value).__name__} without toYaml/toJson: {value!r}")
     return str(value)
 
 
+def go_float(value):
+    """fmt's %v of a float64 (strconv 'g', shortest): 3600 -> "3600", 53687091200 -> "5.36870912e+10".
+
+    Helm reads every number in values.yaml as a float64, so a template that prints a large
+    number without `int64` gets the exponent form; the renderer must do the same to catch it.
+    """
+    import decimal
+
+    if value != value or value in (float("inf"), float("-inf")):
+        return {True: "+Inf", False: "-Inf"}.get(value > 0, "NaN") if value == value else "NaN"
+    if value == 0:
+        return "0"
+    digits = decimal.Decimal(repr(value)).normalize()
+    sign, mantissa, exponent = digits.as_tuple()
+    text = "".join(map(str, mantissa))
+    exp = len(mantissa) + exponent - 1
+    if exp < -4 or exp >= 6:
+        head = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return ("-" if sign else "") + f"{head}e{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+    return ("-" if sign else "") + format(decimal.Decimal(repr(value)).normalize(), "f")
+
+
+def floats(value):
+    """Numbers as Helm holds values.yaml's: float64 (booleans stay booleans)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [floats(v) for v in value]
+    return value
+
+
+def json_numbers(value):
+    """Numbers as Helm's toYaml/toJson write them (through encoding/json: 2.0 -> 2)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(v) for v in value]
+    return value
+
+
 def to_yaml(value):
     if value is None:
         return ""
-    return yaml.safe_dump(value, default_flow_style=False, sort_keys=True).rstrip("\n")
+    return yaml.safe_dump(json_numbers(value), default_flow_style=False, sort_keys=True).rstrip("\n")
 
 
 def indent(count, text):
@@ -363,7 +409,7 @@ def _fail(message):
 
 FUNCTIONS = {
     "toYaml": to_yaml,
-    "toJson": lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True),
+    "toJson": lambda v: json.dumps(json_numbers(v), separators=(",", ":"), sort_keys=True),
     "nindent": lambda n, s: "\n" + indent(n, s),
     "indent": indent,
     "quote": lambda *v: " ".join(json.dumps(go_string(x) if x is not None else "") for x in v),
@@ -386,6 +432,8 @@ FUNCTIONS = {
     "has": lambda item, items: item in (items or []),
     "empty": lambda v: not truthy(v),
     "add": lambda *vs: sum(int(v) for v in vs),
+    "int64": lambda v: int(v),
+    "int": lambda v: int(v),
     "splitList": lambda sep, s: s.split(sep),
 }
 
@@ -397,7 +445,7 @@ def render_chart(chart_dir, values_override=None, release_name="odcs", namespace
     chart_dir = pathlib.Path(chart_dir)
     chart = yaml.safe_load((chart_dir / "Chart.yaml").read_text())
     values = yaml.safe_load((chart_dir / "values.yaml").read_text()) or {}
-    values = merge(values, values_override or {})
+    values = floats(merge(values, values_override or {}))
     templates = {}
     for path in sorted((chart_dir / "templates").iterdir()):
         if path.is_file():
