@@ -60,7 +60,9 @@ public struct OutboxStore: Sendable {
     /// Claims the oldest unpublished event of up to `limit` composes (only the head of each
     /// compose, so that one compose's events are delivered in order even with many
     /// publishers), hands them to `deliver` while holding their row locks, and records the
-    /// outcomes in the same transaction. A publisher that dies mid-way releases its locks with
+    /// outcomes in the same transaction. The claim walks `outbox_unpublished_idx` in id order
+    /// and asks, per row, whether it is its compose's head (a correlated subquery, planned on
+    /// its own whatever the statistics say): its cost follows `limit`, not the backlog. A publisher that dies mid-way releases its locks with
     /// its connection; the events go to the next claim. Returns how many were claimed.
     @discardableResult
     public func publishBatch(
@@ -69,9 +71,9 @@ public struct OutboxStore: Sendable {
         try await client.transaction(logger: logger) { connection in
             let claim: PostgresQuery = """
                 SELECT \(unescaped: Self.eventColumns) FROM \(unescaped: Self.eventSource)
-                WHERE o.id IN (
-                    SELECT DISTINCT ON (compose_id) id FROM outbox WHERE published_at IS NULL ORDER BY compose_id, id)
-                  AND o.published_at IS NULL AND o.next_attempt_at <= now()
+                WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
+                  AND o.id = (SELECT p.id FROM outbox p WHERE p.compose_id = o.compose_id AND p.published_at IS NULL
+                              ORDER BY p.compose_id, p.id LIMIT 1)
                 ORDER BY o.id LIMIT \(limit)
                 FOR UPDATE OF o SKIP LOCKED
                 """
