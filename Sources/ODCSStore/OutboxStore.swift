@@ -127,6 +127,21 @@ public struct OutboxStore: Sendable {
         return 0
     }
 
+    /// Marks up to `limit` unpublished events published without reading them: a node with no
+    /// event backend has nobody to deliver to, so order and content do not matter. Returns
+    /// how many.
+    @discardableResult
+    public func markPublished(limit: Int) async throws -> Int {
+        let query: PostgresQuery = """
+            WITH batch AS (
+                SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            UPDATE outbox o SET published_at = now() FROM batch WHERE o.id = batch.id RETURNING o.id
+            """
+        var count = 0
+        for try await _ in try await client.query(query, logger: logger).decode(Int64.self) { count += 1 }
+        return count
+    }
+
     /// Deletes published events older than `seconds`; returns how many.
     @discardableResult
     public func prune(publishedBefore seconds: Int, limit: Int = 10_000) async throws -> Int {
