@@ -31,7 +31,8 @@ struct ClusterRoutes: Sendable {
                 nodes.map { node in
                     [
                         "alive": .bool(node.state != "stopped" && node.secondsSinceSeen < Self.aliveSeconds),
-                        "generating": .int(node.generating), "host": .string(node.host), "id": .string(node.id),
+                        "composes": .array(node.generatingIDs.map { .int(Int($0)) }), "generating": .int(node.generating),
+                        "host": .string(node.host), "id": .string(node.id),
                         "last_seen": .string(ComposeTime.format(node.seenAt)), "started": .string(ComposeTime.format(node.startedAt)),
                         "state": .string(node.state), "version": .string(node.version), "workers": .int(node.workers),
                     ]

@@ -46,7 +46,7 @@ enum RouteTable {
         switch path {
         case "/api/1/composes/", "/api/1/composes": return ["GET", "HEAD", "OPTIONS", "POST"]
         case "/api/1/about/", "/api/1/about", "/api/1/metrics/", "/api/1/metrics", "/api/1/nodes/", "/api/1/nodes", "/healthz",
-            "/readyz":
+            "/readyz", "/api/1/events/", "/api/1/events", "/api/1/openapi.json":
             return ["GET", "HEAD", "OPTIONS"]
         default:
             let prefix = "/api/1/composes/"

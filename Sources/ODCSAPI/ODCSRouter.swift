@@ -19,6 +19,7 @@ public enum ODCSRouter {
         ServiceRoutes(store: store, configuration: configuration, metrics: metrics, readiness: readiness)
             .register(on: router)
         ClusterRoutes(store: store).register(on: router)
+        OpenAPIRoutes().register(on: router)
         EventRoutes(outbox: OutboxStore(client: store.client, logger: store.logger), renderer: configuration.renderer)
             .register(on: router)
         return router

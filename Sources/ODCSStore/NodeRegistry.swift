@@ -14,8 +14,10 @@ public struct NodeRecord: Sendable, Equatable {
     public var state: String
     /// Seconds since the node last reported, by the database clock.
     public var secondsSinceSeen: Double
-    /// Composes this node holds leases on now.
-    public var generating: Int
+    /// The ids of the composes this node holds leases on now.
+    public var generatingIDs: [Int64]
+    /// How many composes this node holds leases on now.
+    public var generating: Int { generatingIDs.count }
 }
 
 /// The `nodes` table: each node registers at start and reports every few seconds.
@@ -40,12 +42,12 @@ public struct NodeRegistry: Sendable {
         var nodes: [NodeRecord] = []
         let rows = try await client.query(NodeSQL.nodeSelectAll, logger: logger)
         for try await (id, host, version, started, seen, workers, state, since, generating) in rows.decode(
-            (String, String, String, Date, Date, Int, String, Double, Int).self)
+            (String, String, String, Date, Date, Int, String, Double, [Int64]).self)
         {
             nodes.append(
                 NodeRecord(
                     id: id, host: host, version: version, startedAt: started, seenAt: seen, workers: workers, state: state,
-                    secondsSinceSeen: since, generating: generating))
+                    secondsSinceSeen: since, generatingIDs: generating))
         }
         return nodes
     }

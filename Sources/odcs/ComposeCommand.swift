@@ -1,122 +1,153 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import ODCSNode
+import ODCSCore
 
-/// `odcs compose …`: client commands against a running service.
+/// `odcs compose …`: client commands for composes on a running service (docs/cli.md).
 struct ComposeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compose", abstract: "Client commands for composes on a running service.", subcommands: [Wait.self])
+        commandName: "compose", abstract: "Client commands for composes on a running service.",
+        subcommands: [Create.self, Get.self, List.self, Wait.self, Renew.self, Delete.self])
 
-    /// `odcs compose wait ID`: follows the compose's state changes on the event stream
-    /// (`GET /api/1/events/?compose_id=`), printing each, until it is done (exit 0) or
-    /// failed or removed (exit 1). A dropped stream is resumed from the last event seen.
+    /// `odcs compose get ID`.
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one compose.")
+
+        @Argument(help: "The compose id.") var id: Int64
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await ClientExit.run {
+                let compose = try await options.client().get("/api/1/composes/\(id)")
+                print(options.json ? ClientOutput.prettyJSON(compose) : ComposeView.details(compose))
+                return ClientExit.success
+            }
+        }
+    }
+
+    /// `odcs compose list`: one page of composes, newest first unless `--order-by` says otherwise.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List composes (one page; filters are exact matches).")
+
+        @Option(help: "Only this state: wait, generating, done, removed, failed (or its number).") var state: String?
+        @Option(help: "Only this owner.") var owner: String?
+        @Option(help: "Only this source type: tag, module, repo, pulp, raw_config, build, pungi_compose (or its number).")
+        var sourceType: String?
+        @Option(help: "Only composes whose whole source is this.") var source: String?
+        @Option(help: "Only this label.") var label: String?
+        @Option(help: "Only this compose type.") var composeType: String?
+        @Option(help: "Only this Pungi compose id.") var pungiComposeID: String?
+        @Option(help: "The page (from 1).") var page: Int?
+        @Option(help: "Composes per page (server default 10).") var perPage: Int?
+        @Option(
+            help:
+                "Sort key (id, owner, source_type, koji_event, state, time_to_expire, time_submitted, time_done, time_removed); a leading - sorts descending."
+        )
+        var orderBy: String?
+        @OptionGroup var options: ClientOptions
+
+        func validate() throws {
+            if let page, page < 1 { throw ValidationError("--page must be 1 or more") }
+            if let perPage, perPage < 1 { throw ValidationError("--per-page must be 1 or more") }
+            _ = try query()
+        }
+
+        func query() throws -> [(String, String)] {
+            var query: [(String, String)] = []
+            if let state { query.append(("state", try ComposeView.number(state, names: ComposeView.stateNames, "state"))) }
+            if let sourceType {
+                query.append(("source_type", try ComposeView.number(sourceType, names: ComposeView.sourceTypeNames, "source type")))
+            }
+            if let owner { query.append(("owner", owner)) }
+            if let source { query.append(("source", source)) }
+            if let label { query.append(("label", label)) }
+            if let composeType { query.append(("compose_type", composeType)) }
+            if let pungiComposeID { query.append(("pungi_compose_id", pungiComposeID)) }
+            if let orderBy { query.append(("order_by", orderBy)) }
+            if let page { query.append(("page", String(page))) }
+            if let perPage { query.append(("per_page", String(perPage))) }
+            return query
+        }
+
+        func run() async throws {
+            let query = try query()
+            try await ClientExit.run {
+                let page = try await options.client().get("/api/1/composes/", query: query)
+                if options.json {
+                    print(ClientOutput.prettyJSON(page))
+                } else {
+                    print(ComposeView.listing(page))
+                }
+                return ClientExit.success
+            }
+        }
+    }
+
+    /// `odcs compose wait ID`: follows the compose until it is finished (docs/cli.md has the exit codes).
     struct Wait: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Wait for a compose to finish, showing its progress.")
 
-        @Argument(help: "The compose id.")
-        var id: Int64
+        @Argument(help: "The compose id.") var id: Int64
+        @Option(help: "Give up after this many seconds (exit 2).") var timeout: Int?
+        @OptionGroup var options: ClientOptions
 
-        @Option(help: "The service URL (default: $ODCS_SERVER, else http://127.0.0.1:5005).")
-        var server: String?
-
-        @Option(help: "Give up after this many seconds (exit 2).")
-        var timeout: Int?
+        func validate() throws {
+            if let timeout, timeout < 1 { throw ValidationError("--timeout must be 1 or more") }
+        }
 
         func run() async throws {
-            let server = server ?? ProcessInfo.processInfo.environment["ODCS_SERVER"] ?? "http://127.0.0.1:5005"
-            let outcome = try await withThrowingTaskGroup(of: Int32.self) { group in
-                group.addTask { try await follow(server: server) }
-                if let timeout {
-                    group.addTask {
-                        try await Task.sleep(for: .seconds(timeout))
-                        print("compose \(id): still not finished after \(timeout) s")
-                        return 2
-                    }
-                }
-                let first = try await group.next() ?? 1
-                group.cancelAll()
-                return first
-            }
-            if outcome != 0 { throw ExitCode(outcome) }
-        }
-
-        func follow(server: String) async throws -> Int32 {
-            var lastState: String?
-            if let code = report(try await fetch(server: server), previous: &lastState) { return code }
-            // Not finished: replay the compose's events from its first (the outbox keeps them
-            // for outbox_retention), so a change between the read above and the stream opening
-            // is not missed; the states already printed are skipped.
-            var lastEventID = "0"
-            var syncing = true
-            var delay = Duration.milliseconds(500)
-            while true {
-                do {
-                    for try await event in EventStreamClient(server: server, composeID: id, lastEventID: lastEventID).events() {
-                        if let eventID = event.id { lastEventID = eventID }
-                        if let code = handle(event, &lastState, syncing: &syncing) { return code }
-                        delay = .milliseconds(500)
-                    }
-                } catch {
-                    if Task.isCancelled { throw error }
-                    print("compose \(id): event stream lost (\(error)); reconnecting")
-                }
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
+            try await ClientExit.run {
+                try await ComposeWaiter(id: id, client: options.client(), json: options.json, timeout: timeout).run()
             }
         }
+    }
 
-        struct ComposeNotFound: Error, CustomStringConvertible {
-            var description: String
+    /// `odcs compose renew ID`: extends a done compose, or regenerates a removed or failed one
+    /// (a new compose, printed).
+    struct Renew: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Extend a done compose's time to live, or regenerate a removed or failed one.")
+
+        @Argument(help: "The compose id.") var id: Int64
+        @Option(name: [.customLong("seconds-to-live"), .customLong("ttl")], help: "New time to live from now, in seconds.")
+        var secondsToLive: Int?
+        @Option(help: "A new label (makes a new compose).") var label: String?
+        @Option(name: .customLong("sigkey"), help: "Signing keys for the new compose (repeat; 'none' for unsigned).")
+        var sigkeys: [String] = []
+        @Flag(help: "Wait for a regenerated compose to finish.") var wait = false
+        @Option(help: "With --wait: give up after this many seconds (exit 2).") var timeout: Int?
+        @OptionGroup var options: ClientOptions
+
+        func validate() throws {
+            if let secondsToLive, secondsToLive < 1 { throw ValidationError("--seconds-to-live must be 1 or more") }
         }
 
-        /// While `syncing`, replayed events up to the one that made the state already printed
-        /// are skipped (a finished state always counts).
-        func handle(_ event: ServerSentEvent, _ lastState: inout String?, syncing: inout Bool) -> Int32? {
-            guard event.event == "state-changed",
-                let message = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
-                let compose = message["compose"] as? [String: Any]
-            else { return nil }
-            let state = compose["state_name"] as? String
-            if syncing && !["done", "failed", "removed"].contains(state ?? "") {
-                if state == lastState { syncing = false }
-                return nil
-            }
-            syncing = false
-            return report(compose, previous: &lastState)
-        }
-
-        /// Prints a state change; the exit code once the compose is finished.
-        func report(_ compose: [String: Any], previous: inout String?) -> Int32? {
-            let state = compose["state_name"] as? String ?? "?"
-            let reason = compose["state_reason"] as? String
-            if state != previous {
-                let arrow = previous.map { "\($0) → " } ?? ""
-                print("compose \(id): \(arrow)\(state)\(reason.map { " (\($0))" } ?? "")")
-                previous = state
-            }
-            switch state {
-            case "done":
-                if let repofile = compose["result_repofile"] as? String, !repofile.isEmpty { print("repofile: \(repofile)") }
-                return 0
-            case "failed", "removed": return 1
-            default: return nil
+        func run() async throws {
+            var body = JSONObject()
+            if let secondsToLive { body["seconds_to_live"] = .int(secondsToLive) }
+            if let label { body["label"] = .string(label) }
+            if !sigkeys.isEmpty { body["sigkeys"] = .array(sigkeys.map { .string($0 == "none" ? "" : $0) }) }
+            try await ClientExit.run {
+                let client = try options.client()
+                let compose = try await client.send(.PATCH, "/api/1/composes/\(id)", body: body.isEmpty ? nil : .object(body))
+                return try await ComposeView.finish(compose, wait: wait, timeout: timeout, options: options)
             }
         }
+    }
 
-        func fetch(server: String) async throws -> [String: Any] {
-            var base = server
-            while base.hasSuffix("/") { base.removeLast() }
-            let response = try await HTTPClient.shared.execute(
-                HTTPClientRequest(url: "\(base)/api/1/composes/\(id)"), timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 4 << 20)
-            guard response.status.code == 200,
-                let compose = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
-            else {
-                throw ComposeNotFound(description: "GET compose \(id) answered HTTP \(response.status.code): \(String(buffer: body))")
+    /// `odcs compose delete ID`: cancels a waiting compose, or removes a done or failed one now.
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a waiting compose, or remove a done or failed one now (admins).")
+
+        @Argument(help: "The compose id.") var id: Int64
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await ClientExit.run {
+                let answer = try await options.client().send(.DELETE, "/api/1/composes/\(id)")
+                print(options.json ? ClientOutput.prettyJSON(answer) : answer.objectValue?["message"]?.stringValue ?? answer.serialized())
+                return ClientExit.success
             }
-            return compose
         }
     }
 }

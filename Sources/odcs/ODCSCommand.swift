@@ -32,7 +32,7 @@ struct ODCSCommand: AsyncParsableCommand {
         commandName: "odcs",
         abstract: "On Demand Compose Service: temporary RPM repositories on request.",
         version: ODCSVersion.wire,
-        subcommands: [Serve.self, Migrate.self, Config.self, ComposeCommand.self])
+        subcommands: [Serve.self, Migrate.self, Config.self, ComposeCommand.self, AboutCommand.self])
 }
 
 /// Options shared by the server commands; each flag overrides the file and the environment.

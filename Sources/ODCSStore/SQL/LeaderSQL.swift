@@ -59,7 +59,8 @@ enum NodeSQL {
     static let nodeSelectAll: PostgresQuery = """
         SELECT n.id, n.host, n.version, n.started_at, n.seen_at, n.workers, n.state,
                extract(epoch FROM now() - n.seen_at)::float8,
-               (SELECT count(*) FROM composes c WHERE c.state = 1 AND c.leased_by = n.id AND c.lease_token IS NOT NULL)::bigint
+               ARRAY(SELECT c.id FROM composes c WHERE c.state = 1 AND c.leased_by = n.id AND c.lease_token IS NOT NULL
+                     ORDER BY c.id)::bigint[]
         FROM nodes n ORDER BY n.id
         """
 
