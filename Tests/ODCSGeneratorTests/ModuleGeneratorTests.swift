@@ -175,14 +175,12 @@ import Testing
         try await Rig.with { _, generator, target in
             var withPackages = Self.compose("testmodule:master")
             withPackages.packages = "modfoo"
-            #expect(
-                try await Self.failure(generator, withPackages, target: target) == "Exact packages cannot be set for MODULE source type.")
-            #expect(
-                try await Self.failure(generator, Self.compose("nosuchmodule:1", id: 2), target: target)
-                    == "Failed to find module nosuchmodule:1 in ready state in the MBS.")
-            #expect(
-                try await Self.failure(generator, Self.compose("untagged:1", id: 3), target: target)
-                    == "Module untagged:1:1:00000000 has no Koji tag in the MBS.")
+            let packages = try await Self.failure(generator, withPackages, target: target)
+            #expect(packages == "Exact packages cannot be set for MODULE source type.")
+            let unknown = try await Self.failure(generator, Self.compose("nosuchmodule:1", id: 2), target: target)
+            #expect(unknown == "Failed to find module nosuchmodule:1 in ready state in the MBS.")
+            let untagged = try await Self.failure(generator, Self.compose("untagged:1", id: 3), target: target)
+            #expect(untagged == "Module untagged:1:1:00000000 has no Koji tag in the MBS.")
         }
     }
 

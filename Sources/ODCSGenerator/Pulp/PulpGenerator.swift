@@ -106,6 +106,8 @@ public struct PulpGenerator: ComposeGenerator {
             for arch in configuration.emptyRepositoryArches {
                 let tree = layout.tree(.os(arch: arch))
                 try FileManager.default.createDirectory(atPath: tree.string, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: layout.createrepoLog(.os(arch: arch)).removingLastComponent().string, withIntermediateDirectories: true)
                 try await CreateRepo(timeout: configuration.createrepoTimeout).run(
                     in: tree, log: layout.createrepoLog(.os(arch: arch)))
             }
