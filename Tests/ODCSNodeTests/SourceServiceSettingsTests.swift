@@ -41,7 +41,9 @@ import Testing
 
     @Test func badSettingsNameTheKey() {
         #expect(message(["ODCS_MBS_URL": "mbs.example.com"]) == "configuration key mbs_url must be an http(s) URL, got mbs.example.com")
-        #expect(message(["ODCS_PULP_SSL_CERT": "/etc/odcs/pulp.crt"]) == "configuration keys pulp_ssl_cert and pulp_ssl_key must be set together")
+        #expect(
+            message(["ODCS_PULP_SSL_CERT": "/etc/odcs/pulp.crt"])
+                == "configuration keys pulp_ssl_cert and pulp_ssl_key must be set together")
         #expect(message(["ODCS_PULP_PASSWORD": "s3cret"]) == "configuration key pulp_username must be set with a Pulp password")
     }
 }
