@@ -59,8 +59,10 @@ let package = Package(
                 "ODCSSolve",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // AMQP 0-9-1 (RabbitMQ) over SwiftNIO: no such package is in the mirrors.

@@ -13,6 +13,7 @@ APT_PACKAGES=(
     libsolv-dev
     gnupg
     dnf
+    git
     rabbitmq-server openssl
     xz-utils bzip2 zstd
     libkrb5-dev

@@ -37,9 +37,17 @@ public struct GenerationResult: Sendable, Equatable {
     /// productmd compose id written in `compose/metadata/composeinfo.json`
     /// (`odcs-<id>-1-<YYYYMMDD>.t.0` for an ODCS-generated compose).
     public var pungiComposeID: String?
+    /// Fields the generation itself decides (upstream's pulp compose sets them as it
+    /// generates): stored with `done` when set, left as they were when nil.
+    public var source: String?
+    public var arches: String?
+    public var sigkeys: String?
 
-    public init(pungiComposeID: String? = nil) {
+    public init(pungiComposeID: String? = nil, source: String? = nil, arches: String? = nil, sigkeys: String? = nil) {
         self.pungiComposeID = pungiComposeID
+        self.source = source
+        self.arches = arches
+        self.sigkeys = sigkeys
     }
 }
 

@@ -54,7 +54,9 @@ extension Node {
                     defaultArches: configuration.policy.defaultArches, assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout))),
                 koji: koji, eventCache: KojiTagCache(store: KojiTagCacheStore(client: client, logger: logger)))
             for type in [SourceType.tag, .build, .pungiCompose] { generators[type] = generator }
+            if let module = makeModuleGenerator(koji: generator) { generators[.module] = module }
         }
+        if let pulp = makePulpGenerator() { generators[.pulp] = pulp }
         return GeneratorSet(generators)
     }
 

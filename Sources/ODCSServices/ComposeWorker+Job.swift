@@ -150,7 +150,11 @@ extension ComposeWorker {
             await publishFailed(lease, compose: noCompose, staging: staging, layout: layout, message: Self.describe(error), logger: logger)
             return
         }
-        let committed = await retrying(logger: logger) { try await queue.finishDone(lease, pungiComposeID: result.pungiComposeID) }
+        let committed = await retrying(logger: logger) {
+            try await queue.finishDone(
+                lease, pungiComposeID: result.pungiComposeID,
+                updates: ComposeDoneUpdates(source: result.source, arches: result.arches, sigkeys: result.sigkeys))
+        }
         if committed == true {
             logger.info("done")
         } else {

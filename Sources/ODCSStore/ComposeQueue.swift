@@ -102,8 +102,8 @@ public struct ComposeQueue: Sendable {
 
     /// The fenced `done`: false when the lease was lost (the caller must then discard its
     /// work). Followers take the same state in the same transaction.
-    public func finishDone(_ lease: Lease, pungiComposeID: String?) async throws -> Bool {
-        try await finish(.done(lease, pungiComposeID: pungiComposeID))
+    public func finishDone(_ lease: Lease, pungiComposeID: String?, updates: ComposeDoneUpdates = .init()) async throws -> Bool {
+        try await finish(.done(lease, pungiComposeID: pungiComposeID, updates: updates))
     }
 
     /// The fenced `failed`, with upstream's reason text already formed by the caller.
@@ -122,5 +122,19 @@ public struct ComposeQueue: Sendable {
         var updated = false
         for try await _ in try await client.query(ComposeQueueSQL.composeRelease(lease), logger: logger) { updated = true }
         return updated
+    }
+}
+
+/// Fields a generation decides and `done` stores with the state (a pulp compose's arches,
+/// sigkeys and, with `ignore_absent_pulp_repos`, its source); nil leaves a field as it was.
+public struct ComposeDoneUpdates: Sendable, Equatable {
+    public var source: String?
+    public var arches: String?
+    public var sigkeys: String?
+
+    public init(source: String? = nil, arches: String? = nil, sigkeys: String? = nil) {
+        self.source = source
+        self.arches = arches
+        self.sigkeys = sigkeys
     }
 }

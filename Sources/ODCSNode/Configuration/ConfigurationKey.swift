@@ -190,6 +190,19 @@ extension ConfigurationKey {
             "Koji's file URL (topurl, e.g. https://kojipkgs.example.com); RPMs are downloaded from it when koji_topdir is unset."),
         .init("koji_timeout", .integer(1...3600), 60, "Seconds one Koji call may take."),
         .init("koji_max_retries", .integer(0...20), 3, "Retries of a Koji call that failed on the way (never of a Koji fault)."),
+        // Module and pulp composes (docs/modules-and-pulp.md).
+        .init(
+            "mbs_url", .optionalString, nil,
+            "Module Build Service URL (e.g. https://mbs.example.com/module-build-service); module composes need it and koji_url."),
+        .init("pulp_server_url", .optionalString, nil, "Pulp server URL (its API is under /pulp/api/v2/); pulp composes need it."),
+        .init("pulp_ssl_cert", .optionalString, nil, "PEM client certificate presented to Pulp (with pulp_ssl_key)."),
+        .init("pulp_ssl_key", .optionalString, nil, "PEM private key of pulp_ssl_cert."),
+        .init("pulp_username", .optionalString, nil, "User for HTTP basic authentication to Pulp."),
+        .init("pulp_password_file", .optionalString, nil, "A file holding the Pulp password (or set ODCS_PULP_PASSWORD)."),
+        .init(
+            "pulp_password", .secret, nil,
+            "The Pulp password itself: environment only (ODCS_PULP_PASSWORD), never the configuration file; never printed."),
+        .init("net_timeout", .integer(1...3600), 120, "Seconds one MBS or Pulp request may take."),
         // Events (docs/events.md).
         .init(
             "messaging_backend", .string, "",

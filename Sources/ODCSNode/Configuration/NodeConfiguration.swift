@@ -31,6 +31,7 @@ public struct NodeConfiguration: Sendable {
     public var policy: RequestPolicy
     public var backend: BackendSettings
     public var auth: AuthSettings
+    public var sourceServices: SourceServiceSettings
     /// Settings that work but should not be used as they are; logged loudly at start-up and
     /// printed by `odcs config check`.
     public var warnings: [String] = []
@@ -135,6 +136,7 @@ public struct NodeConfiguration: Sendable {
             }
         }
 
+        sourceServices = try SourceServiceSettings(values: values)
         policy = RequestPolicy(
             secondsToLive: int("seconds_to_live"), maxSecondsToLive: int("max_seconds_to_live"),
             defaultArches: list("arches"), defaultSigkeys: list("sigkeys"), defaultTargetDir: targetDir,

@@ -19,12 +19,13 @@ struct ComposeFinish: PostgresPreparedStatement {
                 time_done = CASE WHEN $3 = 2 THEN now() ELSE time_done END,
                 time_to_expire = now() + (time_to_expire - time_submitted),
                 pungi_compose_id = coalesce($5, pungi_compose_id),
+                source = coalesce($6, source), arches = coalesce($7, arches), sigkeys = coalesce($8, sigkeys),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
             WHERE id = $1 AND state = 1 AND lease_token = $2
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text, .text, .text, .text]
 
     typealias Row = (Int, Int)
 
@@ -32,9 +33,11 @@ struct ComposeFinish: PostgresPreparedStatement {
     var state: ComposeState
     var reason: String
     var pungiComposeID: String?
+    /// What the generation decided of these fields (pulp composes); nil keeps the stored value.
+    var updates = ComposeDoneUpdates()
 
-    static func done(_ lease: Lease, pungiComposeID: String?) -> Self {
-        Self(lease: lease, state: .done, reason: "Compose is generated successfully", pungiComposeID: pungiComposeID)
+    static func done(_ lease: Lease, pungiComposeID: String?, updates: ComposeDoneUpdates) -> Self {
+        Self(lease: lease, state: .done, reason: "Compose is generated successfully", pungiComposeID: pungiComposeID, updates: updates)
     }
 
     static func failed(_ lease: Lease, reason: String) -> Self {
@@ -42,12 +45,15 @@ struct ComposeFinish: PostgresPreparedStatement {
     }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
+        var bindings = PostgresBindings(capacity: 8)
         bindings.append(lease.composeID)
         bindings.append(lease.token)
         bindings.append(Int32(state.rawValue))
         bindings.append(reason)
         bindings.append(pungiComposeID)
+        bindings.append(updates.source)
+        bindings.append(updates.arches)
+        bindings.append(updates.sigkeys)
         return bindings
     }
 

@@ -1,0 +1,217 @@
+import Foundation
+import Logging
+import ODCSCore
+import ODCSGenerator
+import ODCSKoji
+import ODCSRepo
+import ODCSTesting
+import SystemPackage
+import Testing
+
+/// Module composes end to end: modules resolved through the MBS test server, their RPMs
+/// (built with rpmbuild) from their Koji tags on the Koji test hub, and modular repodata that
+/// dnf reads.
+@Suite struct ModuleGeneratorTests {
+    /// Two module tags on a Koji volume: `testmodule` (modfoo with its debuginfo, modbar, and a
+    /// stray build that is tagged but is no artifact) and `testdep` (moddep), which testmodule
+    /// requires at runtime.
+    struct Rig: Sendable {
+        let root: FilePath
+        let fixture: KojiFixture
+
+        static let shared = Task { try await Rig.make() }
+        static let moduleTag = "module-testmodule-master-1-00000000"
+        static let depTag = "module-testdep-1-1-00000000"
+
+        static func make() async throws -> Rig {
+            let root = try TemporaryDirectory.make(prefix: "module-rig")
+            var koji = try KojiFixture(topdir: root.appending("koji"))
+            koji.data.addTag(moduleTag)
+            koji.data.addTag(depTag)
+            let release = "1.module_f26"
+            try await koji.addBuild(
+                FixturePackage("modfoo", release: release, arch: "x86_64", requires: ["moddep"], subpackages: ["debuginfo"]),
+                tags: [moduleTag])
+            try await koji.addBuild(FixturePackage("modbar", version: "2.0", release: release), tags: [moduleTag])
+            try await koji.addBuild(FixturePackage("stray", release: release), tags: [moduleTag])
+            try await koji.addBuild(FixturePackage("moddep", release: release), tags: [depTag])
+            return Rig(root: root, fixture: koji)
+        }
+
+        static let modules: [MBSTestServer.Module] = [
+            .init(
+                name: "testmodule", stream: "master", version: 1, kojiTag: moduleTag, requires: ["testdep": ["1"]],
+                artifacts: [
+                    "modfoo-0:1.0-1.module_f26.x86_64", "modfoo-debuginfo-0:1.0-1.module_f26.x86_64", "modfoo-0:1.0-1.module_f26.src",
+                    "modbar-0:2.0-1.module_f26.noarch", "modbar-0:2.0-1.module_f26.src",
+                ], baseModuleStream: "f26"),
+            .init(
+                name: "testdep", stream: "1", version: 1, kojiTag: depTag,
+                artifacts: ["moddep-0:1.0-1.module_f26.noarch", "moddep-0:1.0-1.module_f26.src"], baseModuleStream: "f26"),
+            .init(name: "untagged", stream: "1", version: 1, baseModuleStream: "f26"),
+        ]
+
+        /// The hub and MBS serving the rig, and a module generator over them; `body` gets a
+        /// fresh target dir.
+        static func with(_ body: @Sendable (Rig, ModuleGenerator, FilePath) async throws -> Void) async throws {
+            let rig = try await shared.value
+            let hub = KojiTestHub(data: rig.fixture.data)
+            try await hub.serving { kojiURL in
+                try await MBSTestServer(modules: modules).serving { mbsURL in
+                    try await TemporaryDirectory.with(prefix: "module-target", in: rig.root) { target in
+                        let koji = KojiClient(configuration: .init(url: kojiURL, timeout: .seconds(10), maxRetries: 0))
+                        let generator = ModuleGenerator(
+                            configuration: .init(mbsURL: mbsURL),
+                            koji: KojiGenerator(configuration: .init(topdir: rig.fixture.topdir, topurl: nil), koji: koji))
+                        try await body(rig, generator, target)
+                    }
+                }
+            }
+        }
+    }
+
+    static func compose(_ source: String, id: Int64 = 1) -> Compose {
+        var compose = Compose(
+            id: id, owner: "me", sourceType: .module, source: source, state: .generating, results: .repository, flags: [],
+            timeToExpire: Date(timeIntervalSinceNow: 3600), timeSubmitted: Date())
+        compose.arches = "x86_64"
+        return compose
+    }
+
+    static func generate(_ generator: ModuleGenerator, _ compose: Compose, target: FilePath) async throws -> GenerationContext {
+        let resolved = try await generator.resolve(compose, logger: Logger(label: "test"))
+        let context = try KojiGeneratorRig.context(resolved, target: target)
+        _ = try await generator.generate(context)
+        return context
+    }
+
+    /// A git repository of module defaults: testmodule's (stream master, profile default) and
+    /// another module's, which the compose must leave out. Returns "<url> <commit>".
+    static func defaultsRepository(in directory: FilePath) async throws -> String {
+        let repository = directory.appending("defaults.git")
+        try FileManager.default.createDirectory(atPath: repository.string, withIntermediateDirectories: true)
+        try """
+        ---
+        document: modulemd-defaults
+        version: 1
+        data:
+          module: testmodule
+          stream: master
+          profiles:
+            master: [default]
+        ...
+        """.write(toFile: repository.appending("testmodule.yaml").string, atomically: true, encoding: .utf8)
+        try """
+        ---
+        document: modulemd-defaults
+        version: 1
+        data:
+          module: othermodule
+          stream: "2"
+        ...
+        """.write(toFile: repository.appending("othermodule.yaml").string, atomically: true, encoding: .utf8)
+        let log = directory.appending("git.log")
+        func git(_ arguments: [String]) async throws {
+            try await ExternalCommand(
+                ["git", "-c", "user.name=ODCS Test", "-c", "user.email=test@odcs.invalid"] + arguments, log: log, timeout: .seconds(60),
+                workingDirectory: repository
+            ).run()
+        }
+        try await git(["init", "--quiet"])
+        try await git(["add", "testmodule.yaml", "othermodule.yaml"])
+        try await git(["commit", "--quiet", "-m", "defaults"])
+        let head = directory.appending("head.txt")
+        try await ExternalCommand(["git", "rev-parse", "HEAD"], log: log, timeout: .seconds(60), workingDirectory: repository)
+            .run(standardOutputTo: head)
+        let commit = try String(contentsOfFile: head.string, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return "file://\(repository.string) \(commit)"
+    }
+
+    @Test func composesTheArtifactsOfTheModulesAndTheirRequirementsWithModularMetadata() async throws {
+        try await Rig.with { _, generator, target in
+            var compose = Self.compose("testmodule:master")
+            compose.moduleDefaultsURL = try await Self.defaultsRepository(in: target)
+            let context = try await Self.generate(generator, compose, target: target)
+            #expect(context.compose.source == "testdep:1:1:00000000 testmodule:master:1:00000000")
+            #expect(
+                KojiGeneratorRig.files(context, "x86_64/os") == [
+                    "modbar-2.0-1.module_f26.noarch.rpm", "moddep-1.0-1.module_f26.noarch.rpm", "modfoo-1.0-1.module_f26.x86_64.rpm",
+                ])
+            #expect(KojiGeneratorRig.files(context, "x86_64/debug/tree") == ["modfoo-debuginfo-1.0-1.module_f26.x86_64.rpm"])
+            #expect(
+                KojiGeneratorRig.files(context, "source/tree") == [
+                    "modbar-2.0-1.module_f26.src.rpm", "moddep-1.0-1.module_f26.src.rpm", "modfoo-1.0-1.module_f26.src.rpm",
+                ])
+            let os = context.staging.appending("compose/Temporary/x86_64/os")
+            let repomd = try String(contentsOfFile: os.appending("repodata/repomd.xml").string, encoding: .utf8)
+            #expect(repomd.contains("<data type=\"modules\">"))
+            let yaml = try String(contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
+            #expect(yaml.contains("module: testmodule") && !yaml.contains("othermodule"))
+
+            // dnf reads the modular metadata: both modules, testmodule's default stream and profile.
+            let listing = try await Self.dnfModuleList(os, work: target.appending("dnf"))
+            let lines = listing.split(separator: "\n").map {
+                $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            }
+            #expect(lines.contains { $0.hasPrefix("testmodule master [d] default [d]") }, "\(listing)")
+            #expect(lines.contains { $0.hasPrefix("testdep 1 default") }, "\(listing)")
+        }
+    }
+
+    @Test func noDepsComposesOnlyTheRequestedModule() async throws {
+        try await Rig.with { _, generator, target in
+            var compose = Self.compose("testmodule:master")
+            compose.flags = .noDeps
+            let context = try await Self.generate(generator, compose, target: target)
+            #expect(context.compose.source == "testmodule:master:1:00000000")
+            #expect(
+                KojiGeneratorRig.files(context, "x86_64/os") == [
+                    "modbar-2.0-1.module_f26.noarch.rpm", "modfoo-1.0-1.module_f26.x86_64.rpm",
+                ])
+        }
+    }
+
+    @Test func badRequestsFailWithUpstreamsReasons() async throws {
+        try await Rig.with { _, generator, target in
+            var withPackages = Self.compose("testmodule:master")
+            withPackages.packages = "modfoo"
+            let packages = try await Self.failure(generator, withPackages, target: target)
+            #expect(packages == "Exact packages cannot be set for MODULE source type.")
+            let unknown = try await Self.failure(generator, Self.compose("nosuchmodule:1", id: 2), target: target)
+            #expect(unknown == "Failed to find module nosuchmodule:1 in ready state in the MBS.")
+            let untagged = try await Self.failure(generator, Self.compose("untagged:1", id: 3), target: target)
+            #expect(untagged == "Module untagged:1:1:00000000 has no Koji tag in the MBS.")
+        }
+    }
+
+    static func failure(_ generator: ModuleGenerator, _ compose: Compose, target: FilePath) async throws -> String {
+        do {
+            _ = try await generate(generator, compose, target: target)
+        } catch let error as GeneratorError {
+            return error.message
+        }
+        Issue.record("the compose was expected to fail")
+        return ""
+    }
+
+    /// `dnf module list` over the repository alone, in an empty install root.
+    static func dnfModuleList(_ repository: FilePath, work: FilePath) async throws -> String {
+        let empty = work.appending("repos.d")
+        try FileManager.default.createDirectory(atPath: empty.string, withIntermediateDirectories: true)
+        let output = work.appending("module-list.txt")
+        let log = work.appending("dnf.log")
+        do {
+            try await ExternalCommand(
+                [
+                    "dnf", "-q", "--setopt=reposdir=\(empty.string)", "--repofrompath=odcs,\(repository.string)", "--repo=odcs",
+                    "--setopt=cachedir=\(work.appending("cache").string)", "--installroot=\(work.appending("root").string)",
+                    "--releasever=1", "--forcearch=x86_64", "module", "list",
+                ], log: log, timeout: .seconds(300)
+            ).run(standardOutputTo: output)
+        } catch {
+            Issue.record("dnf failed: \(error)\n\((try? String(contentsOfFile: log.string, encoding: .utf8)) ?? "")")
+            return ""
+        }
+        return try String(contentsOfFile: output.string, encoding: .utf8)
+    }
+}
