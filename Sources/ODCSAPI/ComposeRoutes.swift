@@ -9,11 +9,13 @@ import PostgresNIO
 /// `/api/1/composes/`: list, create, get, renew and delete (reference §1.4–1.8).
 struct ComposeRoutes: Sendable {
     let store: ComposeStore
+    let reader: ComposeReader
     let configuration: APIConfiguration
     let access: AccessControl
 
     init(store: ComposeStore, configuration: APIConfiguration) {
         self.store = store
+        self.reader = ComposeReader(client: store.client, logger: store.logger)
         self.configuration = configuration
         self.access = AccessControl(authenticator: configuration.authenticator, scopeNamespace: configuration.scopeNamespace)
     }
@@ -76,7 +78,7 @@ struct ComposeRoutes: Sendable {
 
     func get(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let id = try composeID(context)
-        guard let compose = try await store.compose(id: id) else { throw APIError.notFound("No such compose found.") }
+        guard let compose = try await reader.compose(id: id) else { throw APIError.notFound("No such compose found.") }
         return JSONResponse.make(configuration.renderer.render(compose, full: true), cors: true)
     }
 

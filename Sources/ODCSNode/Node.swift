@@ -96,16 +96,21 @@ public struct Node: Sendable {
     }
 }
 
-/// `/readyz`: the database answers and its schema is the one this binary expects.
-enum Readiness {
-    struct NotReady: Error, CustomStringConvertible {
-        var description: String
+/// `/readyz`: the database answers and its schema is at least the one this binary expects.
+///
+/// A newer schema is fine: migrations only add (tables, nullable or defaulted columns,
+/// indexes, triggers), so the previous release's nodes keep serving while a rolling upgrade
+/// replaces them after the migration Job (docs/operations.md, "Upgrading"). An older schema
+/// is not: this binary's statements may need what it lacks.
+public enum Readiness {
+    public struct NotReady: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func check(store: ComposeStore, migrator: Migrator) async throws {
+    public static func check(store: ComposeStore, migrator: Migrator) async throws {
         do { try await store.ping() } catch { throw NotReady(description: "database unreachable") }
         let current = try await migrator.currentVersion()
-        guard current == migrator.latestVersion else {
+        guard current >= migrator.latestVersion else {
             throw NotReady(description: "schema version \(current), this node needs \(migrator.latestVersion)")
         }
     }

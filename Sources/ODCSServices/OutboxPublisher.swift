@@ -98,6 +98,8 @@ public struct OutboxPublisher: Service {
         let renderer = renderer
         let configuration = configuration
         let logger = logger
+        // Nobody to deliver to: mark the events without claiming, decoding or rendering them.
+        guard !backends.isEmpty else { return try await outbox.markPublished(limit: configuration.batchSize) }
         return try await outbox.publishBatch(limit: configuration.batchSize) { events in
             let messages = events.map { EventMessage($0, renderer: renderer) }
             var delivered = events.map { Set($0.delivered) }

@@ -60,7 +60,9 @@ public struct OutboxStore: Sendable {
     /// Claims the oldest unpublished event of up to `limit` composes (only the head of each
     /// compose, so that one compose's events are delivered in order even with many
     /// publishers), hands them to `deliver` while holding their row locks, and records the
-    /// outcomes in the same transaction. A publisher that dies mid-way releases its locks with
+    /// outcomes in the same transaction. The claim walks `outbox_unpublished_idx` in id order
+    /// and asks, per row, whether it is its compose's head (a correlated subquery, planned on
+    /// its own whatever the statistics say): its cost follows `limit`, not the backlog. A publisher that dies mid-way releases its locks with
     /// its connection; the events go to the next claim. Returns how many were claimed.
     @discardableResult
     public func publishBatch(
@@ -69,9 +71,9 @@ public struct OutboxStore: Sendable {
         try await client.transaction(logger: logger) { connection in
             let claim: PostgresQuery = """
                 SELECT \(unescaped: Self.eventColumns) FROM \(unescaped: Self.eventSource)
-                WHERE o.id IN (
-                    SELECT DISTINCT ON (compose_id) id FROM outbox WHERE published_at IS NULL ORDER BY compose_id, id)
-                  AND o.published_at IS NULL AND o.next_attempt_at <= now()
+                WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
+                  AND o.id = (SELECT p.id FROM outbox p WHERE p.compose_id = o.compose_id AND p.published_at IS NULL
+                              ORDER BY p.compose_id, p.id LIMIT 1)
                 ORDER BY o.id LIMIT \(limit)
                 FOR UPDATE OF o SKIP LOCKED
                 """
@@ -123,6 +125,21 @@ public struct OutboxStore: Sendable {
             return id
         }
         return 0
+    }
+
+    /// Marks up to `limit` unpublished events published without reading them: a node with no
+    /// event backend has nobody to deliver to, so order and content do not matter. Returns
+    /// how many.
+    @discardableResult
+    public func markPublished(limit: Int) async throws -> Int {
+        let query: PostgresQuery = """
+            WITH batch AS (
+                SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            UPDATE outbox o SET published_at = now() FROM batch WHERE o.id = batch.id RETURNING o.id
+            """
+        var count = 0
+        for try await _ in try await client.query(query, logger: logger).decode(Int64.self) { count += 1 }
+        return count
     }
 
     /// Deletes published events older than `seconds`; returns how many.

@@ -63,6 +63,27 @@ import Testing
         #expect(ConfigurationKey.named("embedded_postgres.bin_dir")?.environmentName == "ODCS_EMBEDDED_POSTGRES_BIN_DIR")
     }
 
+    @Test func readsTheDatabaseURLFromAMountedSecretFile() throws {
+        try withFile("postgres://odcs:s3cret@db/odcs\n") { secret in
+            let configuration = try ConfigurationLoader(environment: ["ODCS_DATABASE_URL_FILE": secret]).load(file: nil)
+            #expect(configuration.databaseURL == "postgres://odcs:s3cret@db/odcs")
+
+            let both = message {
+                _ = try ConfigurationLoader(environment: ["ODCS_DATABASE_URL_FILE": secret, "ODCS_DATABASE_URL": "postgres://x@db/odcs"])
+                    .load(file: nil)
+            }
+            #expect(both == "database.url and database.url_file are both set; keep one")
+        }
+        try withFile("") { empty in
+            let refused = message { _ = try ConfigurationLoader(environment: ["ODCS_DATABASE_URL_FILE": empty]).load(file: nil) }
+            #expect(refused == "configuration key database.url_file: \(empty) is empty")
+        }
+        let missing = message {
+            _ = try ConfigurationLoader(environment: ["ODCS_DATABASE_URL_FILE": "/nonexistent/db-url"]).load(file: nil)
+        }
+        #expect(missing == "configuration key database.url_file: cannot read /nonexistent/db-url")
+    }
+
     @Test func namesTheBadKeyAndWhereItCameFrom() throws {
         try withFile("prot: 5005\n") { path in
             #expect(

@@ -91,11 +91,16 @@ extension OutboxPublisherTests {
         try await TestDatabase.withSchema { client, _ in
             let factory = ComposeFactory(client: client)
             let outbox = OutboxStore(client: client, logger: testLogger)
+            let compose = try await factory.insert()
+            _ = try await factory.store.cancel(id: compose.id, reason: "x")  // a second event of the same compose
             try await factory.insert()
             let publisher = OutboxPublisher(
                 configuration: .init(), outbox: outbox, backends: [], renderer: Self.renderer, connector: nil, logger: testLogger)
-            #expect(try await publisher.publishOnce() == 1)
+            #expect(try await publisher.publishOnce() == 3)
             #expect(try await outbox.backlog().count == 0)
+            #expect(try await publisher.publishOnce() == 0)
+            // The event stream still has them all.
+            #expect(try await outbox.events(after: 0).count == 3)
         }
     }
 }

@@ -70,14 +70,18 @@ import Testing
                 return events.map { OutboxOutcome(id: $0.id, delivered: [], error: "broker down", retryAfterSeconds: 3600) }
             }
             #expect(await round2.states == ["\(first.id) failed"])
+
+            // Round 3: first's head backs off and holds back first's later event; other composes flow.
+            try await client.query("UPDATE composes SET state = 3 WHERE id = \(first.id)", logger: TestDatabase.logger)
+            let third = try await factory.insert()
             let round3 = Collector()
             try await outbox.publishBatch(limit: 10) { events in
                 await round3.add(events)
                 return []
             }
-            #expect(await round3.states.isEmpty)
+            #expect(await round3.states == ["\(third.id) wait"])
             let (backlog, _) = try await outbox.backlog()
-            #expect(backlog == 1)
+            #expect(backlog == 3)
         }
     }
 

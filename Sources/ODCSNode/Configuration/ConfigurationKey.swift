@@ -62,6 +62,9 @@ extension ConfigurationKey {
         .init(
             "database.url", .optionalString, nil,
             "PostgreSQL URL (postgres://user:password@host:port/db, or ?host=/socket/dir). Unset: an embedded PostgreSQL under state_dir."),
+        .init(
+            "database.url_file", .optionalString, nil,
+            "A file holding database.url (a mounted secret; trailing newline dropped). Exclusive with database.url."),
         .init("database.max_connections", .integer(1...1000), 20, "Connections in this node's pool."),
         .init("database.connect_timeout_seconds", .integer(1...600), 10, "Timeout for opening one connection."),
         .init(

@@ -55,6 +55,12 @@ public struct NodeConfiguration: Sendable {
         maxRequestBodyBytes = int("max_request_body_bytes")
         migrateOnStart = values["migrate_on_start"] == .bool(true)
         databaseURL = optional("database.url").flatMap { $0.isEmpty ? nil : $0 }
+        if let file = optional("database.url_file"), !file.isEmpty {
+            guard databaseURL == nil else {
+                throw ConfigurationError("database.url and database.url_file are both set; keep one")
+            }
+            databaseURL = try Self.secret(file: file, key: "database.url_file")
+        }
         databaseMaxConnections = int("database.max_connections")
         databaseConnectTimeout = int("database.connect_timeout_seconds")
         embeddedPostgresBinDir = optional("embedded_postgres.bin_dir")
@@ -185,6 +191,17 @@ public struct NodeConfiguration: Sendable {
             topic: prefix.isEmpty ? topic : "\(prefix).\(topic)", exchange: string("messaging_exchange"), webhookURLs: webhooks,
             webhookSecret: secret, retention: int("outbox_retention"), batchSize: int("outbox_batch_size"),
             pollIntervalMilliseconds: int("outbox_poll_interval_ms"), retryBackoff: int("outbox_retry_backoff"))
+    }
+
+    /// A one-line secret from a mounted file, its trailing newline dropped; the value never
+    /// appears in an error.
+    static func secret(file: String, key: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file), var text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("configuration key \(key): cannot read \(file)")
+        }
+        while text.last?.isNewline == true { text.removeLast() }
+        guard !text.isEmpty else { throw ConfigurationError("configuration key \(key): \(file) is empty") }
+        return text
     }
 
     static func defaultStateDir() -> String {

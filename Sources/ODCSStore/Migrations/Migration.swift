@@ -16,6 +16,7 @@ public struct Migration: Sendable {
         .m0002Cluster,
         .m0003KojiTagCache,
         .m0004Outbox,
+        .m0005OutboxClaim,
     ]
 }
 
