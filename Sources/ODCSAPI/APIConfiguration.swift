@@ -22,6 +22,8 @@ public struct APIConfiguration: Sendable {
     /// Request bodies larger than this are refused with 413.
     public var maxRequestBodyBytes: Int
     public var version: String
+    /// The target dir that `/composes/` serves; nil when a web server in front serves it.
+    public var servedTargetDir: String?
 
     public static let defaultScopeNamespace = "https://pagure.io/odcs/"
 
@@ -30,7 +32,8 @@ public struct APIConfiguration: Sendable {
         authenticator: any Authenticator = NoAuthenticator(), proxy: ProxyAuthenticator? = nil,
         scopeNamespace: String = APIConfiguration.defaultScopeNamespace, access: AccessPolicy = AccessPolicy(),
         allowedClients: JSONValue = ["groups": [:], "users": [:]], rawConfigURLs: JSONValue = [:],
-        sigkeys: [String] = [], maxRequestBodyBytes: Int = 1 << 20, version: String = ODCSVersion.wire
+        sigkeys: [String] = [], maxRequestBodyBytes: Int = 1 << 20, version: String = ODCSVersion.wire,
+        servedTargetDir: String? = nil
     ) {
         self.renderer = renderer
         self.policy = policy
@@ -44,5 +47,6 @@ public struct APIConfiguration: Sendable {
         self.sigkeys = sigkeys
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.version = version
+        self.servedTargetDir = servedTargetDir
     }
 }

@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 import ODCSStore
 
-/// Builds the HTTP router of a node: the ODCS 0.9.2 API and the service endpoints.
+/// Builds the HTTP router of a node: the ODCS 0.9.2 API, the service endpoints, the web
+/// view and (when configured) the target dir's files.
 ///
 /// Usage: `Application(router: ODCSRouter.make(...), configuration: ...)`. The router never
 /// generates composes; it only reads and writes rows.
@@ -22,6 +23,8 @@ public enum ODCSRouter {
         OpenAPIRoutes().register(on: router)
         EventRoutes(outbox: OutboxStore(client: store.client, logger: store.logger), renderer: configuration.renderer)
             .register(on: router)
+        WebRoutes(store: store, configuration: configuration).register(on: router)
+        if let targetDir = configuration.servedTargetDir { TargetDirFiles(root: targetDir).register(on: router) }
         return router
     }
 }

@@ -135,6 +135,10 @@ extension ConfigurationKey {
             "Longest time to live a request may ask for; longer requests are capped."),
         .init("target_dir", .string, "/tmp", "Directory (shared by all nodes) where composes are written."),
         .init("target_dir_url", .string, "http://localhost/odcs", "URL under which target_dir is served."),
+        .init(
+            "serve_target_dir", .bool, true,
+            "Serve target_dir at /composes/ on the API port (point target_dir_url at http://HOST:PORT/composes); false when a web server in front serves it."
+        ),
         .init("extra_target_dirs", .object, [:], "Other target dirs a request may pick by name: {name: path}."),
         .init("raw_config_urls", .object, [:], "raw_config sources: {name: {url, config_filename, ...}} (reported by /about)."),
         .init("base_module_names", .stringList, ["platform", "bootstrap"], "Module names that cannot be requested directly."),

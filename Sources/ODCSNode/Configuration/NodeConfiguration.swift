@@ -24,6 +24,7 @@ public struct NodeConfiguration: Sendable {
     public var authBackend: String
     public var targetDir: String
     public var targetDirURL: String
+    public var serveTargetDir: Bool
     public var extraTargetDirs: [String: String]
     public var rawConfigURLs: JSONValue
     public var allowedClients: JSONValue
@@ -68,6 +69,7 @@ public struct NodeConfiguration: Sendable {
         authBackend = string("auth_backend")
         targetDir = string("target_dir")
         targetDirURL = string("target_dir_url")
+        serveTargetDir = values["serve_target_dir"] != .bool(false)
         rawConfigURLs = values["raw_config_urls"] ?? [:]
         allowedClients = values["allowed_clients"] ?? [:]
         sigkeys = list("sigkeys")
@@ -221,7 +223,7 @@ public struct NodeConfiguration: Sendable {
             renderer: renderer,
             policy: policy, authBackend: authBackend, authenticator: authenticator, proxy: proxy, scopeNamespace: auth.scopeNamespace,
             access: auth.access, allowedClients: allowedClients, rawConfigURLs: rawConfigURLs, sigkeys: sigkeys,
-            maxRequestBodyBytes: maxRequestBodyBytes)
+            maxRequestBodyBytes: maxRequestBodyBytes, servedTargetDir: serveTargetDir ? targetDir : nil)
     }
 
     /// The effective configuration, for `odcs config check`; secrets print as `<redacted>`.
