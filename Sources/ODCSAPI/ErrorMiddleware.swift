@@ -46,17 +46,25 @@ enum RouteTable {
         switch path {
         case "/api/1/composes/", "/api/1/composes": return ["GET", "HEAD", "OPTIONS", "POST"]
         case "/api/1/about/", "/api/1/about", "/api/1/metrics/", "/api/1/metrics", "/api/1/nodes/", "/api/1/nodes", "/healthz",
-            "/readyz", "/api/1/events/", "/api/1/events", "/api/1/openapi.json":
+            "/readyz", "/api/1/events/", "/api/1/events", "/api/1/openapi.json",
+            // The web view and the target dir's files (docs/web.md).
+            "/", "/ui/nodes", "/composes", "/composes/":
+            return ["GET", "HEAD", "OPTIONS"]
+        case _ where path.hasPrefix("/composes/"):
+            return ["GET", "HEAD", "OPTIONS"]
+        case _ where path.hasPrefix("/ui/composes/") && Self.isID(path.dropFirst("/ui/composes/".count)):
             return ["GET", "HEAD", "OPTIONS"]
         default:
             let prefix = "/api/1/composes/"
             if path.hasPrefix(prefix) {
                 let id = path.dropFirst(prefix.count)
-                if !id.isEmpty, id.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                if Self.isID(id) {
                     return ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH"]
                 }
             }
             return nil
         }
     }
+
+    static func isID(_ text: Substring) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
 }

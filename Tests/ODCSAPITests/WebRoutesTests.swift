@@ -17,6 +17,20 @@ import Testing
 
     func html(_ response: TestResponse) -> String { String(buffer: response.body) }
 
+    @Test func pagesAnswerOptionsAndRefuseOtherMethods() async throws {
+        try await withAPI { api in
+            let compose = try await ComposeFactory(client: api.store.client).insert()
+            try await api.test { client in
+                for uri in ["/", "/ui/nodes", "/ui/composes/\(compose.id)", "/composes/", "/composes/odcs-1/"] {
+                    let options = try await client.request(.options, uri)
+                    #expect(options.status == .ok && options.headers[.allow] == "GET, HEAD, OPTIONS", "\(uri)")
+                    let post = try await client.request(.post, uri)
+                    #expect(post.status == .methodNotAllowed && post.headers[.allow] == "GET, HEAD, OPTIONS", "\(uri)")
+                }
+            }
+        }
+    }
+
     @Test func listEscapesOwnerAndSourceOfStoredComposes() async throws {
         try await withAPI { api in
             let factory = ComposeFactory(client: api.store.client)
