@@ -27,6 +27,17 @@ struct HTMLPage {
     mutating func raw(_ markup: String) { body += markup }
 
     /// Appends `<a href="url">label</a>`, both escaped.
+    /// One table row of escaped text cells.
+    mutating func row(_ cells: [String]) {
+        raw("<tr>")
+        for cell in cells {
+            raw("<td>")
+            text(cell)
+            raw("</td>")
+        }
+        raw("</tr>\n")
+    }
+
     mutating func link(_ url: String, _ label: String) {
         body += "<a href=\"" + HTMLPage.escape(url) + "\">" + HTMLPage.escape(label) + "</a>"
     }

@@ -176,13 +176,7 @@ struct WebRoutes: Sendable {
                 node.id, node.host, node.state, alive ? "yes" : "no", String(node.workers), String(node.generating), node.version,
                 ComposeTime.format(node.startedAt), ComposeTime.format(node.seenAt),
             ]
-            page.raw("<tr>")
-            for cell in cells {
-                page.raw("<td>")
-                page.text(cell)
-                page.raw("</td>")
-            }
-            page.raw("</tr>\n")
+            page.row(cells)
         }
         page.raw("</tbody>\n</table>\n<h2>Duty leaders</h2>\n")
         if terms.isEmpty {
@@ -194,13 +188,7 @@ struct WebRoutes: Sendable {
         page.raw("</tr></thead>\n<tbody>\n")
         for term in terms {
             let cells = [term.duty, term.holder, String(term.term), ComposeTime.format(term.electedAt), ComposeTime.format(term.renewedAt)]
-            page.raw("<tr>")
-            for cell in cells {
-                page.raw("<td>")
-                page.text(cell)
-                page.raw("</td>")
-            }
-            page.raw("</tr>\n")
+            page.row(cells)
         }
         page.raw("</tbody>\n</table>\n")
         return page.response()

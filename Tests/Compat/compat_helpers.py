@@ -269,3 +269,37 @@ def db_row_counts(database_url):
 def server_origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+FIXTURE_SPEC = """\
+Name: {name}
+Version: {version}
+Release: 1
+Summary: fixture
+License: MIT
+BuildArch: noarch
+%description
+fixture
+%install
+mkdir -p %{{buildroot}}/usr/share/{name}
+echo hello > %{{buildroot}}/usr/share/{name}/hello
+%files
+/usr/share/{name}/hello
+"""
+
+
+def fixture_rpm_repo(work, name, version="1.0"):
+    """A repository (createrepo_c) under `work` holding one real noarch RPM `name` built with
+    rpmbuild from a spec written here; returns the repository's path."""
+    top = os.path.join(work, name + "-rpmbuild")
+    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
+    spec = os.path.join(top, "SPECS", name + ".spec")
+    with open(spec, "w") as f:
+        f.write(FIXTURE_SPEC.format(name=name, version=version))
+    subprocess.run(["rpmbuild", "-bb", "--define", "_topdir " + top, spec], check=True, capture_output=True)
+    repo = os.path.join(work, name + "-repo")
+    os.makedirs(repo, exist_ok=True)
+    rpm = "%s-%s-1.noarch.rpm" % (name, version)
+    os.replace(os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm))
+    subprocess.run(["createrepo_c", "-q", repo], check=True)
+    return repo

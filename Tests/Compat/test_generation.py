@@ -13,22 +13,7 @@ import time
 import pytest
 
 from odcs.client.odcs import ODCS, AuthMech
-
-SPEC = """\
-Name: odcs-compat-hello
-Version: 1.0
-Release: 1
-Summary: fixture
-License: MIT
-BuildArch: noarch
-%description
-fixture
-%install
-mkdir -p %{buildroot}/usr/share/odcs-compat-hello
-echo hello > %{buildroot}/usr/share/odcs-compat-hello/hello
-%files
-/usr/share/odcs-compat-hello/hello
-"""
+from compat_helpers import fixture_rpm_repo
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +29,7 @@ def gen():
 @pytest.fixture(scope="module")
 def fixture_repo(gen):
     _, work, _ = gen
-    top = os.path.join(work, "rpmbuild")
-    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
-    spec = os.path.join(top, "SPECS", "hello.spec")
-    with open(spec, "w") as f:
-        f.write(SPEC)
-    subprocess.run(["rpmbuild", "-bb", "--define", "_topdir " + top, spec], check=True, capture_output=True)
-    repo = os.path.join(work, "repo")
-    os.makedirs(repo, exist_ok=True)
-    rpm = os.path.join(top, "RPMS", "noarch", "odcs-compat-hello-1.0-1.noarch.rpm")
-    os.replace(rpm, os.path.join(repo, os.path.basename(rpm)))
-    subprocess.run(["createrepo_c", "-q", repo], check=True)
-    return repo
+    return fixture_rpm_repo(work, "odcs-compat-hello")
 
 
 def test_repo_compose_is_generated_reused_and_removed(gen, fixture_repo):

@@ -14,7 +14,7 @@ import time
 
 import jwt
 import pytest
-from compat_helpers import REPO_ROOT, parse_time
+from compat_helpers import REPO_ROOT, fixture_rpm_repo, parse_time
 
 SUCCESS, FAILED, TIMED_OUT, SERVER_ERROR = 0, 1, 2, 3
 
@@ -210,39 +210,12 @@ def test_completion_scripts_are_current(odcs_bin):
 
 # --------------------------------------------------------------------------- generation node
 
-SPEC = """\
-Name: odcs-cli-hello
-Version: 1.0
-Release: 1
-Summary: fixture
-License: MIT
-BuildArch: noarch
-%description
-fixture
-%install
-mkdir -p %{buildroot}/usr/share/odcs-cli-hello
-echo hello > %{buildroot}/usr/share/odcs-cli-hello/hello
-%files
-/usr/share/odcs-cli-hello/hello
-"""
-
-
 @pytest.fixture(scope="module")
 def gen():
     url, work = os.environ.get("ODCS_GEN_URL"), os.environ.get("ODCS_GEN_WORK")
     if not (url and work):
         pytest.skip("ODCS_GEN_URL/ODCS_GEN_WORK not set (scripts/test sets them)")
-    top = os.path.join(work, "cli-rpmbuild")
-    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
-    spec = os.path.join(top, "SPECS", "hello.spec")
-    with open(spec, "w") as f:
-        f.write(SPEC)
-    subprocess.run(["rpmbuild", "-bb", "--define", "_topdir " + top, spec], check=True, capture_output=True)
-    repo = os.path.join(work, "cli-repo")
-    os.makedirs(repo, exist_ok=True)
-    rpm = "odcs-cli-hello-1.0-1.noarch.rpm"
-    os.replace(os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm))
-    subprocess.run(["createrepo_c", "-q", repo], check=True)
+    repo = fixture_rpm_repo(work, "odcs-cli-hello")
     return url, work, repo
 
 

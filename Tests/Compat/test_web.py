@@ -9,7 +9,6 @@ The PNGs stay in ODCS_WEB_ARTIFACTS (scripts/test: .build/test-artifacts/web).
 """
 
 import os
-import subprocess
 import tempfile
 from urllib.parse import urljoin, urlsplit
 
@@ -18,24 +17,9 @@ import requests
 
 from chromium import Chromium, chromium_binary
 from odcs.client.odcs import ODCS, AuthMech
+from compat_helpers import fixture_rpm_repo
 
 MARKUP = "<script>alert('xss')</script>"
-
-SPEC = """\
-Name: odcs-web-hello
-Version: 2.0
-Release: 1
-Summary: fixture for the web view
-License: MIT
-BuildArch: noarch
-%description
-fixture
-%install
-mkdir -p %{buildroot}/usr/share/odcs-web-hello
-echo hello > %{buildroot}/usr/share/odcs-web-hello/hello
-%files
-/usr/share/odcs-web-hello/hello
-"""
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +44,7 @@ def artifacts():
 def composes(node):
     """A done compose, one that reused it, and one whose package list holds markup."""
     url, work = node
-    top = os.path.join(work, "web-rpmbuild")
-    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
-    spec = os.path.join(top, "SPECS", "web-hello.spec")
-    with open(spec, "w") as f:
-        f.write(SPEC)
-    subprocess.run(["rpmbuild", "-bb", "--define", "_topdir " + top, spec], check=True, capture_output=True)
-    repo = os.path.join(work, "web-repo")
-    os.makedirs(repo, exist_ok=True)
-    rpm = os.path.join(top, "RPMS", "noarch", "odcs-web-hello-2.0-1.noarch.rpm")
-    os.replace(rpm, os.path.join(repo, os.path.basename(rpm)))
-    subprocess.run(["createrepo_c", "-q", repo], check=True)
+    repo = fixture_rpm_repo(work, "odcs-web-hello", version="2.0")
 
     client = ODCS(url + "/", auth_mech=AuthMech.Anonymous)
     done = client.wait_for_compose(client.new_compose(repo, "repo")["id"], timeout=300)
