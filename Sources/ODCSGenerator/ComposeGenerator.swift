@@ -37,9 +37,13 @@ public struct GenerationResult: Sendable, Equatable {
     /// productmd compose id written in `compose/metadata/composeinfo.json`
     /// (`odcs-<id>-1-<YYYYMMDD>.t.0` for an ODCS-generated compose).
     public var pungiComposeID: String?
+    /// Pungi's dump of the configuration it ran with (raw_config production and development
+    /// composes), stored as `pungi_config_dump` for respins.
+    public var pungiConfigDump: String?
 
-    public init(pungiComposeID: String? = nil) {
+    public init(pungiComposeID: String? = nil, pungiConfigDump: String? = nil) {
         self.pungiComposeID = pungiComposeID
+        self.pungiConfigDump = pungiConfigDump
     }
 }
 
