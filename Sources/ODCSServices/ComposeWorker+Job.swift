@@ -150,7 +150,9 @@ extension ComposeWorker {
             await publishFailed(lease, compose: noCompose, staging: staging, layout: layout, message: Self.describe(error), logger: logger)
             return
         }
-        let committed = await retrying(logger: logger) { try await queue.finishDone(lease, pungiComposeID: result.pungiComposeID) }
+        let committed = await retrying(logger: logger) {
+            try await queue.finishDone(lease, pungiComposeID: result.pungiComposeID, pungiConfigDump: result.pungiConfigDump)
+        }
         if committed == true {
             logger.info("done")
         } else {

@@ -102,8 +102,8 @@ public struct ComposeQueue: Sendable {
 
     /// The fenced `done`: false when the lease was lost (the caller must then discard its
     /// work). Followers take the same state in the same transaction.
-    public func finishDone(_ lease: Lease, pungiComposeID: String?) async throws -> Bool {
-        try await finish(.done(lease, pungiComposeID: pungiComposeID))
+    public func finishDone(_ lease: Lease, pungiComposeID: String?, pungiConfigDump: String? = nil) async throws -> Bool {
+        try await finish(.done(lease, pungiComposeID: pungiComposeID, pungiConfigDump: pungiConfigDump))
     }
 
     /// The fenced `failed`, with upstream's reason text already formed by the caller.

@@ -19,12 +19,13 @@ struct ComposeFinish: PostgresPreparedStatement {
                 time_done = CASE WHEN $3 = 2 THEN now() ELSE time_done END,
                 time_to_expire = now() + (time_to_expire - time_submitted),
                 pungi_compose_id = coalesce($5, pungi_compose_id),
+                pungi_config_dump = coalesce($6, pungi_config_dump),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
             WHERE id = $1 AND state = 1 AND lease_token = $2
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text, .text]
 
     typealias Row = (Int, Int)
 
@@ -32,22 +33,26 @@ struct ComposeFinish: PostgresPreparedStatement {
     var state: ComposeState
     var reason: String
     var pungiComposeID: String?
+    var pungiConfigDump: String?
 
-    static func done(_ lease: Lease, pungiComposeID: String?) -> Self {
-        Self(lease: lease, state: .done, reason: "Compose is generated successfully", pungiComposeID: pungiComposeID)
+    static func done(_ lease: Lease, pungiComposeID: String?, pungiConfigDump: String? = nil) -> Self {
+        Self(
+            lease: lease, state: .done, reason: "Compose is generated successfully", pungiComposeID: pungiComposeID,
+            pungiConfigDump: pungiConfigDump)
     }
 
     static func failed(_ lease: Lease, reason: String) -> Self {
-        Self(lease: lease, state: .failed, reason: reason, pungiComposeID: nil)
+        Self(lease: lease, state: .failed, reason: reason, pungiComposeID: nil, pungiConfigDump: nil)
     }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
+        var bindings = PostgresBindings(capacity: 6)
         bindings.append(lease.composeID)
         bindings.append(lease.token)
         bindings.append(Int32(state.rawValue))
         bindings.append(reason)
         bindings.append(pungiComposeID)
+        bindings.append(pungiConfigDump)
         return bindings
     }
 
