@@ -20,6 +20,7 @@ APT_PACKAGES=(
     gcc python3-dev pkg-config
     util-linux
     curl
+    git
 )
 
 missing=()
@@ -42,16 +43,17 @@ else
 fi
 
 PY=${PYTHON:-python3}
-if "$PY" -c 'import odcs.client.odcs, pytest, requests, productmd, koji, jwt, cryptography' 2>/dev/null \
+if "$PY" -c 'import odcs.client.odcs, pytest, requests, productmd, koji, jwt, cryptography, kobo.conf' 2>/dev/null \
     && "$PY" -c 'import importlib.metadata as m, sys; sys.exit(m.version("odcs") != "0.9.2")' 2>/dev/null \
     && command -v odcs >/dev/null 2>&1; then
-    log "python packages: odcs 0.9.2 client, pytest, requests, productmd, koji, PyJWT, cryptography present"
+    log "python packages: odcs 0.9.2 client, pytest, requests, productmd, koji, PyJWT, cryptography, kobo present"
 else
     log "installing python packages (odcs[client]==0.9.2 needs libkrb5-dev to build gssapi)"
     # productmd: RepoGeneratorTests load the generated compose metadata with it.
     # koji: Koji's own client checks the Koji test hub in Tests/Compat/test_koji.py.
     # PyJWT and cryptography: the test token issuer and the tokens of Tests/Compat/test_oidc_auth.py.
-    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests productmd koji PyJWT cryptography
+    # kobo: Pungi's configuration parser, which turns raw_config configs into pungi.json (RawConfigTests).
+    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests productmd koji PyJWT cryptography kobo
     # pyenv puts console scripts behind shims that need a rehash to appear on PATH.
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi

@@ -31,6 +31,7 @@ public struct NodeConfiguration: Sendable {
     public var policy: RequestPolicy
     public var backend: BackendSettings
     public var auth: AuthSettings
+    public var pungi: PungiSettings
     /// Settings that work but should not be used as they are; logged loudly at start-up and
     /// printed by `odcs config check`.
     public var warnings: [String] = []
@@ -129,6 +130,7 @@ public struct NodeConfiguration: Sendable {
             }
         }
 
+        pungi = try PungiSettings(values: values, defaultArches: list("arches"), pungiTimeout: int("pungi_timeout"))
         policy = RequestPolicy(
             secondsToLive: int("seconds_to_live"), maxSecondsToLive: int("max_seconds_to_live"),
             defaultArches: list("arches"), defaultSigkeys: list("sigkeys"), defaultTargetDir: targetDir,
