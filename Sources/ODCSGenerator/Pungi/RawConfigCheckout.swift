@@ -58,17 +58,34 @@ struct RawConfigCheckout: Sendable {
         try copyContents(of: files, into: directory)
 
         let mainConfig = directory.appending(wrapper == nil ? "pungi.conf" : "raw_config.conf")
+        let dump = compose.pungiConfigDump.flatMap { $0.isEmpty ? nil : $0 }
+        if dump != nil {
+            // A respin of a production compose: the very same configuration, updated by today's wrapper.
+            try "# empty config file".write(toFile: mainConfig.string, atomically: true, encoding: .utf8)
+        } else {
+            let userConfig = directory.appending(source.configFilename)
+            guard FileManager.default.fileExists(atPath: userConfig.string) else {
+                throw GeneratorError("raw_config \(name): \(source.configFilename) does not exist at commit \(commit).")
+            }
+            if userConfig != mainConfig {
+                if FileManager.default.fileExists(atPath: mainConfig.string) {
+                    try FileManager.default.removeItem(atPath: mainConfig.string)
+                }
+                try FileManager.default.copyItem(atPath: userConfig.string, toPath: mainConfig.string)
+            }
+        }
+        // The wrapper goes in last, so that no file of the repository (its own pungi.conf) replaces it.
         if let wrapper {
             let text: String
             do { text = try String(contentsOfFile: wrapper.string, encoding: .utf8) } catch {
                 throw GeneratorError("Cannot read the raw_config wrapper \(wrapper): \(error.localizedDescription)")
             }
+            let pungiConf = directory.appending("pungi.conf")
+            if FileManager.default.fileExists(atPath: pungiConf.string) { try FileManager.default.removeItem(atPath: pungiConf.string) }
             try Self.render(wrapper: text, compose: compose, renderer: renderer)
-                .write(toFile: directory.appending("pungi.conf").string, atomically: true, encoding: .utf8)
+                .write(toFile: pungiConf.string, atomically: true, encoding: .utf8)
         }
-        if let dump = compose.pungiConfigDump, !dump.isEmpty {
-            // A respin of a production compose: the very same configuration, updated by today's wrapper.
-            try "# empty config file".write(toFile: mainConfig.string, atomically: true, encoding: .utf8)
+        if let dump {
             let dumpFile = directory.appending("pungi-config-dump.json")
             try dump.write(toFile: dumpFile.string, atomically: true, encoding: .utf8)
             if wrapper != nil {
@@ -76,17 +93,9 @@ struct RawConfigCheckout: Sendable {
             } else {
                 try FileManager.default.copyItem(atPath: dumpFile.string, toPath: directory.appending("pungi.json").string)
             }
-            return
+        } else {
+            try await parse(["convert", directory.appending("pungi.conf").string], directory: directory)
         }
-        let userConfig = directory.appending(source.configFilename)
-        guard FileManager.default.fileExists(atPath: userConfig.string) else {
-            throw GeneratorError("raw_config \(name): \(source.configFilename) does not exist at commit \(commit).")
-        }
-        if userConfig != mainConfig {
-            if FileManager.default.fileExists(atPath: mainConfig.string) { try FileManager.default.removeItem(atPath: mainConfig.string) }
-            try FileManager.default.copyItem(atPath: userConfig.string, toPath: mainConfig.string)
-        }
-        try await parse(["convert", directory.appending("pungi.conf").string], directory: directory)
     }
 
     /// `git clone` and a checkout of the resolved commit, never asking for a password.
