@@ -148,6 +148,22 @@ import Testing
         }
     }
 
+    @Test func aRespinUsesTheConfigDumpUpdatedByTheWrapper() async throws {
+        try await PungiGeneratorRig.with { rig in
+            let repository = try await repository(rig)
+            let generator = PungiGenerator(configuration: try configuration(rig, repository))
+            var compose = rawCompose(rig, source: "pungi_cfg#\(repository.second)")
+            compose.pungiConfigDump =
+                #"{"release_name": "dumped", "release_short": "dumped", "release_version": "3", "koji_profile": "old"}"#
+            let result = try await generator.generate(try rig.context(compose))
+            #expect(result.pungiComposeID == "dumped-3-\(PungiGeneratorRig.today()).0")
+            let dump = try #require(result.pungiConfigDump)
+            let config = try #require(try JSONValue.parse(dump).objectValue)
+            #expect(config["release_name"] == "dumped")
+            #expect(config["koji_profile"] == "odcs_stg")
+        }
+    }
+
     @Test func unknownCommitFailsWithAReason() async throws {
         try await PungiGeneratorRig.with { rig in
             let repository = try await repository(rig)
