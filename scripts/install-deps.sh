@@ -45,10 +45,10 @@ else
 fi
 
 PY=${PYTHON:-python3}
-if "$PY" -c 'import odcs.client.odcs, pytest, requests, productmd, koji, jwt, cryptography, jsonschema, openapi_spec_validator, PIL' 2>/dev/null \
+if "$PY" -c 'import odcs.client.odcs, pytest, requests, productmd, koji, jwt, cryptography, jsonschema, openapi_spec_validator, PIL, kobo.conf' 2>/dev/null \
     && "$PY" -c 'import importlib.metadata as m, sys; sys.exit(m.version("odcs") != "0.9.2")' 2>/dev/null \
     && command -v odcs >/dev/null 2>&1; then
-    log "python packages: odcs 0.9.2 client, pytest, requests, productmd, koji, PyJWT, cryptography, jsonschema, openapi-spec-validator, Pillow present"
+    log "python packages: odcs 0.9.2 client, pytest, requests, productmd, koji, PyJWT, cryptography, jsonschema, openapi-spec-validator, Pillow, kobo present"
 else
     log "installing python packages (odcs[client]==0.9.2 needs libkrb5-dev to build gssapi)"
     # productmd: RepoGeneratorTests load the generated compose metadata with it.
@@ -56,7 +56,8 @@ else
     # PyJWT and cryptography: the test token issuer and the tokens of Tests/Compat/test_oidc_auth.py.
     # jsonschema and openapi-spec-validator: Tests/Compat/test_openapi.py checks /api/1/openapi.json.
     # Pillow: Tests/Compat/test_web.py checks the web view's screenshots.
-    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests productmd koji PyJWT cryptography jsonschema openapi-spec-validator Pillow
+    # kobo: Pungi's configuration parser, which turns raw_config configs into pungi.json (RawConfigTests).
+    "$PY" -m pip install -q 'odcs[client]==0.9.2' pytest requests productmd koji PyJWT cryptography jsonschema openapi-spec-validator Pillow kobo
     # pyenv puts console scripts behind shims that need a rehash to appear on PATH.
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi

@@ -42,12 +42,19 @@ public struct GenerationResult: Sendable, Equatable {
     public var source: String?
     public var arches: String?
     public var sigkeys: String?
+    /// Pungi's dump of the configuration it ran with (raw_config production and development
+    /// composes), stored as `pungi_config_dump` for respins.
+    public var pungiConfigDump: String?
 
-    public init(pungiComposeID: String? = nil, source: String? = nil, arches: String? = nil, sigkeys: String? = nil) {
+    public init(
+        pungiComposeID: String? = nil, source: String? = nil, arches: String? = nil, sigkeys: String? = nil,
+        pungiConfigDump: String? = nil
+    ) {
         self.pungiComposeID = pungiComposeID
         self.source = source
         self.arches = arches
         self.sigkeys = sigkeys
+        self.pungiConfigDump = pungiConfigDump
     }
 }
 

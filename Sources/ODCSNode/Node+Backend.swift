@@ -57,7 +57,30 @@ extension Node {
             if let module = makeModuleGenerator(koji: generator) { generators[.module] = module }
         }
         if let pulp = makePulpGenerator() { generators[.pulp] = pulp }
+        let pungi = makePungiGenerator(client: client, natives: generators)
+        for type in configuration.pungi.sourceTypes { generators[type] = pungi }
         return GeneratorSet(generators)
+    }
+
+    /// raw_config composes, and the source types routed to Pungi (docs/pungi.md); the native
+    /// generators still resolve and decide reuse for the types they know.
+    func makePungiGenerator(client: PostgresClient, natives: [SourceType: any ComposeGenerator]) -> PungiGenerator {
+        let backend = configuration.backend
+        var settings = configuration.pungi.generator
+        settings.renderer = configuration.renderer
+        let koji = backend.kojiURL.map { url in
+            KojiClient(
+                configuration: .init(url: url, timeout: .seconds(backend.kojiTimeout), maxRetries: backend.kojiMaxRetries), logger: logger)
+        }
+        let store = ComposeStore(client: client, logger: logger)
+        return PungiGenerator(
+            configuration: settings, resolvers: natives.filter { !($0.value is UnsupportedGenerator) }, koji: koji,
+            composeIDInUse: { id in
+                var query = ComposeListQuery()
+                query.filters = [.pungiComposeID(id)]
+                query.perPage = 0
+                return try await store.list(query).total > 0
+            })
     }
 
     /// The configured event backends (docs/events.md). Broker URLs were checked when the
@@ -139,7 +162,9 @@ extension Node {
         worker.slots = backend.numConcurrentPungi
         worker.pollInterval = .milliseconds(backend.pollIntervalMilliseconds)
         worker.leaseTimeout = .seconds(backend.leaseTimeout)
-        worker.generationTimeoutSeconds = backend.pungiTimeout
+        // A raw_config source may allow its pungi-koji run longer than pungi_timeout.
+        worker.generationTimeoutSeconds = max(
+            backend.pungiTimeout, configuration.pungi.generator.rawConfigs.values.compactMap(\.pungiTimeout).max() ?? 0)
         worker.clusterCap = backend.maxGenerating > 0 ? backend.maxGenerating : nil
         worker.listen = backend.listenNotify
         worker.drainTimeout = .seconds(backend.drainTimeout)

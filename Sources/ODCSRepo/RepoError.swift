@@ -31,7 +31,7 @@ public enum RepoError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// Upstream's messages print the argv as a Python list (`['createrepo_c', '/srv/x']`).
-    static func pythonList(_ arguments: [String]) -> String {
+    public static func pythonList(_ arguments: [String]) -> String {
         let items = arguments.map { argument in
             // repr() switches to double quotes when that avoids escaping a single quote.
             let quote: Character = argument.contains("'") && !argument.contains("\"") ? "\"" : "'"

@@ -153,7 +153,8 @@ extension ComposeWorker {
         let committed = await retrying(logger: logger) {
             try await queue.finishDone(
                 lease, pungiComposeID: result.pungiComposeID,
-                updates: ComposeDoneUpdates(source: result.source, arches: result.arches, sigkeys: result.sigkeys))
+                updates: ComposeDoneUpdates(
+                    source: result.source, arches: result.arches, sigkeys: result.sigkeys, pungiConfigDump: result.pungiConfigDump))
         }
         if committed == true {
             logger.info("done")

@@ -131,10 +131,13 @@ public struct ComposeDoneUpdates: Sendable, Equatable {
     public var source: String?
     public var arches: String?
     public var sigkeys: String?
+    /// `pungi_config_dump`: the configuration Pungi ran with (raw_config), for respins.
+    public var pungiConfigDump: String?
 
-    public init(source: String? = nil, arches: String? = nil, sigkeys: String? = nil) {
+    public init(source: String? = nil, arches: String? = nil, sigkeys: String? = nil, pungiConfigDump: String? = nil) {
         self.source = source
         self.arches = arches
         self.sigkeys = sigkeys
+        self.pungiConfigDump = pungiConfigDump
     }
 }

@@ -121,6 +121,17 @@ import Testing
         (#"{"source": {"type": "raw_config", "source": "a#1 b#2"}}"#, #"Only single source is allowed for "raw_config" source_type"#),
         (#"{"source": {"type": "raw_config", "source": "foo#abc"}}"#, #"Source "foo" does not exist in server configuration."#),
         (
+            #"{"source": {"type": "raw_config", "source": "pungi_cfg#--upload-pack"}}"#,
+            #"The commit of a "raw_config" source must be a git commit hash or branch name, but got --upload-pack"#
+        ),
+        (
+            #"{"source": {"type": "raw_config", "source": "pungi_cfg#HEAD~1"}}"#,
+            #"The commit of a "raw_config" source must be a git commit hash or branch name, but got HEAD~1"#
+        ),
+        (
+            #"{"source": {"type": "raw_config", "source": "pungi_cfg#$(reboot)"}}"#, InputValidator.forbiddenCharactersMessage
+        ),
+        (
             #"{"source": {"type": "module", "source": "a:b", "module_defaults_url": "git://x"}}"#,
             #"The "module_defaults_url" and "module_defaults_commit" must be used together."#
         ),

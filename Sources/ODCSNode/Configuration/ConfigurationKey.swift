@@ -207,6 +207,28 @@ extension ConfigurationKey {
             "pulp_password", .secret, nil,
             "The Pulp password itself: environment only (ODCS_PULP_PASSWORD), never the configuration file; never printed."),
         .init("net_timeout", .integer(1...3600), 120, "Seconds one MBS or Pulp request may take."),
+        // Pungi (docs/pungi.md).
+        .init(
+            "source_type_generators", .object, [:],
+            "Which generator builds a source type: {tag: pungi} sends tag composes to pungi-koji; native (the default) or pungi. raw_config is always pungi, pulp always native."
+        ),
+        .init("pungi_koji", .string, "pungi-koji", "The pungi-koji program (a name in PATH, or a path)."),
+        .init(
+            "pungi_koji_args", .stringList, [], "Extra pungi-koji arguments for the composes ODCS configures (and raw_config by default)."),
+        .init("raw_config_pungi_koji_args", .object, [:], "Extra pungi-koji arguments per raw_config source: {name: [args]}."),
+        .init("koji_profile", .optionalString, nil, "The koji_profile written into the Pungi configurations ODCS renders."),
+        .init(
+            "raw_config_wrapper_conf_path", .optionalString, nil,
+            "ODCS's wrapper pungi.conf for raw_config composes (it imports the user's config as raw_config); unset: none."),
+        .init("pungi_config_validate", .optionalString, nil, "pungi-config-validate, run on every raw config when set."),
+        .init("raw_config_schema_override", .optionalString, nil, "A schema override file for pungi_config_validate."),
+        .init("post_script_timeout", .integer(1...86400), 600, "Seconds a raw_config post_script may take."),
+        .init(
+            "pungi_config_python", .string, "python3",
+            "The Python with kobo (Pungi's config parser) that turns raw configs into pungi.json."),
+        .init(
+            "raw_config_git_credential_helper", .optionalString, nil,
+            "A git credential helper for raw_config repositories (like upstream's odcs-credential-helper)."),
         // Events (docs/events.md).
         .init(
             "messaging_backend", .string, "",

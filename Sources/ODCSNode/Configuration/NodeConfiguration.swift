@@ -33,6 +33,7 @@ public struct NodeConfiguration: Sendable {
     public var backend: BackendSettings
     public var auth: AuthSettings
     public var sourceServices: SourceServiceSettings
+    public var pungi: PungiSettings
     /// Settings that work but should not be used as they are; logged loudly at start-up and
     /// printed by `odcs config check`.
     public var warnings: [String] = []
@@ -139,6 +140,7 @@ public struct NodeConfiguration: Sendable {
         }
 
         sourceServices = try SourceServiceSettings(values: values)
+        pungi = try PungiSettings(values: values, defaultArches: list("arches"), pungiTimeout: int("pungi_timeout"))
         policy = RequestPolicy(
             secondsToLive: int("seconds_to_live"), maxSecondsToLive: int("max_seconds_to_live"),
             defaultArches: list("arches"), defaultSigkeys: list("sigkeys"), defaultTargetDir: targetDir,

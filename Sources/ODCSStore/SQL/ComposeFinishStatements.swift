@@ -20,12 +20,13 @@ struct ComposeFinish: PostgresPreparedStatement {
                 time_to_expire = now() + (time_to_expire - time_submitted),
                 pungi_compose_id = coalesce($5, pungi_compose_id),
                 source = coalesce($6, source), arches = coalesce($7, arches), sigkeys = coalesce($8, sigkeys),
+                pungi_config_dump = coalesce($9, pungi_config_dump),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
             WHERE id = $1 AND state = 1 AND lease_token = $2
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text, .text, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int4, .text, .text, .text, .text, .text, .text]
 
     typealias Row = (Int, Int)
 
@@ -45,7 +46,7 @@ struct ComposeFinish: PostgresPreparedStatement {
     }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 8)
+        var bindings = PostgresBindings(capacity: 9)
         bindings.append(lease.composeID)
         bindings.append(lease.token)
         bindings.append(Int32(state.rawValue))
@@ -54,6 +55,7 @@ struct ComposeFinish: PostgresPreparedStatement {
         bindings.append(updates.source)
         bindings.append(updates.arches)
         bindings.append(updates.sigkeys)
+        bindings.append(updates.pungiConfigDump)
         return bindings
     }
 
