@@ -147,7 +147,7 @@ struct ComposeAssembler: Sendable {
         var groupFiles: [String: FilePath] = [:]
         if !names.isEmpty {
             for arch in selection.arches {
-                try layout.write(Comps(packages: names).xml, to: layout.comps(arch: arch))
+                try layout.write(PungiConfig.comps(packages: names), to: layout.comps(arch: arch))
                 groupFiles[arch] = layout.comps(arch: arch)
             }
         }
@@ -217,37 +217,5 @@ struct ComposeAssembler: Sendable {
             }
         }
         return entries
-    }
-}
-
-/// The comps file ODCS writes for a compose that lists packages: one default group,
-/// `odcs-group`, with a `packagereq` per package (reference §10.4). Names are escaped here,
-/// where upstream inserts them raw.
-struct Comps {
-    var packages: [String]
-
-    var xml: String {
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
-        let requirements = packages.map { "        <packagereq>\(escaped($0))</packagereq>" }.joined(separator: "\n")
-        return """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">
-            <comps>
-              <group>
-                <id>odcs-group</id>
-                <name>odcs-group</name>
-                <description>ODCS compose default group</description>
-                <default>true</default>
-                <uservisible>true</uservisible>
-                <packagelist>
-            \(requirements)
-                </packagelist>
-              </group>
-            </comps>
-
-            """
     }
 }
