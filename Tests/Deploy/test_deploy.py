@@ -414,7 +414,8 @@ def executed_programs():
             continue
         text = path.read_text()
         found.update(re.findall(r'ExternalCommand\(\s*\[\s*"([\w.+-]+)"', text))
-        found.update(re.findall(r'\[\s*"([A-Za-z][\w.+-]*)"\s*,\s*"-[^"]*"', text))  # ["xz", "-dc"]
+        # ["xz", "-dc"], but not the arguments appended to a program: options + ["clone", "--quiet"]
+        found.update(re.findall(r'(?<!\+ )\[\s*"([A-Za-z][\w.+-]*)"\s*,\s*"-[^"]*"', text))
         found.update(re.findall(r'program:\s*String\s*=\s*"([\w.+-]+)"', text))
         found.update(name for name in PROGRAM_PACKAGES if f'"{name}"' in text and name not in ("rpm", "git", "dnf"))
     return found
