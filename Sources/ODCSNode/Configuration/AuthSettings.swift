@@ -118,12 +118,7 @@ public struct AuthSettings: Sendable {
             guard environment == nil else {
                 throw ConfigurationError("auth.oidc.client_secret_file and ODCS_AUTH_OIDC_CLIENT_SECRET are both set; keep one")
             }
-            guard let data = FileManager.default.contents(atPath: file), var text = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError("configuration key auth.oidc.client_secret_file: cannot read \(file)")
-            }
-            while text.last?.isNewline == true { text.removeLast() }
-            guard !text.isEmpty else { throw ConfigurationError("configuration key auth.oidc.client_secret_file: \(file) is empty") }
-            return Secret(text)
+            return Secret(try NodeConfiguration.secret(file: file, key: "auth.oidc.client_secret_file"))
         }
         return environment.map(Secret.init)
     }
