@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ODCSCore
 import ODCSStore
+import ServiceLifecycle
 
 /// `GET /api/1/events/`: compose events as server-sent events (not upstream), for watchers.
 ///
@@ -14,6 +15,12 @@ import ODCSStore
 /// `last_event_id` parameter) to resume without losing any; `compose_id=` limits it to one
 /// compose. Events are read from the outbox, so a stream can resume as far back as
 /// `outbox_retention`. A comment line every `keepAlive` keeps proxies from closing it.
+///
+/// A stream ends when its node shuts down gracefully: the HTTP server waits for every open
+/// response before the node can stop, so a watcher that never disconnects would otherwise
+/// hold a draining node (and a rolling upgrade) until it is killed. The client reconnects
+/// after `retry` with its `Last-Event-ID`, to another node behind the same address, and
+/// loses nothing.
 struct EventRoutes: Sendable {
     let outbox: OutboxStore
     let renderer: ComposeJSONRenderer
@@ -53,7 +60,7 @@ struct EventRoutes: Sendable {
             var last = start
             var quiet = Duration.zero
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            while !Task.isCancelled {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let events = try await outbox.events(after: last, composeID: filter)
                 if events.isEmpty {
                     try await Task.sleep(for: pollInterval)

@@ -68,6 +68,9 @@ class Chromium:
             write_end = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD, 10)
             os.dup2(read_end, 3)
             os.dup2(write_end, 4)
+            # Nothing else of pytest's (its saved copy of the run's stdout among them): a
+            # browser process that outlived the test must not hold the CI log open.
+            os.closerange(5, os.sysconf("SC_OPEN_MAX"))
 
         self.profile = tempfile.mkdtemp(prefix="odcs-chromium-")
         self.log = open(os.path.join(self.workdir, "chromium.log"), "wb")

@@ -75,6 +75,29 @@ import Testing
         }
     }
 
+    /// A watcher that never disconnects must not hold a node that is told to stop: the
+    /// stream ends cleanly, and the watcher resumes on another node without losing an event.
+    @Test(.timeLimit(.minutes(3))) func aStoppingNodeEndsItsStreamsAndTheWatcherResumesElsewhere() async throws {
+        try await TestCluster.with(environment: ["ODCS_NUM_CONCURRENT_PUNGI": "0"]) { cluster in
+            try await cluster.start(0)
+            try await cluster.start(1)
+            var watcher = EventStreamClient(server: cluster.base(0)).events().makeAsyncIterator()
+            let (_, first) = try await cluster.submit(1, Self.build)
+            let created = try #require(try await watcher.next())
+            #expect(Self.state(created)?.compose == first["id"] as? Int)
+
+            cluster.signal(0, SIGTERM)
+            #expect(try await cluster.waitExit(0, timeout: .seconds(60)) == 0)
+            #expect(try await watcher.next() == nil)
+
+            let (_, second) = try await cluster.submit(1, Self.build)
+            var resumed = EventStreamClient(server: cluster.base(1), lastEventID: created.id).events().makeAsyncIterator()
+            let next = try #require(try await resumed.next())
+            #expect(Self.state(next)?.compose == second["id"] as? Int && Self.state(next)?.state == "wait")
+            #expect(Int64(next.id ?? "") ?? 0 > Int64(created.id ?? "") ?? 0)
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func composeWaitFollowsTheComposeToDone() async throws {
         try await TestCluster.with(environment: ["ODCS_TEST_GENERATOR_WORK_MS": "1000"]) { cluster in
             try await cluster.start(0)
