@@ -132,8 +132,9 @@ stop_node() {
     if [ -s "$dir/rabbitmq.pid" ]; then
         local pid
         pid=$(cat "$dir/rabbitmq.pid")
-        # `stop PIDFILE` returns only when the OS process is gone.
-        ctl stop "$dir/rabbitmq.pid" >/dev/null 2>&1 || kill -KILL "$pid" 2>/dev/null || true
+        # `stop PIDFILE` returns only when the OS process is gone; a node that does not answer
+        # (frozen by a test, say) is killed after a minute rather than waited for.
+        timeout -k 5 60 "$0" ctl "$dir" stop "$dir/rabbitmq.pid" >/dev/null 2>&1 || kill -KILL "$pid" 2>/dev/null || true
         rm -f "$dir/rabbitmq.pid"
     else
         # No pid file (never written, or removed by a failed second start): ask the node itself.
