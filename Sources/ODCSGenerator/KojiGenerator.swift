@@ -24,12 +24,18 @@ public struct KojiGenerator: ComposeGenerator {
         /// Arches of a compose that names none.
         public var defaultArches: [String]
         public var assembly: AssemblyOptions
+        /// For cloning a module defaults repository (`module_defaults_url`).
+        public var gitTimeout: Duration
 
-        public init(topdir: FilePath?, topurl: String?, defaultArches: [String] = ["x86_64"], assembly: AssemblyOptions = .init()) {
+        public init(
+            topdir: FilePath?, topurl: String?, defaultArches: [String] = ["x86_64"], assembly: AssemblyOptions = .init(),
+            gitTimeout: Duration = .seconds(600)
+        ) {
             self.topdir = topdir
             self.topurl = topurl
             self.defaultArches = defaultArches
             self.assembly = assembly
+            self.gitTimeout = gitTimeout
         }
     }
 
@@ -62,7 +68,9 @@ public struct KojiGenerator: ComposeGenerator {
         case .tag:
             guard compose.kojiEvent == nil else { return compose }
             var resolved = compose
-            resolved.kojiEvent = try await withKoji { try await resolveEvent(tag: compose.source, logger: logger) }
+            resolved.kojiEvent = try await withKoji {
+                try await resolveEvent(tag: compose.source, modularTags: modularTags(of: compose), logger: logger)
+            }
             return resolved
         case .pungiCompose:
             return try await resolvePungiCompose(compose)
@@ -71,8 +79,11 @@ public struct KojiGenerator: ComposeGenerator {
         }
     }
 
-    func resolveEvent(tag: String, logger: Logger) async throws -> Int64 {
-        let ids = try await tagAndInheritedIDs(tag)
+    /// The event is cached per tag; a cached event is kept only while neither the tag nor
+    /// the compose's modular tags (with their inheritance) changed since.
+    func resolveEvent(tag: String, modularTags: [String] = [], logger: Logger) async throws -> Int64 {
+        var ids = try await tagAndInheritedIDs(tag)
+        for modularTag in modularTags { ids += try await tagAndInheritedIDs(modularTag).filter { !ids.contains($0) } }
         if let cache = eventCache, let cached = try? await cache.lastEvent(tag: tag),
             try await !koji.tagChangedSinceEvent(cached, tagIDs: ids)
         {
@@ -102,8 +113,14 @@ public struct KojiGenerator: ComposeGenerator {
         guard compose.sourceType == .tag else { return true }
         guard let event = candidate.kojiEvent else { return false }
         return try await withKoji {
-            try await !koji.tagChangedSinceEvent(event, tagIDs: try await tagAndInheritedIDs(compose.source))
+            var ids = try await tagAndInheritedIDs(compose.source)
+            for tag in modularTags(of: compose) { ids += try await tagAndInheritedIDs(tag).filter { !ids.contains($0) } }
+            return try await !koji.tagChangedSinceEvent(event, tagIDs: ids)
         }
+    }
+
+    func modularTags(of compose: Compose) -> [String] {
+        (compose.modularKojiTags ?? "").split(separator: " ").map(String.init)
     }
 
     /// Koji's errors, as a reason a user can act on.
@@ -132,7 +149,11 @@ public struct KojiGenerator: ComposeGenerator {
         let sigkeys = SigkeyPreference(compose.sigkeys)
         let multilib = MultilibRequest(compose)
 
-        let (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log)
+        var (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log)
+        let modules = try await modularContent(of: compose, log: log)
+        let modularRPMs = Set(modules.rpms.map(\.id))
+        rpms += modules.rpms.filter { rpm in !rpms.contains { $0.id == rpm.id } }
+        builds += modules.builds.filter { build in !builds.contains { $0.id == build.id } }
         try Task.checkCancellation()
         let wantedArches = Set(arches + ["noarch", "src", "nosrc"] + arches.flatMap { multilib.extraArches(for: $0) })
         var pool = try await candidates(
@@ -146,8 +167,19 @@ public struct KojiGenerator: ComposeGenerator {
         let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files), layout: layout, log: log)
         try Task.checkCancellation()
 
-        let selection = PackageSelection(
-            candidates: pool.map(\.candidate), binaries: closure.binaries, names: names, arches: arches)
+        // Pungi's hybrid gather: every artifact of the modules, besides what the tag gave.
+        var binaries = closure.binaries
+        for arch in arches where !modularRPMs.isEmpty {
+            var chosen = Set((binaries[arch] ?? []).map(\.package.nevra))
+            for entry in pool where modularRPMs.contains(entry.rpm.id) {
+                let package = entry.candidate.package
+                guard !package.isSource, !package.isDebug, package.arch == arch || package.arch == "noarch",
+                    chosen.insert(package.nevra).inserted
+                else { continue }
+                binaries[arch, default: []].append(entry.candidate)
+            }
+        }
+        let selection = PackageSelection(candidates: pool.map(\.candidate), binaries: binaries, names: names, arches: arches)
         try checkSignatures(selection, pool: pool, sigkeys: sigkeys, arches: arches)
         guard selection.missing.isEmpty else {
             throw GeneratorError(
@@ -157,7 +189,32 @@ public struct KojiGenerator: ComposeGenerator {
             throw GeneratorError(message)
         }
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
-        return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
+        let result = try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
+        if !modules.modules.isEmpty {
+            try Task.checkCancellation()
+            try await addModularMetadata(
+                modulemds: modules.modules.map(\.modulemd), moduleNames: Set(modules.modules.map(\.name)), compose: compose,
+                arches: arches, layout: layout, log: log)
+        }
+        return result
+    }
+
+    /// A tag compose's `modular_koji_tags`: the modules tagged there at the compose's event
+    /// and their RPM artifacts.
+    func modularContent(of compose: Compose, log: StepLog) async throws -> (modules: [KojiModule], rpms: [KojiRPM], builds: [KojiBuild]) {
+        let tags = modularTags(of: compose)
+        guard compose.sourceType == .tag, !tags.isEmpty else { return ([], [], []) }
+        guard let event = compose.kojiEvent else { throw GeneratorError("The compose has no Koji event.") }
+        let modules = try await taggedModules(in: tags, event: event, log: log)
+        var rpms: [KojiRPM] = []
+        var builds: [KojiBuild] = []
+        for module in modules {
+            let (moduleRPMs, moduleBuilds) = try await artifacts(
+                ofModule: module.nsvc, modulemd: module.modulemd, contentTag: module.contentTag, event: event, log: log)
+            rpms += moduleRPMs.filter { rpm in !rpms.contains { $0.id == rpm.id } }
+            builds += moduleBuilds.filter { build in !builds.contains { $0.id == build.id } }
+        }
+        return (modules, rpms, builds)
     }
 
     func lookasideLocations(of compose: Compose) throws -> [RepositoryLocation] {

@@ -17,6 +17,12 @@ struct StepLog: Sendable {
             path, .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite, .groupRead, .otherRead])
     }
 
+    /// To the logger only: resolution runs before the compose has a directory.
+    init(logger: Logger) {
+        self.logger = logger
+        file = nil
+    }
+
     func info(_ message: String) {
         write("INFO", message)
         logger.info("\(message)")

@@ -68,6 +68,35 @@ extension KojiClient {
         return value.isNil ? nil : try KojiBuild(value)
     }
 
+    /// nil when Koji has no such build. The answer includes the build's `extra` (a module
+    /// build's modulemd and content tag).
+    public func getBuild(id: Int64) async throws(KojiError) -> KojiBuild? {
+        let value = try await call("getBuild", [.int(id)])
+        return value.isNil ? nil : try KojiBuild(value)
+    }
+
+    /// The builds in the tag at `event` (with its inheritance when `inherit`), of one build
+    /// type when `type` is given (`"module"`), most recently tagged first.
+    public func listTagged(_ tag: String, event: Int64?, inherit: Bool, type: String? = nil) async throws(KojiError) -> [KojiBuild] {
+        var keywords: [(String, XMLRPCValue)] = [("inherit", .bool(inherit))]
+        if let event { keywords.insert(("event", .int(event)), at: 0) }
+        if let type { keywords.append(("type", .string(type))) }
+        let value = try await call("listTagged", [.string(tag)], keywords: keywords)
+        guard let builds = value.arrayValue else { throw .malformedResponse("listTagged must answer a list") }
+        return try builds.map { value throws(KojiError) in try KojiBuild(value) }
+    }
+
+    /// The ids of the builds whose NVR matches `terms` (Koji's `search(terms, "build",
+    /// matchType)`, a shell-style pattern when `glob`).
+    public func searchBuilds(_ terms: String, glob: Bool) async throws(KojiError) -> [Int64] {
+        let value = try await call("search", [.string(terms), .string("build"), .string(glob ? "glob" : "exact")])
+        guard let matches = value.arrayValue else { throw .malformedResponse("search must answer a list") }
+        return try matches.map { match throws(KojiError) in
+            guard let id = match["id"]?.intValue else { throw .malformedResponse("a search match needs an id") }
+            return id
+        }
+    }
+
     public func listRPMs(buildID: Int64) async throws(KojiError) -> [KojiRPM] {
         let value = try await call("listRPMs", keywords: [("buildID", .int(buildID))])
         guard let rpms = value.arrayValue else { throw .malformedResponse("listRPMs must answer a list") }

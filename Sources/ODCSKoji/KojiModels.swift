@@ -72,14 +72,22 @@ public struct KojiBuild: Sendable, Equatable {
     public var epoch: Int64?
     /// `DEFAULT` unless the build lives on another volume (`<topdir>/vol/<volume>/packages/...`).
     public var volumeName: String?
+    /// A module build's `extra.typeinfo.module` (only `getBuild` answers a build's `extra`).
+    public var module: KojiModule?
+    /// The tag a listing found the build in (`listTagged`, `listTaggedRPMS`).
+    public var tagName: String?
 
-    public init(id: Int64, name: String, version: String, release: String, epoch: Int64? = nil, volumeName: String? = nil) {
+    public init(
+        id: Int64, name: String, version: String, release: String, epoch: Int64? = nil, volumeName: String? = nil,
+        module: KojiModule? = nil
+    ) {
         self.id = id
         self.name = name
         self.version = version
         self.release = release
         self.epoch = epoch
         self.volumeName = volumeName
+        self.module = module
     }
 
     public var nvr: String { "\(name)-\(version)-\(release)" }
@@ -89,9 +97,45 @@ public struct KojiBuild: Sendable, Equatable {
             let name = value["package_name"]?.stringValue ?? value["name"]?.stringValue,
             let version = value["version"]?.stringValue, let release = value["release"]?.stringValue
         else { throw .malformedResponse("a build needs id, name, version and release") }
+        var module: KojiModule? = nil
+        if let typeinfo = value["extra"]?["typeinfo"]?["module"] { module = try KojiModule(typeinfo) }
         self.init(
             id: id, name: name, version: version, release: release, epoch: value["epoch"]?.intValue,
-            volumeName: value["volume_name"]?.stringValue)
+            volumeName: value["volume_name"]?.stringValue, module: module)
+        tagName = value["tag_name"]?.stringValue
+    }
+}
+
+/// What the Module Build Service records in a module build's `extra.typeinfo.module`.
+public struct KojiModule: Sendable, Equatable {
+    public var name: String
+    public var stream: String
+    public var version: String
+    public var context: String
+    /// The module's modulemd document (YAML).
+    public var modulemd: String
+    /// The tag holding the module's RPMs.
+    public var contentTag: String
+
+    public init(name: String, stream: String, version: String, context: String, modulemd: String, contentTag: String) {
+        self.name = name
+        self.stream = stream
+        self.version = version
+        self.context = context
+        self.modulemd = modulemd
+        self.contentTag = contentTag
+    }
+
+    public var nsvc: String { "\(name):\(stream):\(version):\(context)" }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let name = value["name"]?.stringValue, let stream = value["stream"]?.stringValue,
+            let version = value["version"]?.stringValue ?? value["version"]?.intValue.map(String.init),
+            let context = value["context"]?.stringValue, let modulemd = value["modulemd_str"]?.stringValue
+        else { throw .malformedResponse("a module build's typeinfo needs name, stream, version, context and modulemd_str") }
+        self.init(
+            name: name, stream: stream, version: version, context: context, modulemd: modulemd,
+            contentTag: value["content_koji_tag"]?.stringValue ?? "")
     }
 }
 

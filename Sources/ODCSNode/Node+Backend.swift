@@ -51,10 +51,11 @@ extension Node {
             let generator = KojiGenerator(
                 configuration: .init(
                     topdir: backend.kojiTopdir.map { FilePath($0) }, topurl: backend.kojiTopurl,
-                    defaultArches: configuration.policy.defaultArches, assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout))),
+                    defaultArches: configuration.policy.defaultArches, assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout)),
+                    gitTimeout: .seconds(backend.pungiTimeout)),
                 koji: koji, eventCache: KojiTagCache(store: KojiTagCacheStore(client: client, logger: logger)))
             for type in [SourceType.tag, .build, .pungiCompose] { generators[type] = generator }
-            if let module = makeModuleGenerator(koji: generator) { generators[.module] = module }
+            generators[.module] = makeModuleGenerator(koji: generator)
         }
         if let pulp = makePulpGenerator() { generators[.pulp] = pulp }
         let pungi = makePungiGenerator(client: client, natives: generators)

@@ -5,7 +5,9 @@ extension KojiFixture {
     /// `rig-base`; rig-base holds bar-2.0-1 (x86_64, Provides libbar, with a debuginfo
     /// subpackage) and qux-3.0-1 (noarch); rig-tag holds foo-1.0-1 then foo-1.1-1 (x86_64,
     /// Requires libbar, with a -devel subpackage) and baz-0.1-1 (noarch). foo-1.1-1 and baz are
-    /// signed with `signer`'s key, bar and qux are not.
+    /// signed with `signer`'s key, bar and qux are not. Besides, the modular tag `rig-modular`
+    /// holds the module build `rigmod:1:1:00000000`, whose content tag holds modpkg-1.0-1
+    /// (noarch), for composes with `modular_koji_tags`.
     public static func rig(at directory: FilePath) async throws -> (fixture: KojiFixture, signer: FixtureSigner) {
         var koji = try KojiFixture(topdir: directory.appending("koji"))
         let signer = try await FixtureSigner.make(in: directory.appending("gnupg"))
@@ -22,6 +24,17 @@ extension KojiFixture {
         let baz = try await koji.addBuild(FixturePackage("baz", version: "0.1"), tags: ["rig-tag"])
         try await koji.sign(foo, with: signer)
         try await koji.sign(baz, with: signer)
+
+        let module = MBSTestServer.Module(
+            name: "rigmod", stream: "1", version: 1, kojiTag: "module-rigmod-1-1-00000000",
+            artifacts: ["modpkg-0:1.0-1.module_rig.noarch", "modpkg-0:1.0-1.module_rig.src"], baseModuleStream: "rig")
+        koji.data.addTag(module.kojiTag!)
+        koji.data.addTag("rig-modular")
+        try await koji.addBuild(FixturePackage("modpkg", release: "1.module_rig"), tags: [module.kojiTag!])
+        let moduleBuild = koji.data.addModuleBuild(
+            name: module.name, stream: module.stream, version: module.version, context: module.context, modulemd: module.modulemd,
+            contentTag: module.kojiTag!)
+        koji.data.tagBuild(moduleBuild, into: "rig-modular")
         return (koji, signer)
     }
 }

@@ -27,7 +27,19 @@ public struct KojiHubData: Codable, Sendable {
         public var release: String
         public var epoch: Int64?
         public var volume: String?
+        /// A module build (Koji build type `module`): its `extra.typeinfo.module`.
+        public var module: Module?
         public var nvr: String { "\(name)-\(version)-\(release)" }
+    }
+    /// What Koji keeps of a module build, as MBS writes it into the build's `extra`.
+    public struct Module: Codable, Sendable {
+        public var name: String
+        public var stream: String
+        public var version: String
+        public var context: String
+        public var modulemd: String
+        /// The tag holding the module's RPMs (`module-<name>-<stream>-<version>-<context>`).
+        public var contentTag: String
     }
     public struct RPM: Codable, Sendable {
         public var id: Int64
@@ -93,6 +105,23 @@ public struct KojiHubData: Codable, Sendable {
             rpms.append(
                 RPM(id: Int64(rpms.count + 1), build: id, name: file.name, arch: file.arch, size: file.size, payloadhash: file.payloadhash))
         }
+        newEvent()
+        return id
+    }
+
+    /// A module build as MBS imports it into Koji: named after the module, the stream as its
+    /// version (`-` → `_`), `<version>.<context>` as its release, no RPMs of its own.
+    @discardableResult
+    public mutating func addModuleBuild(
+        name: String, stream: String, version: Int64, context: String, modulemd: String, contentTag: String
+    ) -> Int64 {
+        let id = Int64(builds.count + 1)
+        let module = Module(
+            name: name, stream: stream, version: String(version), context: context, modulemd: modulemd, contentTag: contentTag)
+        builds.append(
+            Build(
+                id: id, name: name, version: stream.replacingOccurrences(of: "-", with: "_"), release: "\(version).\(context)",
+                epoch: nil, volume: nil, module: module))
         newEvent()
         return id
     }
@@ -213,7 +242,7 @@ extension KojiHubData {
             ("package_name", .string(build.name)), ("package_id", .int(build.id * 1000)), ("version", .string(build.version)),
             ("release", .string(build.release)), ("epoch", build.epoch.map { .int($0) } ?? .nil), ("nvr", .string(build.nvr)),
             ("state", .int(1)), ("owner_name", .string("fixture")), ("volume_name", .string(build.volume ?? "DEFAULT")),
-            ("volume_id", .int(0)), ("draft", .bool(false)), ("extra", .nil), ("task_id", .nil),
+            ("volume_id", .int(0)), ("draft", .bool(false)), ("extra", build.module.map(Self.extra) ?? .nil), ("task_id", .nil),
         ]
         if let listing {
             members += [
@@ -222,6 +251,25 @@ extension KojiHubData {
             ]
         }
         return .struct(members)
+    }
+
+    /// A module build's `extra`, as MBS sets it.
+    static func extra(_ module: Module) -> XMLRPCValue {
+        .struct([
+            (
+                "typeinfo",
+                .struct([
+                    (
+                        "module",
+                        .struct([
+                            ("name", .string(module.name)), ("stream", .string(module.stream)), ("version", .string(module.version)),
+                            ("context", .string(module.context)), ("modulemd_str", .string(module.modulemd)),
+                            ("content_koji_tag", .string(module.contentTag)), ("module_build_service_id", .int(1)),
+                        ])
+                    )
+                ])
+            )
+        ])
     }
 
     func value(_ rpm: RPM) -> XMLRPCValue {

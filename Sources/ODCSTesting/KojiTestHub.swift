@@ -4,6 +4,10 @@ import Logging
 import NIOCore
 import ODCSKoji
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A Koji hub for tests: an HTTP server on 127.0.0.1 that answers Koji's XML-RPC wire format
 /// (keyword structs, `<nil/>`, faults, `multiCall`) for the read calls ODCS makes, from a
 /// `KojiHubData`. Koji itself cannot be installed here; this is the one stand-in.
@@ -108,6 +112,15 @@ public actor KojiTestHub {
             return .bool(data.changed(since: event, tags: ids))
         case "listTaggedRPMS":
             return try listTaggedRPMS(call)
+        case "listTagged":
+            return try listTagged(call)
+        case "search":
+            // Builds only, exact or shell-style (`glob`) NVR matches, as Koji's search answers them.
+            let terms = try call.argument(0, "terms").stringValue ?? ""
+            guard try call.argument(1, "type").stringValue == "build" else { throw KojiHubCall.Fault("unsupported search type") }
+            let glob = call.optionalArgument(2, "matchType")?.stringValue == "glob"
+            let matches = data.builds.filter { glob ? fnmatch(terms, $0.nvr, 0) == 0 : $0.nvr == terms }
+            return .array(matches.map { .struct([("id", .int($0.id)), ("name", .string($0.nvr))]) })
         case "getBuild":
             let info = try call.argument(0, "buildInfo")
             let build = info.intValue.flatMap { data.build(id: $0) } ?? info.stringValue.flatMap { data.build(nvr: $0) }
@@ -147,6 +160,21 @@ public actor KojiTestHub {
         }
         let builds = tagged.map { data.value($0.build, listing: ($0.tag, $0.listing)) }
         return .array([.array(rpms), .array(builds)])
+    }
+
+    /// Koji's `listTagged(tag, event, inherit, prefix, latest, package, owner, type)`: the
+    /// builds, of one build type if `type` is given (`rpm` or `module` here).
+    private func listTagged(_ call: KojiHubCall) throws -> XMLRPCValue {
+        guard let tag = try tag(call.argument(0, "tag")) else {
+            throw KojiHubCall.Fault("No such tagInfo: '\(call.arguments.first?.stringValue ?? "")'")
+        }
+        let event = try call.optionalInt(1, "event") ?? data.lastEvent
+        guard data.events.contains(where: { $0.id == event }) else { throw KojiHubCall.Fault("No such event: \(event)") }
+        let type = call.optionalArgument(7, "type").flatMap(\.stringValue)
+        guard type == nil || type == "rpm" || type == "module" else { throw KojiHubCall.Fault("unsupported build type: \(type!)") }
+        let tagged = data.taggedBuilds(tag: tag.id, event: event, inherit: call.bool(2, "inherit"), latest: call.bool(4, "latest"))
+            .filter { type == nil || ($0.build.module != nil) == (type == "module") }
+        return .array(tagged.map { data.value($0.build, listing: ($0.tag, $0.listing)) })
     }
 
     /// Serves until `body` returns; `body` gets the hub URL (`http://<host>:<port>/kojihub`).

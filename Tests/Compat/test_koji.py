@@ -108,3 +108,48 @@ def test_build_compose(gen):
     done = client.wait_for_compose(compose["id"], timeout=120)
     assert done["state_name"] == "done", done["state_reason"]
     assert binaries(target, done["id"]) == ["bar-2.0-1.x86_64.rpm", "foo-1.0-1.x86_64.rpm"]
+
+
+def test_the_hub_serves_module_builds_as_koji_does(hub):
+    session = koji.ClientSession(hub["url"])
+    tagged = session.listTagged("rig-modular", inherit=True, type="module")
+    assert [(b["name"], b["version"], b["release"], b["tag_name"]) for b in tagged] == [("rigmod", "1", "1.00000000", "rig-modular")]
+    module = session.getBuild(tagged[0]["build_id"])["extra"]["typeinfo"]["module"]
+    assert (module["name"], module["stream"], module["version"], module["context"]) == ("rigmod", "1", "1", "00000000")
+    assert module["content_koji_tag"] == "module-rigmod-1-1-00000000" and "document: modulemd" in module["modulemd_str"]
+    assert [m["name"] for m in session.search("rigmod-1-1.*", "build", "glob")] == ["rigmod-1-1.00000000"]
+
+
+def modular_metadata(target, compose_id):
+    repodata = os.path.join(target, "odcs-%d" % compose_id, "compose/Temporary/x86_64/os/repodata")
+    with open(os.path.join(repodata, "repomd.xml")) as f:
+        return f.read()
+
+
+def test_tag_compose_with_modular_koji_tags_adds_the_modules(gen):
+    client, target = gen
+    compose = client.new_compose("rig-tag", "tag", packages=["baz"], flags=["no_deps"], modular_koji_tags=["rig-modular"])
+    done = client.wait_for_compose(compose["id"], timeout=120)
+    assert done["state_name"] == "done", done["state_reason"]
+    assert done["modular_koji_tags"] == "rig-modular"
+    assert binaries(target, done["id"]) == ["baz-0.1-1.noarch.rpm", "modpkg-1.0-1.module_rig.noarch.rpm"]
+    assert '<data type="modules">' in modular_metadata(target, done["id"])
+
+    # Without the modular tag it is another compose, without the module.
+    plain = client.wait_for_compose(client.new_compose("rig-tag", "tag", packages=["baz"], flags=["no_deps"])["id"], timeout=120)
+    assert plain["state_name"] == "done" and plain["result_repo"] != done["result_repo"]
+    assert binaries(target, plain["id"]) == ["baz-0.1-1.noarch.rpm"]
+
+
+def test_module_compose_from_modular_koji_tags_needs_no_mbs(gen):
+    client, target = gen
+    compose = client.new_compose("rigmod:1", "module", modular_koji_tags=["rig-modular"])
+    done = client.wait_for_compose(compose["id"], timeout=120)
+    assert done["state_name"] == "done", done["state_reason"]
+    assert done["source"] == "rigmod:1:1:00000000"
+    assert binaries(target, done["id"]) == ["modpkg-1.0-1.module_rig.noarch.rpm"]
+    assert '<data type="modules">' in modular_metadata(target, done["id"])
+    # Without modular_koji_tags a module compose asks the MBS, which this node has none of.
+    failed = client.wait_for_compose(client.new_compose("rigmod:1", "module")["id"], timeout=120)
+    assert failed["state_name"] == "failed"
+    assert "mbs_url is not configured" in failed["state_reason"]

@@ -35,8 +35,29 @@ import Testing
             try await koji.addBuild(FixturePackage("modbar", version: "2.0", release: release), tags: [moduleTag])
             try await koji.addBuild(FixturePackage("stray", release: release), tags: [moduleTag])
             try await koji.addBuild(FixturePackage("moddep", release: release), tags: [depTag])
+            // Modular Koji tags: testmodule's latest version (hiding an older one) in
+            // modular-f26, testdep inherited from modular-base; and a plain tag to compose with them.
+            koji.data.addTag(modularBaseTag)
+            koji.data.addTag(modularTag, parents: [modularBaseTag])
+            koji.data.addTag(plainTag)
+            try await koji.addBuild(FixturePackage("plain"), tags: [plainTag])
+            for module in modules + [olderTestmodule] {
+                guard let tag = module.kojiTag else { continue }
+                let id = koji.data.addModuleBuild(
+                    name: module.name, stream: module.stream, version: module.version, context: module.context,
+                    modulemd: module.modulemd, contentTag: tag)
+                koji.data.tagBuild(id, into: module.name == "testdep" ? modularBaseTag : modularTag)
+            }
             return Rig(root: root, fixture: koji)
         }
+
+        static let modularTag = "modular-f26"
+        static let modularBaseTag = "modular-base"
+        static let plainTag = "f26-build"
+        /// An older version of testmodule, also tagged in modular-f26: never composed.
+        static let olderTestmodule = MBSTestServer.Module(
+            name: "testmodule", stream: "master", version: 0, kojiTag: moduleTag, requires: ["testdep": ["1"]],
+            artifacts: ["modbar-0:2.0-1.module_f26.noarch"], baseModuleStream: "f26")
 
         static let modules: [MBSTestServer.Module] = [
             .init(
@@ -158,6 +179,81 @@ import Testing
         }
     }
 
+    /// A tag compose with `modular_koji_tags` (Pungi's hybrid gather): the tag's packages plus
+    /// every artifact of the latest modules in the modular tags, and their modular metadata.
+    @Test func tagComposeWithModularKojiTagsAddsTheTaggedModules() async throws {
+        try await Rig.with { _, generator, target in
+            var compose = Self.compose(Rig.plainTag)
+            compose.sourceType = .tag
+            compose.modularKojiTags = Rig.modularTag
+            compose.moduleDefaultsURL = try await Self.defaultsRepository(in: target)
+            let resolved = try await generator.koji.resolve(compose, logger: Logger(label: "test"))
+            let context = try KojiGeneratorRig.context(resolved, target: target)
+            _ = try await generator.koji.generate(context)
+            #expect(
+                KojiGeneratorRig.files(context, "x86_64/os") == [
+                    "modbar-2.0-1.module_f26.noarch.rpm", "moddep-1.0-1.module_f26.noarch.rpm", "modfoo-1.0-1.module_f26.x86_64.rpm",
+                    "plain-1.0-1.noarch.rpm",
+                ])
+            #expect(KojiGeneratorRig.files(context, "x86_64/debug/tree") == ["modfoo-debuginfo-1.0-1.module_f26.x86_64.rpm"])
+            let yaml = try String(contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
+            #expect(yaml.components(separatedBy: "name: \"testmodule\"").count == 2, "only the latest version: \(yaml)")
+            #expect(yaml.contains("name: \"testdep\"") && yaml.contains("module: testmodule") && !yaml.contains("othermodule"))
+            let listing = try await Self.dnfModuleList(
+                context.staging.appending("compose/Temporary/x86_64/os"), work: target.appending("dnf"))
+            #expect(listing.contains("testmodule") && listing.contains("testdep"), "\(listing)")
+        }
+    }
+
+    /// Reuse of such a compose ends when a modular tag changes, not only the tag itself.
+    @Test func aChangeInAModularTagEndsReuse() async throws {
+        let rig = try await Rig.shared.value
+        let hub = KojiTestHub(data: rig.fixture.data)
+        try await hub.serving { url in
+            let koji = KojiClient(configuration: .init(url: url, timeout: .seconds(10), maxRetries: 0))
+            let generator = KojiGenerator(configuration: .init(topdir: rig.fixture.topdir, topurl: nil), koji: koji)
+            var compose = Self.compose(Rig.plainTag)
+            compose.sourceType = .tag
+            compose.modularKojiTags = Rig.modularTag
+            let earlier = try await generator.resolve(compose, logger: Logger(label: "test"))
+            #expect(try await generator.isReusable(earlier, for: compose, logger: Logger(label: "test")))
+            await hub.update { data in
+                let id = data.addModuleBuild(
+                    name: "testdep", stream: "2", version: 1, context: "00000000", modulemd: "", contentTag: Rig.depTag)
+                data.tagBuild(id, into: Rig.modularBaseTag)
+            }
+            #expect(try await !generator.isReusable(earlier, for: compose, logger: Logger(label: "test")))
+            let later = try await generator.resolve(compose, logger: Logger(label: "test"))
+            #expect((later.kojiEvent ?? 0) > (earlier.kojiEvent ?? 0))
+        }
+    }
+
+    /// A module compose with `modular_koji_tags` resolves from Koji, not the MBS (upstream's
+    /// `depsolve_modules`): the latest version in the tags, requirements always added.
+    @Test func moduleComposeWithModularKojiTagsResolvesFromTheTags() async throws {
+        try await Rig.with { _, generator, target in
+            var compose = Self.compose("testmodule:master")
+            compose.modularKojiTags = Rig.modularTag
+            compose.flags = .noDeps
+            let context = try await Self.generate(generator, compose, target: target)
+            #expect(context.compose.source == "testdep:1:1:00000000 testmodule:master:1:00000000")
+            #expect(
+                KojiGeneratorRig.files(context, "x86_64/os") == [
+                    "modbar-2.0-1.module_f26.noarch.rpm", "moddep-1.0-1.module_f26.noarch.rpm", "modfoo-1.0-1.module_f26.x86_64.rpm",
+                ])
+            // An exact N:S:V finds the older version through Koji's search.
+            var older = Self.compose("testmodule:master:0", id: 2)
+            older.modularKojiTags = Rig.modularTag
+            let resolved = try await generator.resolve(older, logger: Logger(label: "test"))
+            #expect(resolved.source == "testdep:1:1:00000000 testmodule:master:0:00000000")
+            var missing = Self.compose("nosuchmodule:1", id: 3)
+            missing.modularKojiTags = Rig.modularTag
+            await #expect(throws: GeneratorError("Module nosuchmodule:1 is not in the modular Koji tags modular-f26.")) {
+                try await generator.resolve(missing, logger: Logger(label: "test"))
+            }
+        }
+    }
+
     @Test func noDepsComposesOnlyTheRequestedModule() async throws {
         try await Rig.with { _, generator, target in
             var compose = Self.compose("testmodule:master")
@@ -181,6 +277,10 @@ import Testing
             #expect(unknown == "Failed to find module nosuchmodule:1 in ready state in the MBS.")
             let untagged = try await Self.failure(generator, Self.compose("untagged:1", id: 3), target: target)
             #expect(untagged == "Module untagged:1:1:00000000 has no Koji tag in the MBS.")
+            var withoutMBS = generator
+            withoutMBS.configuration.mbsURL = nil
+            let noMBS = try await Self.failure(withoutMBS, Self.compose("testmodule:master", id: 4), target: target)
+            #expect(noMBS == "Module composes without modular_koji_tags need the Module Build Service: mbs_url is not configured.")
         }
     }
 

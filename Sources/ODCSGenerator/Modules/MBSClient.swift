@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// A module build as the Module Build Service lists it (`GET /1/module-builds/?verbose=True`):
-/// the fields ODCS uses.
-struct MBSModuleBuild: Sendable, Equatable {
+/// A module build as the Module Build Service lists it (`GET /1/module-builds/?verbose=True`),
+/// or as Koji keeps it for a compose from `modular_koji_tags`: the fields ODCS uses.
+struct ModuleBuild: Sendable, Equatable {
     struct BaseModule: Sendable, Equatable {
         var name: String
         var stream: String
@@ -75,7 +75,7 @@ struct MBSClient: Sendable {
     var timeout: Duration
 
     /// The first page of module builds matching `query` (upstream never pages either).
-    func moduleBuilds(_ query: [(String, String)]) async throws -> [MBSModuleBuild] {
+    func moduleBuilds(_ query: [(String, String)]) async throws -> [ModuleBuild] {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         var components = URLComponents(string: base + "/1/module-builds/")
@@ -101,7 +101,7 @@ struct MBSClient: Sendable {
         else { throw GeneratorError("MBS answered \(base)/1/module-builds/ with something that is not a module build list.") }
         return try items.map { item in
             guard let json = item as? [String: Any] else { throw GeneratorError("MBS returned a module build that is not an object.") }
-            return try MBSModuleBuild(json: json)
+            return try ModuleBuild(json: json)
         }
     }
 }

@@ -37,10 +37,10 @@ struct ModuleResolver: Sendable {
 
     /// The module builds of the compose, requirements included unless `no_deps`, base modules
     /// left out; sorted by NSVC.
-    func resolve(_ compose: Compose) async throws -> [MBSModuleBuild] {
+    func resolve(_ compose: Compose) async throws -> [ModuleBuild] {
         let requested = compose.source.split(separator: " ").map(String.init)
         let includeDone = compose.flags.contains(.includeDoneModules)
-        var specified: [MBSModuleBuild] = []
+        var specified: [ModuleBuild] = []
         for nsvc in requested {
             // A complete NSVC is taken in the done state too: the submitter asked for exactly it.
             let complete = nsvc.split(separator: ":", omittingEmptySubsequences: false).count == 4
@@ -52,7 +52,7 @@ struct ModuleResolver: Sendable {
 
     /// Upstream's `get_latest_modules`: every context of the newest version MBS has of `nsvc`
     /// in the ready state (or done too). A `-devel` module is found through its non-devel build.
-    func latest(_ nsvc: String, includeDone: Bool, filter: BaseModuleFilter = .init()) async throws -> [MBSModuleBuild] {
+    func latest(_ nsvc: String, includeDone: Bool, filter: BaseModuleFilter = .init()) async throws -> [ModuleBuild] {
         guard !nsvc.isEmpty else { return [] }
         var query: [(String, String)] = [("nsvc", nsvc)]
         query += (includeDone ? ["3", "5"] : ["5"]).map { ("state", $0) }
@@ -73,7 +73,7 @@ struct ModuleResolver: Sendable {
         guard let newest = builds.first else {
             throw GeneratorError("Failed to find module \(nsvc) in \(includeDone ? "ready or done" : "ready") state in the MBS.")
         }
-        var result: [MBSModuleBuild] = []
+        var result: [ModuleBuild] = []
         for var build in builds {
             guard build.version == newest.version else { break }
             if devel {
@@ -89,9 +89,9 @@ struct ModuleResolver: Sendable {
     /// Upstream's `validate_module_list`: drops exact duplicates, refuses two versions of one
     /// `name:stream`, and with `expand` adds the runtime requirements (latest builds whose base
     /// module stream version is within the requiring module's major version) until none is missing.
-    func validate(_ modules: [MBSModuleBuild], expand: Bool) async throws -> [MBSModuleBuild] {
-        var result: [MBSModuleBuild] = []
-        var known: [String: [MBSModuleBuild]] = [:]
+    func validate(_ modules: [ModuleBuild], expand: Bool) async throws -> [ModuleBuild] {
+        var result: [ModuleBuild] = []
+        var known: [String: [ModuleBuild]] = [:]
         for module in modules {
             let key = "\(module.name):\(module.stream)"
             guard let old = known[key], let first = old.first else {
@@ -117,8 +117,8 @@ struct ModuleResolver: Sendable {
     }
 
     /// The latest builds of the `name:stream`s `modules` require that are not in `seen` yet.
-    func newRequirements(of modules: [MBSModuleBuild], seen: inout Set<String>) async throws -> [MBSModuleBuild] {
-        var found: [MBSModuleBuild] = []
+    func newRequirements(of modules: [ModuleBuild], seen: inout Set<String>) async throws -> [ModuleBuild] {
+        var found: [ModuleBuild] = []
         for module in modules {
             var requires = try ModuleMetadata(yaml: module.modulemd).runtimeRequires
             if let stream = module.develOf { requires.append([String(module.name.dropLast("-devel".count)): [stream]]) }
@@ -140,7 +140,7 @@ struct ModuleResolver: Sendable {
     /// The base module stream versions a requirement may have been built against: at most the
     /// requiring module's own, at least the first of its major version (`el8.3.0` built
     /// against 80300 → 80000 … 80300).
-    static func baseModuleBounds(_ bases: [MBSModuleBuild.BaseModule]) -> (lte: String?, gte: String?) {
+    static func baseModuleBounds(_ bases: [ModuleBuild.BaseModule]) -> (lte: String?, gte: String?) {
         var lte: String?
         var gte: String?
         for base in bases {

@@ -197,7 +197,8 @@ extension ConfigurationKey {
         // Module and pulp composes (docs/modules-and-pulp.md).
         .init(
             "mbs_url", .optionalString, nil,
-            "Module Build Service URL (e.g. https://mbs.example.com/module-build-service); module composes need it and koji_url."),
+            "Module Build Service URL (e.g. https://mbs.example.com/module-build-service); module composes need it and koji_url "
+                + "(those from modular_koji_tags need only koji_url)."),
         .init("pulp_server_url", .optionalString, nil, "Pulp server URL (its API is under /pulp/api/v2/); pulp composes need it."),
         .init("pulp_ssl_cert", .optionalString, nil, "PEM client certificate presented to Pulp (with pulp_ssl_key)."),
         .init("pulp_ssl_key", .optionalString, nil, "PEM private key of pulp_ssl_cert."),
