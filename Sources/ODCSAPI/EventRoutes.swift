@@ -20,7 +20,8 @@ import ServiceLifecycle
 /// response before the node can stop, so a watcher that never disconnects would otherwise
 /// hold a draining node (and a rolling upgrade) until it is killed. The client reconnects
 /// after `retry` with its `Last-Event-ID`, to another node behind the same address, and
-/// loses nothing.
+/// loses nothing. A read of the outbox that fails is retried at the next poll rather than
+/// cutting the stream.
 struct EventRoutes: Sendable {
     let outbox: OutboxStore
     let renderer: ComposeJSONRenderer
@@ -61,7 +62,9 @@ struct EventRoutes: Sendable {
             var quiet = Duration.zero
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let events = try await outbox.events(after: last, composeID: filter)
+                // A failed read (the database restarting, say) is retried at the next poll:
+                // the watcher keeps its stream and its keep-alives meanwhile.
+                let events = (try? await outbox.events(after: last, composeID: filter)) ?? []
                 if events.isEmpty {
                     try await Task.sleep(for: pollInterval)
                     quiet += pollInterval

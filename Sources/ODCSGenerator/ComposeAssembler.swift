@@ -58,9 +58,11 @@ struct ComposeAssembler: Sendable {
     }
 
     /// Fetch, check, index, describe. `comps` are the requested package names (Pungi's
-    /// `odcs-group`); none gives no comps file.
+    /// `odcs-group`); none gives no comps file. `modular` adds `modules.yaml` to the os
+    /// repositories and lists the modules in modules.json.
     func assemble(
-        _ selection: PackageSelection, comps names: [String], context: GenerationContext, layout: ComposeLayout, log: StepLog
+        _ selection: PackageSelection, comps names: [String], modular: ModularMetadata? = nil, context: GenerationContext,
+        layout: ComposeLayout, log: StepLog
     ) async throws -> GenerationResult {
         var selection = selection
         try await fetch(selection, layout: layout, log: log)
@@ -68,9 +70,14 @@ struct ComposeAssembler: Sendable {
         try check(&selection, layout: layout, log: log)
         try await createRepositories(for: selection, comps: names, layout: layout, log: log)
         try Task.checkCancellation()
+        var modules: [ProductmdModules.Entry] = []
+        if let modular {
+            modules = try await addModules(modular, selection: selection, layout: layout, log: log)
+            try Task.checkCancellation()
+        }
         let productmd = ProductmdCompose(
             composeName: context.name, composeType: context.compose.composeType, label: context.compose.label, now: now())
-        try writeMetadata(selection, productmd: productmd, context: context, layout: layout)
+        try writeMetadata(selection, productmd: productmd, modules: modules, context: context, layout: layout)
         log.info("Wrote \(layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
         return GenerationResult(pungiComposeID: productmd.id)
     }
@@ -171,9 +178,40 @@ struct ComposeAssembler: Sendable {
         }
     }
 
-    /// The `.repo` file, productmd's composeinfo.json and rpms.json, and `COMPOSE_ID`.
+    /// Writes `modules.yaml` into every os repository's repodata (`modifyrepo_c
+    /// --mdtype=modules`); answers the modules.json entries: per arch, each module with the
+    /// repodata file and its artifacts in that arch's os tree.
+    func addModules(
+        _ modular: ModularMetadata, selection: PackageSelection, layout: ComposeLayout, log: StepLog
+    ) async throws -> [ProductmdModules.Entry] {
+        var entries: [ProductmdModules.Entry] = []
+        for arch in selection.arches {
+            let file = layout.work.appending("\(arch)/module/modules.yaml")
+            try layout.write(modular.modulesYAML, to: file)
+            let repodata = layout.tree(.os(arch: arch)).appending("repodata")
+            try await ExternalCommand(
+                ["modifyrepo_c", "--mdtype=modules", "--unique-md-filenames", file.string, repodata.string],
+                log: layout.logs.appending("\(arch)/modifyrepo-\(ComposeLayout.variant).\(arch).log"),
+                timeout: configuration.createrepoTimeout
+            ).run()
+            let added = try FileManager.default.contentsOfDirectory(atPath: repodata.string).first { $0.contains("modules.yaml") }
+            let path = "\(ComposeLayout.variant)/\(PackageSelection.Tree.os(arch: arch).path)/repodata/\(added ?? "modules.yaml")"
+            let inTree = Set(selection.items.filter { $0.tree == .os(arch: arch) }.map(\.package.nevra))
+            for module in modular.modules {
+                entries.append(
+                    ProductmdModules.Entry(
+                        arch: arch, uid: module.nsvc, kojiTag: module.kojiTag, modulemdPath: path,
+                        rpms: module.artifacts.filter { inTree.contains($0) }))
+            }
+        }
+        log.info("Added modules.yaml with \(modular.modules.count) modules and \(modular.defaults) defaults to the os repositories")
+        return entries
+    }
+
+    /// The `.repo` file, productmd's composeinfo.json, rpms.json and modules.json, and `COMPOSE_ID`.
     func writeMetadata(
-        _ selection: PackageSelection, productmd: ProductmdCompose, context: GenerationContext, layout: ComposeLayout
+        _ selection: PackageSelection, productmd: ProductmdCompose, modules: [ProductmdModules.Entry] = [],
+        context: GenerationContext, layout: ComposeLayout
     ) throws {
         let variant = ComposeLayout.variant
         let resultRepoURL = context.targetDirURL.isEmpty ? "" : "\(context.targetDirURL)/\(context.name)/compose/\(variant)"
@@ -183,6 +221,8 @@ struct ComposeAssembler: Sendable {
         try layout.write(composeInfo.json, to: layout.metadata.appending("composeinfo.json"))
         let rpms = ProductmdRPMs(compose: productmd, variant: variant, entries: rpmEntries(selection))
         try layout.write(rpms.json, to: layout.metadata.appending("rpms.json"))
+        let modulesJSON = ProductmdModules(compose: productmd, variant: variant, entries: modules)
+        try layout.write(modulesJSON.json, to: layout.metadata.appending("modules.json"))
         try layout.write(productmd.id, to: layout.staging.appending("COMPOSE_ID"))
     }
 

@@ -189,14 +189,12 @@ public struct KojiGenerator: ComposeGenerator {
             throw GeneratorError(message)
         }
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
-        let result = try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
-        if !modules.modules.isEmpty {
-            try Task.checkCancellation()
-            try await addModularMetadata(
-                modulemds: modules.modules.map(\.modulemd), moduleNames: Set(modules.modules.map(\.name)), compose: compose,
-                arches: arches, layout: layout, log: log)
-        }
-        return result
+        let modular =
+            modules.modules.isEmpty
+            ? nil
+            : try await modularMetadata(
+                of: modules.modules.map { ($0.nsvc, $0.modulemd, $0.contentTag) }, compose: compose, layout: layout, log: log)
+        return try await assembler.assemble(selection, comps: names, modular: modular, context: context, layout: layout, log: log)
     }
 
     /// A tag compose's `modular_koji_tags`: the modules tagged there at the compose's event

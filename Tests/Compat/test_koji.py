@@ -134,11 +134,20 @@ def test_tag_compose_with_modular_koji_tags_adds_the_modules(gen):
     assert done["modular_koji_tags"] == "rig-modular"
     assert binaries(target, done["id"]) == ["baz-0.1-1.noarch.rpm", "modpkg-1.0-1.module_rig.noarch.rpm"]
     assert '<data type="modules">' in modular_metadata(target, done["id"])
+    # productmd reads (and validates) modules.json.
+    loaded = productmd.compose.Compose(os.path.join(target, "odcs-%d" % done["id"]))
+    modules = loaded.modules.modules["Temporary"]["x86_64"]
+    assert list(modules) == ["rigmod:1:1:00000000"]
+    assert modules["rigmod:1:1:00000000"]["rpms"] == ["modpkg-0:1.0-1.module_rig.noarch"]
+    assert modules["rigmod:1:1:00000000"]["metadata"]["koji_tag"] == "module-rigmod-1-1-00000000"
+    path = modules["rigmod:1:1:00000000"]["modulemd_path"]["binary"]
+    assert os.path.isfile(os.path.join(target, "odcs-%d" % done["id"], "compose", path))
 
     # Without the modular tag it is another compose, without the module.
     plain = client.wait_for_compose(client.new_compose("rig-tag", "tag", packages=["baz"], flags=["no_deps"])["id"], timeout=120)
     assert plain["state_name"] == "done" and plain["result_repo"] != done["result_repo"]
     assert binaries(target, plain["id"]) == ["baz-0.1-1.noarch.rpm"]
+    assert productmd.compose.Compose(os.path.join(target, "odcs-%d" % plain["id"])).modules.modules == {}
 
 
 def test_module_compose_from_modular_koji_tags_needs_no_mbs(gen):

@@ -168,6 +168,16 @@ import Testing
             #expect(repomd.contains("<data type=\"modules\">"))
             let yaml = try String(contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
             #expect(yaml.contains("module: testmodule") && !yaml.contains("othermodule"))
+            // modules.json: each module with its Koji tag, its binary artifacts in the arch's
+            // os tree, and the repodata file that describes it.
+            let modules = try Self.modulesJSON(context)
+            #expect(modules.keys.sorted() == ["testdep:1:1:00000000", "testmodule:master:1:00000000"])
+            let testmodule = try #require(modules["testmodule:master:1:00000000"] as? [String: Any])
+            #expect(testmodule["rpms"] as? [String] == ["modbar-0:2.0-1.module_f26.noarch", "modfoo-0:1.0-1.module_f26.x86_64"])
+            #expect((testmodule["metadata"] as? [String: Any])?["koji_tag"] as? String == Rig.moduleTag)
+            let path = try #require((testmodule["modulemd_path"] as? [String: Any])?["binary"] as? String)
+            #expect(path.hasPrefix("Temporary/x86_64/os/repodata/") && path.contains("modules.yaml"))
+            #expect(FileManager.default.fileExists(atPath: context.staging.appending("compose/\(path)").string))
 
             // dnf reads the modular metadata: both modules, testmodule's default stream and profile.
             let listing = try await Self.dnfModuleList(os, work: target.appending("dnf"))
@@ -282,6 +292,15 @@ import Testing
             let noMBS = try await Self.failure(withoutMBS, Self.compose("testmodule:master", id: 4), target: target)
             #expect(noMBS == "Module composes without modular_koji_tags need the Module Build Service: mbs_url is not configured.")
         }
+    }
+
+    /// `compose/metadata/modules.json`: the x86_64 modules of the Temporary variant, by uid.
+    static func modulesJSON(_ context: GenerationContext) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: context.staging.appending("compose/metadata/modules.json").string))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((document["header"] as? [String: Any])?["type"] as? String == "productmd.modules")
+        let modules = (document["payload"] as? [String: Any])?["modules"] as? [String: Any]
+        return ((modules?["Temporary"] as? [String: Any])?["x86_64"] as? [String: Any]) ?? [:]
     }
 
     static func failure(_ generator: ModuleGenerator, _ compose: Compose, target: FilePath) async throws -> String {

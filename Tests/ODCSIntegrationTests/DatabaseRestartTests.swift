@@ -1,10 +1,12 @@
 import Foundation
+import ODCSNode
 import ODCSTesting
 import PostgresNIO
 import Testing
 
 /// A private PostgreSQL (not the shared test server, which other suites use at the same
-/// time) restarted while two nodes work: they reconnect and no compose is lost.
+/// time) restarted while two nodes work: they reconnect, no compose is lost, and an event
+/// stream open across the restart keeps going.
 @Suite(.serialized) struct DatabaseRestartTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/pg-private.sh").path
@@ -33,6 +35,7 @@ import Testing
         ) { cluster in
             try await cluster.start(0)
             try await cluster.start(1)
+            var watcher = EventStreamClient(server: cluster.base(0), lastEventID: "0").events().makeAsyncIterator()
             for index in 0..<10 { _ = try await cluster.submit(index % 2, ClusterTests.build("before-\(index)")) }
             try await cluster.eventually("generation under way") { !cluster.journalEntries().isEmpty }
             try await Self.pg(["restart", dir])
@@ -46,6 +49,12 @@ import Testing
             try await cluster.eventually("all 20 done", timeout: .seconds(120)) { (try? await cluster.states()[2]) == 20 }
             let ends = cluster.journalEntries().filter { $0.event == "end" }
             #expect(Set(ends.map(\.composeID)).count == 20)
+            // The same stream, never reconnected, brings every compose's done.
+            var done = Set<Int>()
+            while done.count < 20, let event = try await watcher.next() {
+                if let change = EventTests.state(event), change.state == "done" { done.insert(change.compose) }
+            }
+            #expect(done.count == 20)
         }
     }
 }

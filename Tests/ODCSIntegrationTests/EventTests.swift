@@ -81,7 +81,9 @@ import Testing
         try await TestCluster.with(environment: ["ODCS_NUM_CONCURRENT_PUNGI": "0"]) { cluster in
             try await cluster.start(0)
             try await cluster.start(1)
-            var watcher = EventStreamClient(server: cluster.base(0)).events().makeAsyncIterator()
+            // From the first event (the cluster's database is new), so that the creation is
+            // seen however late the stream connects.
+            var watcher = EventStreamClient(server: cluster.base(0), lastEventID: "0").events().makeAsyncIterator()
             let (_, first) = try await cluster.submit(1, Self.build)
             let created = try #require(try await watcher.next())
             #expect(Self.state(created)?.compose == first["id"] as? Int)

@@ -134,26 +134,20 @@ extension KojiGenerator {
         return (chosen, builds.filter { used.contains($0.id) })
     }
 
-    /// Writes `modules.yaml` (the modulemds, then the defaults of these modules from the
-    /// compose's `module_defaults_url`) into every os repository's repodata with `modifyrepo_c`.
-    func addModularMetadata(
-        modulemds: [String], moduleNames: Set<String>, compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog
-    ) async throws {
-        let defaults = try await defaultsDocuments(of: compose, modules: moduleNames, layout: layout, log: log)
-        let modulesYAML = ModulesYAML.text(modulemds: modulemds, defaults: defaults)
-        for arch in arches {
-            let file = layout.work.appending("\(arch)/module/modules.yaml")
-            try layout.write(modulesYAML, to: file)
-            try await ExternalCommand(
-                [
-                    "modifyrepo_c", "--mdtype=modules", "--unique-md-filenames", file.string,
-                    layout.tree(.os(arch: arch)).appending("repodata").string,
-                ],
-                log: layout.logs.appending("\(arch)/modifyrepo-\(ComposeLayout.variant).\(arch).log"),
-                timeout: configuration.assembly.createrepoTimeout
-            ).run()
-        }
-        log.info("Added modules.yaml with \(modulemds.count) modules and \(defaults.count) defaults to the os repositories")
+    /// What the assembly adds for modules (`ComposeAssembler.addModules`): `modules.yaml` (the
+    /// modulemds, then the defaults of these modules from the compose's `module_defaults_url`)
+    /// and each module's uid, Koji tag and artifacts for modules.json.
+    func modularMetadata(
+        of modules: [(nsvc: String, modulemd: String, kojiTag: String)], compose: Compose, layout: ComposeLayout, log: StepLog
+    ) async throws -> ModularMetadata {
+        let names = Set(modules.map { String($0.nsvc.prefix { $0 != ":" }) })
+        let defaults = try await defaultsDocuments(of: compose, modules: names, layout: layout, log: log)
+        return ModularMetadata(
+            modulesYAML: ModulesYAML.text(modulemds: modules.map(\.modulemd), defaults: defaults),
+            modules: try modules.map {
+                .init(nsvc: $0.nsvc, kojiTag: $0.kojiTag, artifacts: try ModuleMetadata(yaml: $0.modulemd).artifacts)
+            },
+            defaults: defaults.count)
     }
 
     /// The `modulemd-defaults` documents for `modules` in the compose's module defaults

@@ -113,12 +113,9 @@ public struct ModuleGenerator: ComposeGenerator {
         try koji.checkSignatures(selection, pool: pool, sigkeys: sigkeys, arches: arches)
         log.info("Selected \(selection.items.count) packages of \(modules.count) modules for arches \(arches.joined(separator: " "))")
 
-        let result = try await koji.assembler.assemble(selection, comps: [], context: context, layout: layout, log: log)
-        try Task.checkCancellation()
-        try await koji.addModularMetadata(
-            modulemds: modules.map(\.modulemd), moduleNames: Set(modules.map(\.name)), compose: compose, arches: arches, layout: layout,
-            log: log)
-        return result
+        let modular = try await koji.modularMetadata(
+            of: modules.map { ($0.nsvc, $0.modulemd, $0.kojiTag ?? "") }, compose: compose, layout: layout, log: log)
+        return try await koji.assembler.assemble(selection, comps: [], modular: modular, context: context, layout: layout, log: log)
     }
 
     /// Each module of `source` and `scratch_modules` as MBS has it (a complete NSVC, in the
