@@ -163,14 +163,33 @@ extension ComposeSweeps {
         try await fenced(fence) { _ in }
     }
 
-    /// Cluster-wide counts by state, for the gauges duty.
+    /// Cluster-wide counts by state, for the gauges duty (from the counts of migration 6).
     public func countsByState() async throws -> [ComposeState: Int] {
         var counts: [ComposeState: Int] = [:]
-        let rows = try await client.query("SELECT state, count(*)::bigint FROM composes GROUP BY state", logger: logger)
+        let rows = try await client.query(
+            "SELECT state, coalesce(sum(delta), 0)::bigint FROM compose_count_deltas GROUP BY state", logger: logger)
         for try await (state, count) in rows.decode((Int, Int).self) {
             if let state = ComposeState(rawValue: state) { counts[state] = count }
         }
         return counts
+    }
+
+    /// Folds the count rows into one per (source type, state) and returns how many rows it
+    /// folded. Safe from any node at any time: one statement deletes the rows it sees and
+    /// inserts their sums, so a reader sees either the rows or their sums, never both, and a
+    /// row appended meanwhile is left for the next time.
+    @discardableResult
+    public func compactCounts() async throws -> Int {
+        let query: PostgresQuery = """
+            WITH gone AS (DELETE FROM compose_count_deltas RETURNING source_type, state, delta),
+            kept AS (
+                INSERT INTO compose_count_deltas (source_type, state, delta)
+                SELECT source_type, state, sum(delta) FROM gone GROUP BY source_type, state HAVING sum(delta) <> 0
+            )
+            SELECT count(*)::bigint FROM gone
+            """
+        for try await count in try await client.query(query, logger: logger).decode(Int.self) { return count }
+        return 0
     }
 
     /// Dead tuples of the queue table: the leading indicator of queue bloat.

@@ -17,6 +17,7 @@ public struct Migration: Sendable {
         .m0003KojiTagCache,
         .m0004Outbox,
         .m0005OutboxClaim,
+        .m0006ComposeCounts,
     ]
 }
 

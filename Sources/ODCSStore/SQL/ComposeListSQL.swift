@@ -40,9 +40,20 @@ enum ComposeListSQL {
             binds: binds)
     }
 
+    /// The total: from the per-(source type, state) counts when the filters are only those
+    /// (migration 6), else an exact `count(*)` of the matching rows.
     static func composeCount(_ query: ComposeListQuery) -> PostgresQuery {
         var binds = PostgresBindings()
         let filter = whereClause(query, binds: &binds)
+        let counted = query.filters.allSatisfy {
+            switch $0 {
+            case .state, .sourceType: true
+            default: false
+            }
+        }
+        if counted {
+            return PostgresQuery(unsafeSQL: "SELECT coalesce(sum(delta), 0)::bigint FROM compose_count_deltas\(filter)", binds: binds)
+        }
         return PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM composes\(filter)", binds: binds)
     }
 }

@@ -59,8 +59,9 @@ enum ComposeSQL {
         """
     }
 
+    /// From the counts of migration 6, not the rows.
     static let composeCountBySourceTypeAndState: PostgresQuery = """
-        SELECT source_type, state, count(*)::bigint FROM composes GROUP BY source_type, state
+        SELECT source_type, state, sum(delta)::bigint FROM compose_count_deltas GROUP BY source_type, state HAVING sum(delta) <> 0
         """
 
     static let composeCountRawConfigBySourceAndState: PostgresQuery = """
