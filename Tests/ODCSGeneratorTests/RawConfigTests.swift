@@ -114,6 +114,73 @@ import Testing
         }
     }
 
+    /// An executable shell script in the rig, for the validator and post script.
+    func script(_ rig: PungiGeneratorRig, _ name: String, _ body: String) throws -> String {
+        let path = rig.root.appending(name).string
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    /// `pungi_config_validate` runs on the checked-out config with both schema overrides before
+    /// Pungi; a validator that refuses the config fails the compose and Pungi never runs.
+    @Test func theValidatorChecksTheRawConfigBeforePungi() async throws {
+        try await PungiGeneratorRig.with { rig in
+            let repository = try await repository(rig)
+            let arguments = rig.root.appending("validator-arguments")
+            var configuration = try configuration(rig, repository)
+            configuration.configValidate = try script(rig, "validate-ok", "echo \"$@\" > '\(arguments)'")
+            configuration.schemaOverride = "/etc/odcs/global-schema.json"
+            configuration.rawConfigs["pungi_cfg"]?.schemaOverride = "/etc/odcs/own-schema.json"
+            let context = try rig.context(rawCompose(rig, source: "pungi_cfg#\(repository.first)"))
+            _ = try await PungiGenerator(configuration: configuration).generate(context)
+            let passed = try String(contentsOfFile: arguments.string, encoding: .utf8).split(separator: " ").map(String.init)
+            #expect(
+                Array(passed.dropLast())
+                    == [
+                        "--old-composes", "--schema-override", "/etc/odcs/global-schema.json", "--schema-override",
+                        "/etc/odcs/own-schema.json",
+                    ])
+            #expect(passed.last?.hasSuffix("/pungi.json\n") == true)
+            #expect(try rig.recorded().argv.first == PungiGeneratorRig.standin)
+
+            try FileManager.default.removeItem(atPath: rig.record.string)
+            configuration.configValidate = try script(rig, "validate-bad", "echo 'not a valid config' >&2; exit 3")
+            let refused = try rig.context(rawCompose(rig, source: "pungi_cfg#\(repository.first)", id: 2))
+            do {
+                _ = try await PungiGenerator(configuration: configuration).generate(refused)
+                Issue.record("a refused config must fail the compose")
+            } catch let error as GeneratorError {
+                #expect(error.message.hasPrefix("Command '['\(configuration.configValidate!)', '--old-composes'"))
+                #expect(error.message.contains("returned non-zero value 3"))
+            }
+            #expect(!FileManager.default.fileExists(atPath: rig.record.string), "pungi-koji must not run")
+        }
+    }
+
+    /// A raw config's `post_script` runs in the compose directory after Pungi; when it fails,
+    /// the compose is still done and the failure is in its log.
+    @Test func thePostScriptRunsInTheComposeDirectoryAndItsFailureIsOnlyLogged() async throws {
+        try await PungiGeneratorRig.with { rig in
+            let repository = try await repository(rig)
+            var configuration = try configuration(rig, repository)
+            configuration.rawConfigs["pungi_cfg"]?.postScript = [
+                try script(rig, "post-ok", "pwd > post-script-ran; echo \"$@\" >> post-script-ran"), "--done",
+            ]
+            let context = try rig.context(rawCompose(rig, source: "pungi_cfg#\(repository.first)"))
+            _ = try await PungiGenerator(configuration: configuration).generate(context)
+            let ran = try String(contentsOfFile: context.staging.appending("post-script-ran").string, encoding: .utf8)
+            #expect(ran == "\(context.staging)\n--done\n")
+
+            configuration.rawConfigs["pungi_cfg"]?.postScript = [try script(rig, "post-bad", "echo 'cannot notify' >&2; exit 4")]
+            let failing = try rig.context(rawCompose(rig, source: "pungi_cfg#\(repository.first)", id: 2))
+            let result = try await PungiGenerator(configuration: configuration).generate(failing)
+            #expect(result.pungiComposeID != nil)
+            let stderr = try String(contentsOfFile: failing.staging.appending("post-script-stderr.log").string, encoding: .utf8)
+            #expect(stderr.contains("cannot notify"))
+        }
+    }
+
     @Test func aSecondComposeOfTheLineTakesTheNextRespinAndTheLatestLinks() async throws {
         try await PungiGeneratorRig.with { rig in
             let repository = try await repository(rig)
