@@ -264,6 +264,19 @@ import Testing
         }
     }
 
+    /// A compose of scratch modules only: `source` stays "", the modules named in
+    /// `scratch_modules` are read from MBS by NSVC and composed like the others.
+    @Test func scratchModulesAloneAreComposed() async throws {
+        try await Rig.with { _, generator, target in
+            var compose = Self.compose("")
+            compose.scratchModules = "testdep:1:1:00000000"
+            let context = try await Self.generate(generator, compose, target: target)
+            #expect(context.compose.source == "")
+            #expect(KojiGeneratorRig.files(context, "x86_64/os") == ["moddep-1.0-1.module_f26.noarch.rpm"])
+            #expect(try Self.modulesJSON(context).keys.sorted() == ["testdep:1:1:00000000"])
+        }
+    }
+
     @Test func noDepsComposesOnlyTheRequestedModule() async throws {
         try await Rig.with { _, generator, target in
             var compose = Self.compose("testmodule:master")
