@@ -76,12 +76,7 @@ extension Node {
         let store = ComposeStore(client: client, logger: logger)
         return PungiGenerator(
             configuration: settings, resolvers: natives.filter { !($0.value is UnsupportedGenerator) }, koji: koji,
-            composeIDInUse: { id in
-                var query = ComposeListQuery()
-                query.filters = [.pungiComposeID(id)]
-                query.perPage = 0
-                return try await store.list(query).total > 0
-            })
+            reserveComposeID: { id, composeID in try await store.reservePungiComposeID(id, composeID: composeID) })
     }
 
     /// The configured event backends (docs/events.md). Broker URLs were checked when the

@@ -75,6 +75,20 @@ public struct ComposeStore: Sendable {
         throw StoreError.stateConflict(id: id, current: current.state.rawValue)
     }
 
+    /// Reserves a productmd compose id for a compose about to run Pungi (migration 7): true
+    /// when the compose now holds it (newly, or again on a later attempt), false when another
+    /// compose has it. Concurrent reservations of one id from any nodes: exactly one wins.
+    public func reservePungiComposeID(_ pungiComposeID: String, composeID: Int64) async throws -> Bool {
+        let query: PostgresQuery = """
+            INSERT INTO pungi_compose_ids (pungi_compose_id, compose_id) VALUES (\(pungiComposeID), \(composeID))
+            ON CONFLICT (pungi_compose_id) DO UPDATE SET reserved_at = pungi_compose_ids.reserved_at
+                WHERE pungi_compose_ids.compose_id = EXCLUDED.compose_id
+            RETURNING compose_id
+            """
+        for try await _ in try await client.query(query, logger: logger) { return true }
+        return false
+    }
+
     /// Counts by (source type, state), for the upstream `composes_total` gauge.
     public func countsBySourceTypeAndState() async throws -> [(sourceType: Int, state: Int, count: Int)] {
         var result: [(Int, Int, Int)] = []

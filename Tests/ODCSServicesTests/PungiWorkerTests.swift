@@ -27,15 +27,10 @@ import Testing
         configuration.pungiKoji = Self.standin
         configuration.rawConfigs = ["pungi_cfg": RawConfigSource(url: repository, configFilename: "pungi.conf")]
         let store = factory.store
-        // As the node wires it: an id is taken when a compose in the database has it.
+        // As the node wires it: each id is reserved in the database before Pungi runs.
         return PungiGenerator(
             configuration: configuration,
-            composeIDInUse: { id in
-                var query = ComposeListQuery()
-                query.filters = [.pungiComposeID(id)]
-                query.perPage = 0
-                return try await store.list(query).total > 0
-            })
+            reserveComposeID: { id, composeID in try await store.reservePungiComposeID(id, composeID: composeID) })
     }
 
     func waitFor(_ factory: ComposeFactory, _ id: Int64) async throws -> Compose {
@@ -115,6 +110,59 @@ import Testing
             #expect(!target.exists("production/compose-1-\(date).0"))
             #expect(target.exists("odcs-\(second.id)/COMPOSE_ID"))
             #expect(try await factory.compose(second.id).state == .done)
+        }
+    }
+
+    /// Two composes of one line claimed together run Pungi at the same time (two slots): each
+    /// reserves its productmd id in the database before pungi-koji runs, so they get two
+    /// respins rather than one id twice.
+    @Test(.timeLimit(.minutes(2))) func twoComposesOfOneLineAtOnceGetTwoRespins() async throws {
+        let target = try TemporaryTargetDir()
+        defer { target.remove() }
+        let repository = target.path + "-config"
+        defer { try? FileManager.default.removeItem(atPath: repository) }
+        try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
+        try await git(["init", "--quiet", "-b", "main"], in: repository)
+        try "release_name = 'compose'\nrelease_short = 'compose'\nrelease_version = '1'\n".write(
+            toFile: repository + "/pungi.conf", atomically: true, encoding: .utf8)
+        try await git(["add", "pungi.conf"], in: repository)
+        try await git(["commit", "--quiet", "-m", "config"], in: repository)
+
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            var ids: [Int64] = []
+            for _ in 0..<2 {
+                ids.append(
+                    try await factory.insert {
+                        $0.sourceType = .rawConfig
+                        $0.source = "pungi_cfg#main"
+                        $0.builds = nil
+                        $0.composeType = "test"
+                    }.id)
+            }
+            var configuration = ComposeWorker.Configuration(
+                nodeID: "test-node", hostName: "test-host", targetDirectories: target.directories)
+            configuration.pollInterval = .milliseconds(50)
+            configuration.slots = 2
+            let worker = ComposeWorker(
+                configuration: configuration, queue: factory.queue,
+                generators: GeneratorSet([.rawConfig: generator(factory, repository: repository)]), connector: nil, metrics: .shared,
+                logger: testLogger)
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+            let done = try await withThrowingTaskGroup(of: [Compose]?.self) { tasks in
+                tasks.addTask {
+                    try await group.run()
+                    return nil
+                }
+                var done: [Compose] = []
+                for id in ids { done.append(try await waitFor(factory, id)) }
+                await group.triggerGracefulShutdown()
+                for try await _ in tasks {}
+                return done
+            }
+            let date = Self.today()
+            #expect(done.allSatisfy { $0.state == .done }, "\(done.map { $0.stateReason ?? "" })")
+            #expect(Set(done.compactMap(\.pungiComposeID)) == ["compose-1-\(date).t.0", "compose-1-\(date).t.1"])
         }
     }
 

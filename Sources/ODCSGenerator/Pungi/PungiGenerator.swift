@@ -64,19 +64,20 @@ public struct PungiGenerator: ComposeGenerator {
     public var resolvers: [SourceType: any ComposeGenerator]
     /// For a raw_config compose without `koji_event`: Koji's last event.
     public var koji: KojiClient?
-    /// Whether a compose already has this productmd id (upstream asks its database); nil:
-    /// only the raw_config symlinks on the volume are consulted.
-    public var composeIDInUse: (@Sendable (String) async throws -> Bool)?
+    /// Reserves a productmd id for a compose (`ComposeStore.reservePungiComposeID`): true when
+    /// the compose (the second argument) now holds it. nil: an id is free when no raw_config
+    /// symlink on the volume has it.
+    public var reserveComposeID: (@Sendable (String, Int64) async throws -> Bool)?
     public var now: @Sendable () -> Date
 
     public init(
         configuration: Configuration, resolvers: [SourceType: any ComposeGenerator] = [:], koji: KojiClient? = nil,
-        composeIDInUse: (@Sendable (String) async throws -> Bool)? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        reserveComposeID: (@Sendable (String, Int64) async throws -> Bool)? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
         self.resolvers = resolvers
         self.koji = koji
-        self.composeIDInUse = composeIDInUse
+        self.reserveComposeID = reserveComposeID
         self.now = now
     }
 
@@ -151,7 +152,7 @@ public struct PungiGenerator: ComposeGenerator {
         if !usesCTS {
             var info = try PungiComposeInfo(
                 config: config, label: compose.label, composeType: compose.composeType, date: PungiComposeInfo.date(now()))
-            while try await isTaken(info.id, compose: compose, context: context) { info.respin += 1 }
+            while try await !reserve(info.id, compose: compose, context: context) { info.respin += 1 }
             try info.write(to: context.staging)
             composeID = info.id
             log.info("Compose id \(info.id)")
@@ -225,13 +226,15 @@ public struct PungiGenerator: ComposeGenerator {
         return parent.removingLastComponent()
     }
 
-    func isTaken(_ id: String, compose: Compose, context: GenerationContext) async throws -> Bool {
-        if let composeIDInUse { return try await composeIDInUse(id) }
+    /// Whether the compose may use the productmd id: reserved for it in the database, or
+    /// (without one) not linked on the volume yet.
+    func reserve(_ id: String, compose: Compose, context: GenerationContext) async throws -> Bool {
+        if let reserveComposeID { return try await reserveComposeID(id, compose.id) }
         guard let target = targetDir(of: context), let type = compose.composeType, VolumeLayout.isPlainName(type),
             VolumeLayout.isPlainName(id)
-        else { return false }
+        else { return true }
         var info = stat()
-        return lstat(target.appending(type).appending(id).string, &info) == 0
+        return lstat(target.appending(type).appending(id).string, &info) != 0
     }
 
     static func readConfig(_ path: FilePath) throws -> JSONObject {

@@ -18,6 +18,7 @@ public struct Migration: Sendable {
         .m0004Outbox,
         .m0005OutboxClaim,
         .m0006ComposeCounts,
+        .m0007PungiComposeIDs,
     ]
 }
 
