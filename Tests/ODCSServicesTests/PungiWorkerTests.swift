@@ -33,6 +33,18 @@ import Testing
             reserveComposeID: { id, composeID in try await store.reservePungiComposeID(id, composeID: composeID) })
     }
 
+    /// A git repository with a Pungi config in `pungi.conf` on branch `main`, next to `target`.
+    func configRepository(next target: TemporaryTargetDir) async throws -> String {
+        let repository = target.path + "-config"
+        try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
+        try await git(["init", "--quiet", "-b", "main"], in: repository)
+        try "release_name = 'compose'\nrelease_short = 'compose'\nrelease_version = '1'\n".write(
+            toFile: repository + "/pungi.conf", atomically: true, encoding: .utf8)
+        try await git(["add", "pungi.conf"], in: repository)
+        try await git(["commit", "--quiet", "-m", "config"], in: repository)
+        return repository
+    }
+
     func waitFor(_ factory: ComposeFactory, _ id: Int64) async throws -> Compose {
         while true {
             let compose = try await factory.compose(id)
@@ -44,14 +56,8 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func rawConfigComposesOfOneLine() async throws {
         let target = try TemporaryTargetDir()
         defer { target.remove() }
-        let repository = target.path + "-config"
+        let repository = try await configRepository(next: target)
         defer { try? FileManager.default.removeItem(atPath: repository) }
-        try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
-        try await git(["init", "--quiet", "-b", "main"], in: repository)
-        try "release_name = 'compose'\nrelease_short = 'compose'\nrelease_version = '1'\n".write(
-            toFile: repository + "/pungi.conf", atomically: true, encoding: .utf8)
-        try await git(["add", "pungi.conf"], in: repository)
-        try await git(["commit", "--quiet", "-m", "config"], in: repository)
 
         try await TestDatabase.withSchema { client, _ in
             let factory = ComposeFactory(client: client)
@@ -119,14 +125,8 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func twoComposesOfOneLineAtOnceGetTwoRespins() async throws {
         let target = try TemporaryTargetDir()
         defer { target.remove() }
-        let repository = target.path + "-config"
+        let repository = try await configRepository(next: target)
         defer { try? FileManager.default.removeItem(atPath: repository) }
-        try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
-        try await git(["init", "--quiet", "-b", "main"], in: repository)
-        try "release_name = 'compose'\nrelease_short = 'compose'\nrelease_version = '1'\n".write(
-            toFile: repository + "/pungi.conf", atomically: true, encoding: .utf8)
-        try await git(["add", "pungi.conf"], in: repository)
-        try await git(["commit", "--quiet", "-m", "config"], in: repository)
 
         try await TestDatabase.withSchema { client, _ in
             let factory = ComposeFactory(client: client)
