@@ -82,8 +82,7 @@ public struct KojiGenerator: ComposeGenerator {
     /// The event is cached per tag; a cached event is kept only while neither the tag nor
     /// the compose's modular tags (with their inheritance) changed since.
     func resolveEvent(tag: String, modularTags: [String] = [], logger: Logger) async throws -> Int64 {
-        var ids = try await tagAndInheritedIDs(tag)
-        for modularTag in modularTags { ids += try await tagAndInheritedIDs(modularTag).filter { !ids.contains($0) } }
+        let ids = try await watchedTagIDs(tag, modularTags: modularTags)
         if let cache = eventCache, let cached = try? await cache.lastEvent(tag: tag),
             try await !koji.tagChangedSinceEvent(cached, tagIDs: ids)
         {
@@ -108,13 +107,20 @@ public struct KojiGenerator: ComposeGenerator {
         return ids
     }
 
+    /// The tags whose changes matter to a tag compose: the tag and the modular tags, each with
+    /// its inheritance, every id once.
+    func watchedTagIDs(_ tag: String, modularTags: [String]) async throws -> [Int64] {
+        var ids = try await tagAndInheritedIDs(tag)
+        for modularTag in modularTags { ids += try await tagAndInheritedIDs(modularTag).filter { !ids.contains($0) } }
+        return ids
+    }
+
     /// Reuse of a tag compose needs the tag and its parents unchanged since the candidate's event.
     public func isReusable(_ candidate: Compose, for compose: Compose, logger: Logger) async throws -> Bool {
         guard compose.sourceType == .tag else { return true }
         guard let event = candidate.kojiEvent else { return false }
         return try await withKoji {
-            var ids = try await tagAndInheritedIDs(compose.source)
-            for tag in modularTags(of: compose) { ids += try await tagAndInheritedIDs(tag).filter { !ids.contains($0) } }
+            let ids = try await watchedTagIDs(compose.source, modularTags: modularTags(of: compose))
             return try await !koji.tagChangedSinceEvent(event, tagIDs: ids)
         }
     }
@@ -152,8 +158,10 @@ public struct KojiGenerator: ComposeGenerator {
         var (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log)
         let modules = try await modularContent(of: compose, log: log)
         let modularRPMs = Set(modules.rpms.map(\.id))
-        rpms += modules.rpms.filter { rpm in !rpms.contains { $0.id == rpm.id } }
-        builds += modules.builds.filter { build in !builds.contains { $0.id == build.id } }
+        var seenRPMs = Set(rpms.map(\.id))
+        var seenBuilds = Set(builds.map(\.id))
+        rpms += modules.rpms.filter { seenRPMs.insert($0.id).inserted }
+        builds += modules.builds.filter { seenBuilds.insert($0.id).inserted }
         try Task.checkCancellation()
         let wantedArches = Set(arches + ["noarch", "src", "nosrc"] + arches.flatMap { multilib.extraArches(for: $0) })
         var pool = try await candidates(
@@ -204,14 +212,8 @@ public struct KojiGenerator: ComposeGenerator {
         guard compose.sourceType == .tag, !tags.isEmpty else { return ([], [], []) }
         guard let event = compose.kojiEvent else { throw GeneratorError("The compose has no Koji event.") }
         let modules = try await taggedModules(in: tags, event: event, log: log)
-        var rpms: [KojiRPM] = []
-        var builds: [KojiBuild] = []
-        for module in modules {
-            let (moduleRPMs, moduleBuilds) = try await artifacts(
-                ofModule: module.nsvc, modulemd: module.modulemd, contentTag: module.contentTag, event: event, log: log)
-            rpms += moduleRPMs.filter { rpm in !rpms.contains { $0.id == rpm.id } }
-            builds += moduleBuilds.filter { build in !builds.contains { $0.id == build.id } }
-        }
+        let (rpms, builds) = try await artifacts(
+            of: modules.map { ($0.nsvc, $0.modulemd, $0.contentTag) }, event: event, log: log)
         return (modules, rpms, builds)
     }
 

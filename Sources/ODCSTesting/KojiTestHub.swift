@@ -145,12 +145,18 @@ public actor KojiTestHub {
         return info.stringValue.flatMap { data.tag(named: $0) }
     }
 
-    private func listTaggedRPMS(_ call: KojiHubCall) throws -> XMLRPCValue {
+    /// The tag and event of a tag listing (`listTaggedRPMS`, `listTagged`), faulting as Koji does.
+    private func listingTagAndEvent(_ call: KojiHubCall) throws -> (KojiHubData.Tag, Int64) {
         guard let tag = try tag(call.argument(0, "tag")) else {
             throw KojiHubCall.Fault("No such tagInfo: '\(call.arguments.first?.stringValue ?? "")'")
         }
         let event = try call.optionalInt(1, "event") ?? data.lastEvent
         guard data.events.contains(where: { $0.id == event }) else { throw KojiHubCall.Fault("No such event: \(event)") }
+        return (tag, event)
+    }
+
+    private func listTaggedRPMS(_ call: KojiHubCall) throws -> XMLRPCValue {
+        let (tag, event) = try listingTagAndEvent(call)
         let inherit = call.bool(2, "inherit")
         let latest = call.bool(3, "latest")
         let tagged = data.taggedBuilds(tag: tag.id, event: event, inherit: inherit, latest: latest)
@@ -165,11 +171,7 @@ public actor KojiTestHub {
     /// Koji's `listTagged(tag, event, inherit, prefix, latest, package, owner, type)`: the
     /// builds, of one build type if `type` is given (`rpm` or `module` here).
     private func listTagged(_ call: KojiHubCall) throws -> XMLRPCValue {
-        guard let tag = try tag(call.argument(0, "tag")) else {
-            throw KojiHubCall.Fault("No such tagInfo: '\(call.arguments.first?.stringValue ?? "")'")
-        }
-        let event = try call.optionalInt(1, "event") ?? data.lastEvent
-        guard data.events.contains(where: { $0.id == event }) else { throw KojiHubCall.Fault("No such event: \(event)") }
+        let (tag, event) = try listingTagAndEvent(call)
         let type = call.optionalArgument(7, "type").flatMap(\.stringValue)
         guard type == nil || type == "rpm" || type == "module" else { throw KojiHubCall.Fault("unsupported build type: \(type!)") }
         let tagged = data.taggedBuilds(tag: tag.id, event: event, inherit: call.bool(2, "inherit"), latest: call.bool(4, "latest"))

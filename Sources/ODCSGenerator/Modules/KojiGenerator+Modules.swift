@@ -110,6 +110,23 @@ extension KojiGenerator {
         return results.keys.sorted().map { results[$0]! }
     }
 
+    /// The RPMs and builds of all `modules` (each as `artifacts(ofModule:)`), every one once.
+    func artifacts(
+        of modules: [(nsvc: String, modulemd: String, contentTag: String)], event: Int64, log: StepLog
+    ) async throws -> ([KojiRPM], [KojiBuild]) {
+        var rpms: [KojiRPM] = []
+        var builds: [KojiBuild] = []
+        var seenRPMs = Set<Int64>()
+        var seenBuilds = Set<Int64>()
+        for module in modules {
+            let (moduleRPMs, moduleBuilds) = try await artifacts(
+                ofModule: module.nsvc, modulemd: module.modulemd, contentTag: module.contentTag, event: event, log: log)
+            rpms += moduleRPMs.filter { seenRPMs.insert($0.id).inserted }
+            builds += moduleBuilds.filter { seenBuilds.insert($0.id).inserted }
+        }
+        return (rpms, builds)
+    }
+
     /// The module's RPMs in its content tag (every build tagged, not only the latest, without
     /// inheritance), limited to the modulemd's `artifacts.rpms` when it lists any.
     func artifacts(

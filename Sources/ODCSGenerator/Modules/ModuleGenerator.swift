@@ -84,16 +84,8 @@ public struct ModuleGenerator: ComposeGenerator {
 
         let event = try await koji.koji.getLastEvent()
         try layout.write("{\"id\": \(event.id), \"ts\": \(event.timestamp)}\n", to: layout.work.appending("global/koji-event"))
-        var rpms: [KojiRPM] = []
-        var builds: [KojiBuild] = []
-        var seenRPMs = Set<Int64>()
-        var seenBuilds = Set<Int64>()
-        for module in modules {
-            let (taggedRPMs, taggedBuilds) = try await koji.artifacts(
-                ofModule: module.nsvc, modulemd: module.modulemd, contentTag: module.kojiTag ?? "", event: event.id, log: log)
-            rpms += taggedRPMs.filter { seenRPMs.insert($0.id).inserted }
-            builds += taggedBuilds.filter { seenBuilds.insert($0.id).inserted }
-        }
+        let (rpms, builds) = try await koji.artifacts(
+            of: modules.map { ($0.nsvc, $0.modulemd, $0.kojiTag ?? "") }, event: event.id, log: log)
         try Task.checkCancellation()
 
         let arches = treeArches(of: compose, defaults: koji.configuration.defaultArches)

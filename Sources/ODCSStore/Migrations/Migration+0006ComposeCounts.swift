@@ -6,7 +6,7 @@ extension Migration {
     /// A trigger appends a `+1`/`-1` row for every insert, delete and change of state or source
     /// type: appending never waits on another writer, unlike one counter row per key, which
     /// every node's writes would queue on (and, for transitions in opposite directions, could
-    /// deadlock on). `ComposeCounts.compact` folds the rows into one per key now and then; a
+    /// deadlock on). `ComposeSweeps.compactCounts` folds the rows into one per key now and then; a
     /// total is the sum of the few rows of its keys. The table is filled under a lock that
     /// stops writes, so that no compose is counted twice or not at all while the trigger
     /// comes in.
