@@ -125,7 +125,14 @@ import Testing
                     index % 3,
                     #"{"source": {"type": "build", "source": "", "builds": ["exp-\#(index)"]}, "seconds_to_live": \#(ttl)}"#)
             }
-            try await cluster.eventually("20 removed") { try await cluster.states()[3] == 20 }
+            // Expiry commits `removed` first and removes the files after (two phases, the orphan
+            // sweep retries what is left): wait for both, then check each compose.
+            try await cluster.eventually("20 removed, their files gone") {
+                let files = FileManager.default
+                let gone = (1...20).allSatisfy { !files.fileExists(atPath: cluster.targetDir + "/odcs-\($0)") }
+                let trash = (try? files.contentsOfDirectory(atPath: cluster.targetDir + "/.trash")) ?? []
+                return try await cluster.states()[3] == 20 && gone && trash.isEmpty
+            }
             try await cluster.eventually("10 done") { try await cluster.states()[2] == 10 }
             let rows = try await cluster.client.query("SELECT id, state, state_reason FROM composes ORDER BY id", logger: nil)
             for try await (id, state, reason) in rows.decode((Int64, Int, String?).self) {
