@@ -28,6 +28,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "ODCSCore"),
+        // The shared volume's two safety primitives: paths confined to a root, removal that never
+        // follows a symlink (docs/security.md). Below everything that touches the volume.
+        .target(name: "ODCSVolume", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "ODCSStore",
             dependencies: [
@@ -40,6 +43,7 @@ let package = Package(
             name: "ODCSRepo",
             dependencies: [
                 "ODCSCore",
+                "ODCSVolume",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -54,6 +58,7 @@ let package = Package(
             name: "ODCSGenerator",
             dependencies: [
                 "ODCSCore",
+                "ODCSVolume",
                 "ODCSKoji",
                 "ODCSRepo",
                 "ODCSSolve",
@@ -79,6 +84,7 @@ let package = Package(
             name: "ODCSServices",
             dependencies: [
                 "ODCSCore",
+                "ODCSVolume",
                 "ODCSStore",
                 "ODCSGenerator",
                 "ODCSAMQP",
@@ -196,6 +202,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ODCSCoreTests", dependencies: ["ODCSCore"]),
+        .testTarget(name: "ODCSVolumeTests", dependencies: ["ODCSVolume", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(
             name: "ODCSSolveTests",
             dependencies: [
@@ -215,8 +222,9 @@ let package = Package(
         ),
         .testTarget(name: "ODCSStoreTests", dependencies: ["ODCSStore", "ODCSTesting"]),
         .testTarget(name: "ODCSRepoTests", dependencies: ["ODCSRepo", "ODCSTesting"]),
-        .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSTesting"]),
-        .testTarget(name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSTesting"]),
+        .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSVolume", "ODCSTesting"]),
+        .testTarget(
+            name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSVolume", "ODCSTesting"]),
         .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
         .testTarget(
             name: "ODCSKojiTests",

@@ -78,7 +78,7 @@ struct ComposeAssembler: Sendable {
         let productmd = ProductmdCompose(
             composeName: context.name, composeType: context.compose.composeType, label: context.compose.label, now: now())
         try writeMetadata(selection, productmd: productmd, modules: modules, context: context, layout: layout)
-        log.info("Wrote \(layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
+        log.info("Wrote \(try layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
         return GenerationResult(pungiComposeID: productmd.id)
     }
 
@@ -86,20 +86,20 @@ struct ComposeAssembler: Sendable {
     /// then linked (or copied) from the first copy rather than fetched again.
     func fetch(_ selection: PackageSelection, layout: ComposeLayout, log: StepLog) async throws {
         for tree in trees(of: selection) {
-            try FileManager.default.createDirectory(atPath: layout.tree(tree).string, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: try layout.tree(tree).string, withIntermediateDirectories: true)
         }
         var firstCopies: [PackageFetcher.Job] = []
         var duplicates: [(job: PackageFetcher.Job, from: FilePath)] = []
         var firstDestination: [String: FilePath] = [:]
         var directories = Set<String>()
         for item in selection.items {
-            let destination = layout.tree(item.tree).appending(item.pathInTree)
+            let destination = try layout.file(of: item)
             let directory = destination.removingLastComponent().string
             if directories.insert(directory).inserted {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             let job = PackageFetcher.Job(package: item.package, repository: item.repository, destination: destination)
-            let key = job.source.description
+            let key = try job.source.description
             if let first = firstDestination[key] {
                 duplicates.append((job, first))
             } else {
@@ -127,7 +127,7 @@ struct ComposeAssembler: Sendable {
         var signed = 0
         for index in selection.items.indices {
             let item = selection.items[index]
-            let path = layout.tree(item.tree).appending(item.pathInTree)
+            let path = try layout.file(of: item)
             let header: RPMSignatureHeader
             do {
                 header = try RPMSignatureHeader(file: path)
@@ -149,13 +149,14 @@ struct ComposeAssembler: Sendable {
         let trees = trees(of: selection)
         for tree in trees {
             try FileManager.default.createDirectory(
-                atPath: layout.createrepoLog(tree).removingLastComponent().string, withIntermediateDirectories: true)
+                atPath: try layout.createrepoLog(tree).removingLastComponent().string, withIntermediateDirectories: true)
         }
         var groupFiles: [String: FilePath] = [:]
         if !names.isEmpty {
             for arch in selection.arches {
-                try layout.write(PungiConfig.comps(packages: names), to: layout.comps(arch: arch))
-                groupFiles[arch] = layout.comps(arch: arch)
+                let file = try layout.comps(arch: arch)
+                try layout.write(PungiConfig.comps(packages: names), to: file)
+                groupFiles[arch] = file
             }
         }
         let base = CreateRepo(timeout: configuration.createrepoTimeout, workers: configuration.createrepoWorkers)
@@ -169,7 +170,7 @@ struct ComposeAssembler: Sendable {
                 var createrepo = base
                 if case .os(let arch) = tree { createrepo.groupFile = groupFiles[arch] }
                 group.addTask {
-                    try await createrepo.run(in: layout.tree(tree), log: layout.createrepoLog(tree))
+                    try await createrepo.run(in: try layout.tree(tree), log: try layout.createrepoLog(tree))
                     log.info("Created repodata for \(tree)")
                 }
             }
@@ -186,12 +187,12 @@ struct ComposeAssembler: Sendable {
     ) async throws -> [ProductmdModules.Entry] {
         var entries: [ProductmdModules.Entry] = []
         for arch in selection.arches {
-            let file = layout.work.appending("\(arch)/module/modules.yaml")
+            let file = try layout.path(components: ["work", arch, "module", "modules.yaml"])
             try layout.write(modular.modulesYAML, to: file)
-            let repodata = layout.tree(.os(arch: arch)).appending("repodata")
+            let repodata = try layout.tree(.os(arch: arch)).appending("repodata")
             try await ExternalCommand(
                 ["modifyrepo_c", "--mdtype=modules", "--unique-md-filenames", file.string, repodata.string],
-                log: layout.logs.appending("\(arch)/modifyrepo-\(ComposeLayout.variant).\(arch).log"),
+                log: try layout.path(components: ["logs", arch, "modifyrepo-\(ComposeLayout.variant).\(arch).log"]),
                 timeout: configuration.createrepoTimeout
             ).run()
             let added = try FileManager.default.contentsOfDirectory(atPath: repodata.string).first { $0.contains("modules.yaml") }
@@ -215,7 +216,7 @@ struct ComposeAssembler: Sendable {
     ) throws {
         let variant = ComposeLayout.variant
         let resultRepoURL = context.targetDirURL.isEmpty ? "" : "\(context.targetDirURL)/\(context.name)/compose/\(variant)"
-        try layout.write(RepoFile(name: context.name, resultRepoURL: resultRepoURL).text, to: layout.repoFile)
+        try layout.write(RepoFile(name: context.name, resultRepoURL: resultRepoURL).text, to: try layout.repoFile)
 
         let composeInfo = ProductmdComposeInfo(compose: productmd, arches: selection.arches, variant: variant)
         try layout.write(composeInfo.json, to: layout.metadata.appending("composeinfo.json"))

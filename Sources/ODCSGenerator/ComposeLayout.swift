@@ -1,38 +1,76 @@
 import Foundation
+import ODCSVolume
 import SystemPackage
 
 /// The paths of a compose directory, rooted at the staging directory (published as
 /// `<target_dir>/<name>`), laid out as a Pungi compose of the single variant `Temporary`.
+///
+/// Every path is built through `ConfinedPath` rooted at the staging directory, so that an arch,
+/// a package file name or any other value from a request or a repository can never name a
+/// file outside the compose (`refusing` turns the refusal into a `GeneratorError`).
 struct ComposeLayout: Sendable {
     /// The variant every ODCS compose has.
     static let variant = "Temporary"
 
     var staging: FilePath
+    /// The staging directory as the root no path of this compose leaves.
+    var root: ConfinedPath
     var name: String
     /// The generator's own step log, `logs/global/<logName>.global.log`.
     var logName: String
 
-    var compose: FilePath { staging.appending("compose") }
-    var variant: FilePath { compose.appending(Self.variant) }
-    var metadata: FilePath { compose.appending("metadata") }
-    var work: FilePath { staging.appending("work") }
-    var logs: FilePath { staging.appending("logs") }
-    var stepLog: FilePath { logs.appending("global/\(logName).global.log") }
-    var repoFile: FilePath { variant.appending("\(name).repo") }
+    init(staging: FilePath, name: String, logName: String) throws {
+        self.staging = staging
+        self.root = try ConfinedPath(root: staging)
+        self.name = name
+        self.logName = logName
+    }
 
-    func tree(_ tree: PackageSelection.Tree) -> FilePath { variant.appending(tree.path) }
+    var compose: FilePath { root.appending(literal: "compose").path }
+    var variant: FilePath { root.appending(literal: "compose/Temporary").path }
+    var metadata: FilePath { root.appending(literal: "compose/metadata").path }
+    var work: FilePath { root.appending(literal: "work").path }
+    var logs: FilePath { root.appending(literal: "logs").path }
+    var stepLog: FilePath { get throws { try path("logs/global/\(logName).global.log") } }
+    var repoFile: FilePath { get throws { try path("compose/\(Self.variant)/\(name).repo") } }
+
+    /// `relative` below the staging directory; refused (as a `GeneratorError`) when any of
+    /// its components is not a plain name.
+    func path(_ relative: String) throws -> FilePath {
+        do { return try root.appending(relative).path } catch { throw Self.refused(error) }
+    }
+
+    func path(components: [String]) throws -> FilePath {
+        do { return try root.appending(components: components).path } catch { throw Self.refused(error) }
+    }
+
+    func tree(_ tree: PackageSelection.Tree) throws -> FilePath {
+        try path(components: ["compose", Self.variant] + tree.components)
+    }
+
+    /// Where an item's file goes: `<tree>/Packages/<l>/<file>`.
+    func file(of item: PackageSelection.Item) throws -> FilePath {
+        try path(components: ["compose", Self.variant] + item.tree.components + item.componentsInTree)
+    }
 
     /// Pungi's createrepo log names.
-    func createrepoLog(_ tree: PackageSelection.Tree) -> FilePath {
+    func createrepoLog(_ tree: PackageSelection.Tree) throws -> FilePath {
         switch tree {
-        case .os(let arch): logs.appending("\(arch)/createrepo-\(Self.variant).rpm.\(arch).log")
-        case .debug(let arch): logs.appending("\(arch)/createrepo-\(Self.variant).debuginfo.\(arch).log")
-        case .source: logs.appending("global/createrepo-\(Self.variant).srpm.global.log")
+        case .os(let arch): try path(components: ["logs", arch, "createrepo-\(Self.variant).rpm.\(arch).log"])
+        case .debug(let arch): try path(components: ["logs", arch, "createrepo-\(Self.variant).debuginfo.\(arch).log"])
+        case .source: try path("logs/global/createrepo-\(Self.variant).srpm.global.log")
         }
     }
 
     /// Where the comps file of an arch goes (`work/<arch>/comps/comps-Temporary.<arch>.xml`, as Pungi).
-    func comps(arch: String) -> FilePath { work.appending("\(arch)/comps/comps-\(Self.variant).\(arch).xml") }
+    func comps(arch: String) throws -> FilePath {
+        try path(components: ["work", arch, "comps", "comps-\(Self.variant).\(arch).xml"])
+    }
+
+    /// A path refusal as a compose failure that names the refused value.
+    static func refused(_ error: PathError) -> GeneratorError {
+        GeneratorError("A value cannot be used in a file name of the compose: \(error.path.debugDescription) (\(error.reason)).")
+    }
 
     func writeStatus(_ status: String) throws {
         try write(status + "\n", to: staging.appending("STATUS"))
@@ -57,7 +95,7 @@ struct ComposeLayout: Sendable {
     func run(
         _ context: GenerationContext, _ body: (StepLog) async throws -> GenerationResult
     ) async throws -> GenerationResult {
-        let log = StepLog(path: stepLog, logger: context.logger)
+        let log = StepLog(path: try stepLog, logger: context.logger)
         defer { log.close() }
         do {
             try writeStatus("STARTED")

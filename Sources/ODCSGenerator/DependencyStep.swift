@@ -181,7 +181,7 @@ struct DependencyStep: Sendable {
         var result: [(primary: FilePath, filelists: FilePath?)] = []
         for (index, location) in lookaside.enumerated() {
             let reader = RepositoryReader(
-                httpClient: httpClient, workDirectory: layout.work.appending("global/lookaside/\(index)"), timeout: metadataTimeout)
+                httpClient: httpClient, workDirectory: try layout.path("work/global/lookaside/\(index)"), timeout: metadataTimeout)
             let files = try await reader.metadataFiles(of: location)
             log.info("Lookaside repository \(location) read")
             result.append(files)

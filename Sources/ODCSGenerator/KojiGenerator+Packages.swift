@@ -125,11 +125,11 @@ extension KojiGenerator {
     /// files), and the compose then links its packages from there.
     func localFiles(of pool: inout [KojiCandidate], layout: ComposeLayout, log: StepLog) async throws -> [String] {
         if case .url = pool.first?.candidate.repository {
-            let root = layout.work.appending("global/koji-pool")
+            let root = try layout.path("work/global/koji-pool")
             var jobs: [PackageFetcher.Job] = []
             var directories = Set<String>()
             for entry in pool {
-                let destination = root.appending(entry.candidate.package.href)
+                let destination = try layout.path("work/global/koji-pool/\(entry.candidate.package.href)")
                 let directory = destination.removingLastComponent().string
                 if directories.insert(directory).inserted {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -142,8 +142,8 @@ extension KojiGenerator {
             for index in pool.indices { pool[index].candidate.repository = .directory(root) }
             log.info("Downloaded \(jobs.count) RPMs from \(configuration.topurl ?? "") for dependency solving")
         }
-        return pool.map { entry in
-            guard case .directory(let path) = entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
+        return try pool.map { entry in
+            guard case .directory(let path) = try entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
             return path.string
         }
     }

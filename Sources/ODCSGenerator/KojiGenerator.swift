@@ -144,7 +144,7 @@ public struct KojiGenerator: ComposeGenerator {
     // MARK: generate
 
     public func generate(_ context: GenerationContext) async throws -> GenerationResult {
-        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-koji")
+        let layout = try ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-koji")
         return try await layout.run(context) { log in try await withKoji { try await run(context, layout: layout, log: log) } }
     }
 

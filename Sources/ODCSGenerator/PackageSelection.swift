@@ -15,11 +15,15 @@ public struct PackageSelection: Sendable {
         case source
 
         /// Relative to `compose/Temporary/`.
-        public var path: String {
+        public var path: String { components.joined(separator: "/") }
+
+        /// The components of `path`; the arch is one of them, whatever it holds (the layout
+        /// refuses one that is not a plain name).
+        public var components: [String] {
             switch self {
-            case .os(let arch): "\(arch)/os"
-            case .debug(let arch): "\(arch)/debug/tree"
-            case .source: "source/tree"
+            case .os(let arch): [arch, "os"]
+            case .debug(let arch): [arch, "debug", "tree"]
+            case .source: ["source", "tree"]
             }
         }
 
@@ -61,9 +65,11 @@ public struct PackageSelection: Sendable {
         }
 
         /// `Packages/<first letter, lower-cased>/<file>`: Pungi's hashed directories.
-        public var pathInTree: String {
+        public var pathInTree: String { componentsInTree.joined(separator: "/") }
+
+        public var componentsInTree: [String] {
             let file = package.fileName
-            return "Packages/\(file.prefix(1).lowercased())/\(file)"
+            return ["Packages", file.prefix(1).lowercased(), file]
         }
     }
 

@@ -18,19 +18,18 @@ extension RepoGenerator {
         }
     }
 
-    /// Symlinks are resolved first, so that a link inside a root cannot lead outside it.
+    /// A local repository must be inside one of the configured roots, lexically and after
+    /// resolving symlinks (a link inside a root cannot lead outside it). A path outside the
+    /// roots is refused before anything is looked up, with the same message whether it
+    /// exists or not, so that a compose cannot tell which server paths exist.
     func checkLocal(_ path: FilePath, named source: String) throws {
-        guard let real = Self.realPath(path) else {
-            throw GeneratorError("Repository \(source) does not exist.")
-        }
-        let allowed = configuration.localRoots.contains { root in
-            guard let realRoot = Self.realPath(root) else { return false }
-            return real.starts(with: realRoot)
-        }
-        guard allowed else {
-            throw GeneratorError(
-                "Repository \(source) is not inside an allowed local directory (\(configuration.localRoots.map(\.string).joined(separator: " ")))."
-            )
+        let refused = GeneratorError("Repository \(source) is not inside an allowed local directory (repo_source_roots).")
+        let lexical = path.lexicallyNormalized()
+        let roots = configuration.localRoots.flatMap { root in [root.lexicallyNormalized()] + (Self.realPath(root).map { [$0] } ?? []) }
+        guard roots.contains(where: { lexical.starts(with: $0) }) else { throw refused }
+        guard let real = Self.realPath(path) else { throw GeneratorError("Repository \(source) does not exist.") }
+        guard configuration.localRoots.contains(where: { root in Self.realPath(root).map { real.starts(with: $0) } ?? false }) else {
+            throw refused
         }
     }
 
@@ -38,7 +37,7 @@ extension RepoGenerator {
     /// roots too.
     func checkLocalSources(of selection: PackageSelection) throws {
         for item in selection.items {
-            if case .directory(let path) = item.repository.resolve(item.package.href, base: item.package.base) {
+            if case .directory(let path) = try item.repository.resolve(item.package.href, base: item.package.base) {
                 try checkLocal(path, named: "\(item.repository) (package \(item.package.fileName))")
             }
         }

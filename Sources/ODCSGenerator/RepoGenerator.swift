@@ -67,7 +67,7 @@ public struct RepoGenerator: ComposeGenerator {
     }
 
     public func generate(_ context: GenerationContext) async throws -> GenerationResult {
-        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-repo")
+        let layout = try ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-repo")
         return try await layout.run(context) { log in try await run(context, layout: layout, log: log) }
     }
 

@@ -14,8 +14,16 @@ public struct TargetDirectories: Sendable {
         self.extra = extra
     }
 
-    public func layout(for compose: Compose) -> VolumeLayout {
-        VolumeLayout(targetDir: compose.targetDir.map { FilePath($0) } ?? defaultDir)
+    public func layout(for compose: Compose) -> VolumeLayout? { layout(stored: compose.targetDir) }
+
+    /// The layout of a stored target dir: the default for nil, else only one of the configured
+    /// dirs — a path in the database that the configuration does not name (an edited row, a
+    /// dir removed from `extra_target_dirs`) is never written to or removed from.
+    public func layout(stored targetDir: String?) -> VolumeLayout? {
+        guard let targetDir else { return VolumeLayout(targetDir: defaultDir) }
+        let path = FilePath(targetDir)
+        guard path == defaultDir || extra.values.contains(path) else { return nil }
+        return VolumeLayout(targetDir: path)
     }
 
     /// Upstream serves only the default target dir over HTTP; others get "" URLs.

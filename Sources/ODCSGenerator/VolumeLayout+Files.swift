@@ -1,4 +1,5 @@
 import Foundation
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -6,7 +7,8 @@ import SystemPackage
 #endif
 
 /// The file operations on the shared volume. Publishing and removal are each one `rename`
-/// within the target dir, so that a reader never sees half a compose.
+/// within the target dir, so that a reader never sees half a compose; deletion goes through
+/// `TreeRemover`, which unlinks a symlink and never deletes what it points to.
 extension VolumeLayout {
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -14,10 +16,13 @@ extension VolumeLayout {
 
     /// A fresh, empty staging directory for one claim (a leftover of the same attempt is cleared).
     public func makeStaging(id: Int64, attempt: Int) throws -> FilePath {
-        let path = staging(id: id, attempt: attempt)
-        if FileManager.default.fileExists(atPath: path.string) { try FileManager.default.removeItem(atPath: path.string) }
-        try FileManager.default.createDirectory(atPath: path.string, withIntermediateDirectories: true)
-        return path
+        let entry = stagingEntry(id: id, attempt: attempt)
+        try TreeRemover.remove(entry)
+        try ensureRealDirectory(stagingDirectory)
+        guard mkdir(entry.string, 0o755) == 0 else {
+            throw FileError(description: "cannot create \(entry): \(String(cString: strerror(errno)))")
+        }
+        return entry.path
     }
 
     /// Moves a staging directory to `odcs-<id>` when nothing is there yet; false (and nothing
@@ -38,8 +43,9 @@ extension VolumeLayout {
     /// attempt's leftover) goes to the trash first.
     public func publish(staging: FilePath, id: Int64) throws {
         let destination = published(id: id)
-        if (try? FileManager.default.attributesOfItem(atPath: destination.string)) != nil {
-            try moveToTrash(destination, id: id)
+        var info = stat()
+        if lstat(destination.string, &info) == 0 {
+            try moveToTrash(publishedEntry(id: id), id: id)
             removeTrash()
         }
         guard rename(staging.string, destination.string) == 0 else {
@@ -47,45 +53,67 @@ extension VolumeLayout {
         }
     }
 
-    /// Removes `odcs-<id>`: a symlink is unlinked and its target removed (older layouts), a
-    /// directory is renamed into the trash and deleted. A missing directory is fine.
-    /// Returns whether anything was there.
+    /// Removes `odcs-<id>`: a directory is renamed into the trash and deleted; a symlink
+    /// (an older layout's, or one planted on the volume) is unlinked, and what it points to
+    /// is left alone — a dated directory of an older layout is an `odcs-<id>-…` orphan the
+    /// orphan sweep removes. A missing entry is fine. Returns whether anything was there.
     @discardableResult
     public func removePublished(id: Int64) throws -> Bool {
-        let path = published(id: id)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path.string) else { return false }
-        if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
-            let target = path.string.resolvingSymlinks
-            unlink(path.string)
-            if target != path.string, FileManager.default.fileExists(atPath: target) {
-                try FileManager.default.removeItem(atPath: target)
-            }
-            return true
-        }
-        try moveToTrash(path, id: id)
+        let entry = publishedEntry(id: id)
+        var info = stat()
+        guard lstat(entry.string, &info) == 0 else { return false }
+        if info.st_mode & S_IFMT != S_IFDIR { return try TreeRemover.remove(entry) }
+        try moveToTrash(entry, id: id)
         removeTrash()
         return true
     }
 
     /// Deletes a staging directory (a lost lease's work).
     public func discard(_ staging: FilePath) {
-        try? FileManager.default.removeItem(atPath: staging.string)
+        guard let name = staging.lastComponent?.string, let entry = try? stagingEntry(name), entry.path == staging else { return }
+        _ = try? TreeRemover.remove(entry)
     }
 
-    func moveToTrash(_ path: FilePath, id: Int64) throws {
-        try FileManager.default.createDirectory(atPath: trashRoot.string, withIntermediateDirectories: true)
+    /// Keeps only what a failed compose may show for its TTL: the logs, `STATUS` and the
+    /// error; the package trees and work files are deleted before it is published, so that
+    /// nothing a failed generation put together is served.
+    public func stripFailed(_ staging: FilePath) {
+        guard let name = staging.lastComponent?.string, let entry = try? stagingEntry(name), entry.path == staging else { return }
+        for part in ["compose", "work"] { _ = try? TreeRemover.remove(entry.appending(generated: part)) }
+    }
+
+    func moveToTrash(_ entry: ConfinedPath, id: Int64) throws {
+        try ensureRealDirectory(trashDirectory)
         let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let destination = trash(id: id, nonce: nonce)
-        guard rename(path.string, destination.string) == 0 else {
-            throw FileError(description: "cannot move \(path) to the trash: \(String(cString: strerror(errno)))")
+        // rename(2) moves a link itself, never what it points to.
+        guard rename(entry.string, destination.string) == 0 else {
+            throw FileError(description: "cannot move \(entry) to the trash: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// `.staging` and `.trash` are created when missing, and must be real directories: one
+    /// replaced by a link would take new composes, or removed ones, out of the target dir.
+    public func ensureRealDirectory(_ directory: ConfinedPath) throws {
+        if mkdir(directory.string, 0o755) != 0 && errno != EEXIST {
+            throw FileError(description: "cannot create \(directory): \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard lstat(directory.string, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw FileError(description: "\(directory) is not a real directory (a symlink is never followed)")
         }
     }
 
     /// Deletes everything in the trash; entries another node is deleting at the same time
     /// may vanish underneath, which is fine.
     public func removeTrash() {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: trashRoot.string)) ?? []
-        for entry in entries { try? FileManager.default.removeItem(atPath: trashRoot.appending(entry).string) }
+        try? TreeRemover.removeContents(of: trashDirectory)
+    }
+
+    /// Removes one entry of the target dir or of `.staging/` (an orphan) without following links.
+    @discardableResult
+    public func removeEntry(_ entry: ConfinedPath) throws -> Bool {
+        try TreeRemover.remove(entry)
     }
 
     /// Free bytes for unprivileged users on the target dir's filesystem.

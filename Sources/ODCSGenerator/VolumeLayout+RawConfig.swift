@@ -1,4 +1,5 @@
 import Foundation
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -12,27 +13,30 @@ extension VolumeLayout {
     /// A-B are the first two parts of its pungi compose id.
     public func isNewestOfRawConfigLine(composeType: String, pungiComposeID: String) -> Bool {
         let parts = pungiComposeID.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 2, Self.isPlainName(composeType), Self.isPlainName(pungiComposeID) else { return false }
-        let dir = targetDir.appending(composeType)
-        let own = dir.appending(pungiComposeID).string.resolvingSymlinks
-        let latest = dir.appending("latest-\(parts[0])-\(parts[1])").string.resolvingSymlinks
-        return FileManager.default.fileExists(atPath: own) && own == latest && own != dir.appending(pungiComposeID).string
+        guard parts.count >= 2, let directory = try? entry(composeType),
+            let ownLink = try? directory.appending(components: [pungiComposeID]),
+            let latestLink = try? directory.appending(components: ["latest-\(parts[0])-\(parts[1])"])
+        else { return false }
+        let own = ownLink.string.resolvingSymlinks
+        let latest = latestLink.string.resolvingSymlinks
+        return FileManager.default.fileExists(atPath: own) && own == latest && own != ownLink.string
     }
 
-    /// Unlinks every link in `<target_dir>/<compose_type>/` that points at `odcs-<id>`.
+    /// Unlinks every link in `<target_dir>/<compose_type>/` that points at `odcs-<id>`; a
+    /// compose type directory that is itself a link is left alone.
     public func removeRawConfigLinks(id: Int64, composeType: String) {
-        guard Self.isPlainName(composeType) else { return }
-        let dir = targetDir.appending(composeType)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.string)) ?? []
-        for entry in entries {
-            let path = dir.appending(entry).string
-            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { continue }
-            if destination == "../odcs-\(id)" || destination == published(id: id).string { unlink(path) }
+        guard let directory = try? entry(composeType) else { return }
+        var info = stat()
+        guard lstat(directory.string, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.string)) ?? []
+        for name in entries {
+            guard let link = try? directory.appending(components: [name]),
+                let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: link.string)
+            else { continue }
+            if destination == "../odcs-\(id)" || destination == published(id: id).string { unlink(link.string) }
         }
     }
 
     /// A single path component that cannot climb out of the target dir.
-    static func isPlainName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
-    }
+    static func isPlainName(_ name: String) -> Bool { ConfinedPath.isPlainName(name) }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import ODCSCore
+import ODCSVolume
 import SystemPackage
 
 /// The layout of one target dir on the shared volume. Every node computes the same paths:
@@ -8,22 +10,46 @@ import SystemPackage
 ///     <target_dir>/.trash/odcs-<id>-<nonce>/        a removed compose being deleted
 ///
 /// Staging and trash live on the same filesystem as the published directories, so that
-/// publishing and removing are each one `rename`.
+/// publishing and removing are each one `rename`. Every path is a `ConfinedPath` below the
+/// target dir, and everything is removed through `TreeRemover`, which never follows a link.
 public struct VolumeLayout: Sendable, Equatable {
-    public var targetDir: FilePath
+    /// The target dir (absolute) as the root of every path of this layout.
+    public let root: ConfinedPath
 
+    /// A relative `targetDir` is taken from the current directory.
     public init(targetDir: FilePath) {
-        self.targetDir = targetDir
+        let absolute = targetDir.isAbsolute ? targetDir : FilePath(FileManager.default.currentDirectoryPath).pushing(targetDir)
+        do {
+            root = try ConfinedPath(root: absolute)
+        } catch {
+            preconditionFailure("\(absolute) is not an absolute path: \(error)")
+        }
     }
 
-    public var stagingRoot: FilePath { targetDir.appending(".staging") }
-    public var trashRoot: FilePath { targetDir.appending(".trash") }
+    public var targetDir: FilePath { root.path }
 
-    public func published(id: Int64) -> FilePath { targetDir.appending("odcs-\(id)") }
+    public var stagingRoot: FilePath { stagingDirectory.path }
+    public var trashRoot: FilePath { trashDirectory.path }
 
-    public func staging(id: Int64, attempt: Int) -> FilePath { stagingRoot.appending("odcs-\(id)-\(attempt)") }
+    var stagingDirectory: ConfinedPath { root.appending(literal: ".staging") }
+    var trashDirectory: ConfinedPath { root.appending(literal: ".trash") }
 
-    public func trash(id: Int64, nonce: String) -> FilePath { trashRoot.appending("odcs-\(id)-\(nonce)") }
+    public func published(id: Int64) -> FilePath { publishedEntry(id: id).path }
+
+    public func staging(id: Int64, attempt: Int) -> FilePath { stagingEntry(id: id, attempt: attempt).path }
+
+    public func trash(id: Int64, nonce: String) -> FilePath { trashEntry(id: id, nonce: nonce).path }
+
+    // A number and fixed text: always one plain name.
+    func publishedEntry(id: Int64) -> ConfinedPath { root.appending(generated: "odcs-\(id)") }
+    func stagingEntry(id: Int64, attempt: Int) -> ConfinedPath { stagingDirectory.appending(generated: "odcs-\(id)-\(attempt)") }
+    func trashEntry(id: Int64, nonce: String) -> ConfinedPath { trashDirectory.appending(generated: "odcs-\(id)-\(nonce)") }
+
+    /// An entry directly in the target dir (`odcs-<id>`, a raw_config compose type's directory).
+    public func entry(_ name: String) throws(PathError) -> ConfinedPath { try root.appending(components: [name]) }
+
+    /// An entry of `.staging/`.
+    public func stagingEntry(_ name: String) throws(PathError) -> ConfinedPath { try stagingDirectory.appending(components: [name]) }
 
     /// The compose id named by an entry `odcs-<id>`, `odcs-<id>-<anything>` (a staging
     /// directory, or an older ODCS's `odcs-<id>-1-<date>.n.0`) or `latest-odcs-<id>-...`,

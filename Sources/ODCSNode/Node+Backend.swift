@@ -164,6 +164,7 @@ extension Node {
         worker.clusterCap = backend.maxGenerating > 0 ? backend.maxGenerating : nil
         worker.listen = backend.listenNotify
         worker.drainTimeout = .seconds(backend.drainTimeout)
+        worker.fieldRules = ComposeFieldRules(policy: configuration.policy)
 
         var publisher = OutboxPublisher.Configuration()
         publisher.batchSize = backend.events.batchSize

@@ -37,7 +37,7 @@ public struct PackageFetcher: Sendable {
 
         /// Where the package's file is: the repository root (or the package's `xml:base`)
         /// plus its `href`.
-        public var source: RepositoryLocation { repository.resolve(package.href, base: package.base) }
+        public var source: RepositoryLocation { get throws(RepoError) { try repository.resolve(package.href, base: package.base) } }
     }
 
     public var httpClient: HTTPClient
@@ -81,7 +81,7 @@ public struct PackageFetcher: Sendable {
 
     public func fetch(_ job: Job) async throws -> Method {
         try Task.checkCancellation()
-        switch job.source {
+        switch try job.source {
         case .directory(let path):
             return try place(localFile: path, size: job.package.size, at: job.destination)
         case .url(let url):

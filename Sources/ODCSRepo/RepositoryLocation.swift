@@ -1,3 +1,4 @@
+import ODCSVolume
 import SystemPackage
 
 /// Where a repository lives: a directory on this machine or an http(s) URL. Both name the
@@ -32,14 +33,32 @@ public enum RepositoryLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// The location of a file named relative to the repository root (`repodata/repomd.xml`,
     /// a package's `href`), or relative to `base` when the metadata gives an `xml:base`.
-    public func resolve(_ relative: String, base: String? = nil) -> RepositoryLocation {
+    ///
+    /// Refused: in a local repository, a path that climbs out of its directory (`../`); in a
+    /// remote one, an `xml:base` that names a local file (`file:///…`, `/…`) — a repository
+    /// someone else serves must not make a node copy this machine's files into a compose.
+    public func resolve(_ relative: String, base: String? = nil) throws(RepoError) -> RepositoryLocation {
         if let base, !base.isEmpty {
-            if let root = RepositoryLocation(base.hasPrefix("file://") ? String(base.dropFirst(7)) : base) {
-                return root.resolve(relative)
+            let lowered = base.lowercased()
+            guard let root = RepositoryLocation(lowered.hasPrefix("file://") ? String(base.dropFirst(7)) : base) else {
+                throw RepoError.repository(
+                    location: description, reason: "xml:base \(base.debugDescription) is neither an http(s) URL nor a local path")
             }
+            if case .url = self, case .directory = root {
+                throw RepoError.repository(
+                    location: description,
+                    reason: "xml:base \(base.debugDescription) names a local file; a remote repository may only point at http(s) URLs")
+            }
+            return try root.resolve(relative)
         }
         switch self {
-        case .directory(let path): return .directory(path.appending(relative).lexicallyNormalized())
+        case .directory(let path):
+            do {
+                return .directory(try ConfinedPath(root: path).appending(relative).path)
+            } catch {
+                throw RepoError.repository(
+                    location: description, reason: "\(relative.debugDescription) is not a path inside the repository")
+            }
         case .url(let url): return .url(url + "/" + relative)
         }
     }

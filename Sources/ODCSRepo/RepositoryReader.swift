@@ -29,7 +29,7 @@ public struct RepositoryReader: Sendable {
 
     /// Only repomd.xml: enough for `resolve`, which must not write anything.
     public func index(of location: RepositoryLocation) async throws -> RepoMetadataIndex {
-        let data = try await contents(of: location.resolve("repodata/repomd.xml"), in: location)
+        let data = try await contents(of: try location.resolve("repodata/repomd.xml"), in: location)
         do {
             return try RepoMetadataIndex(parsing: data)
         } catch {
@@ -75,7 +75,7 @@ public struct RepositoryReader: Sendable {
             if let download { try? FileManager.default.removeItem(atPath: download.string) }
         }
         let compressed: FilePath
-        switch location.resolve(entry.href) {
+        switch try location.resolve(entry.href) {
         case .directory(let path):
             compressed = path
         case .url(let url):

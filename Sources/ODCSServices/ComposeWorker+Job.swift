@@ -27,11 +27,11 @@ extension ComposeWorker {
         logger.info("claimed", metadata: ["source_type": "\(claim.compose.sourceType.name)", "queued_s": "\(claim.queuedSeconds)"])
 
         let compose = claim.compose
-        let layout = configuration.targetDirectories.layout(for: compose)
-        guard layout.exists else {
+        guard let layout = configuration.targetDirectories.layout(for: compose), layout.exists else {
             await fail(
                 lease, compose: compose,
-                message: "Compose target dir doesn't exist or not a directory: \(layout.targetDir) on backend \(configuration.hostName)",
+                message:
+                    "Compose target dir doesn't exist or not a directory: \(compose.targetDir ?? configuration.targetDirectories.defaultDir.string) on backend \(configuration.hostName)",
                 logger: logger)
             return
         }
@@ -40,7 +40,9 @@ extension ComposeWorker {
         let resolved: Compose
         let decision: ReuseDecision
         do {
+            try checkFields(compose)
             resolved = try await generator.resolve(compose, logger: logger)
+            try checkFields(resolved)
             decision = try await queue.decideReuse(lease, resolved: resolved) { candidate in
                 try await generator.isReusable(candidate, for: resolved, logger: logger)
             }
@@ -164,11 +166,13 @@ extension ComposeWorker {
         }
     }
 
-    /// A failed compose keeps its directory (the logs) for its TTL, like upstream's.
+    /// A failed compose keeps its logs for its TTL, like upstream's; what the generation had
+    /// put in its trees is deleted first, so that no package of a failed compose is served.
     func publishFailed(
         _ lease: Lease, compose: Compose?, staging: FilePath, layout: VolumeLayout, message: String, logger: Logger
     ) async {
         if await stillHeld(lease) {
+            layout.stripFailed(staging)
             try? "\(message)\n".write(toFile: staging.appending("odcs-error.log").string, atomically: false, encoding: .utf8)
             if (try? layout.publish(staging: staging, id: lease.composeID)) == nil { layout.discard(staging) }
         } else {
@@ -214,6 +218,14 @@ extension ComposeWorker {
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
+        }
+    }
+
+    func checkFields(_ compose: Compose) throws {
+        do {
+            try configuration.fieldRules.check(NewCompose(copying: compose, owner: compose.owner, secondsToLive: 1))
+        } catch {
+            throw GeneratorError("The compose has a value this node refuses to use: \(error.message)")
         }
     }
 

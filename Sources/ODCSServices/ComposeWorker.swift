@@ -33,6 +33,10 @@ public struct ComposeWorker: Service {
         public var listen: Bool = true
         public var drainTimeout: Duration = .seconds(300)
         public var targetDirectories: TargetDirectories
+        /// The API's field rules, applied again to the stored compose and to what `resolve`
+        /// made of it (a `pungi_compose` takes its arches and sigkeys from another server):
+        /// a value an older version stored, or a remote document gave, never reaches a path.
+        public var fieldRules = ComposeFieldRules(policy: RequestPolicy())
 
         public init(nodeID: String, hostName: String, targetDirectories: TargetDirectories) {
             self.nodeID = nodeID

@@ -60,13 +60,12 @@ public struct ExpiryWorker: Service {
         }
     }
 
-    static func layout(of compose: RemovableCompose, directories: TargetDirectories) -> VolumeLayout {
-        VolumeLayout(targetDir: compose.targetDir.map { .init($0) } ?? directories.defaultDir)
+    static func layout(of compose: RemovableCompose, directories: TargetDirectories) -> VolumeLayout? {
+        directories.layout(stored: compose.targetDir)
     }
 
     static func mustKeep(_ compose: RemovableCompose, directories: TargetDirectories) -> Bool {
-        let layout = layout(of: compose, directories: directories)
-        if !layout.exists { return true }
+        guard let layout = layout(of: compose, directories: directories), layout.exists else { return true }
         if compose.sourceType == 5, let type = compose.composeType, let id = compose.pungiComposeID {
             return layout.isNewestOfRawConfigLine(composeType: type, pungiComposeID: id)
         }
@@ -76,8 +75,7 @@ public struct ExpiryWorker: Service {
     /// Phase 2: the files. A reusing compose owns none. Errors are logged, never raised:
     /// the orphan sweep retries what is left.
     static func removeFiles(of compose: RemovableCompose, directories: TargetDirectories, logger: Logger) {
-        guard compose.reusedID == nil else { return }
-        let layout = layout(of: compose, directories: directories)
+        guard compose.reusedID == nil, let layout = layout(of: compose, directories: directories) else { return }
         if let type = compose.composeType, compose.sourceType == 5 { layout.removeRawConfigLinks(id: compose.id, composeType: type) }
         do {
             if try !layout.removePublished(id: compose.id) {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ODCSGenerator
 import ODCSStore
+import ODCSVolume
 import SystemPackage
 
 /// Leader duty: removes what the shared volume holds but the database no longer owns —
@@ -67,15 +68,18 @@ public struct OrphanSweeper: LeaderDuty {
             ($0.name.hasPrefix("latest-") ? 0 : 1, $0.name) < ($1.name.hasPrefix("latest-") ? 0 : 1, $1.name)
         })
         where live[entry.id] == nil {
-            let path = layout.targetDir.appending(entry.name).string
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            if entry.name == "odcs-\(entry.id)" {
-                _ = try? layout.removePublished(id: entry.id)
-            } else {
-                remove(path)
+            // Links (planted, or an older layout's) are unlinked, never followed.
+            guard let path = try? layout.entry(entry.name) else { continue }
+            do {
+                if entry.name == "odcs-\(entry.id)" {
+                    try layout.removePublished(id: entry.id)
+                } else {
+                    try layout.removeEntry(path)
+                }
+                removed.append(path.string)
+            } catch {
+                warn(path.string, error)
             }
-            removed.append(path)
         }
         return removed
     }
@@ -92,9 +96,13 @@ public struct OrphanSweeper: LeaderDuty {
         var removed: [String] = []
         for entry in entries {
             if let row = live[entry.id], row.state == .generating, row.attempt == entry.attempt { continue }
-            let path = layout.stagingRoot.appending(entry.name).string
-            remove(path)
-            removed.append(path)
+            guard let path = try? layout.stagingEntry(entry.name) else { continue }
+            do {
+                try layout.removeEntry(path)
+                removed.append(path.string)
+            } catch {
+                warn(path.string, error)
+            }
         }
         return removed
     }
@@ -112,9 +120,7 @@ public struct OrphanSweeper: LeaderDuty {
         }
     }
 
-    func remove(_ path: String) {
-        do { try FileManager.default.removeItem(atPath: path) } catch {
-            logger.warning("cannot remove orphan", metadata: ["path": "\(path)", "error": "\(error)"])
-        }
+    func warn(_ path: String, _ error: any Error) {
+        logger.warning("cannot remove orphan", metadata: ["path": "\(path)", "error": "\(error)"])
     }
 }

@@ -47,8 +47,8 @@ import Testing
                 try await api.store.overwriteState(id: id, state: .done)
                 let relabelled = try await client.request(.patch, "/api/1/composes/\(id)", body: #"{"label":"RC-1.1"}"#).json
                 #expect(relabelled["id"]?.int != Int(id) && relabelled["label"] == "RC-1.1")
-                let resigned = try await client.request(.patch, "/api/1/composes/\(id)", body: #"{"sigkeys":["abc"]}"#).json
-                #expect(resigned["id"]?.int != Int(id) && resigned["sigkeys"] == "abc")
+                let resigned = try await client.request(.patch, "/api/1/composes/\(id)", body: #"{"sigkeys":["0abcdef0"]}"#).json
+                #expect(resigned["id"]?.int != Int(id) && resigned["sigkeys"] == "0abcdef0")
                 let respin = try await client.request(
                     .patch, "/api/1/composes/\(id)", body: #"{"source":{"builds":["foo-1-1"],"modules":["a:b:1:c"],"unknown":1}}"#
                 ).json

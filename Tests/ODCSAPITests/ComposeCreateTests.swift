@@ -90,7 +90,7 @@ import Testing
         ("[]", 400, "No JSON POST data submitted"),
         ("{}", 400, "No JSON POST data submitted"),
         (#"{"source":{"type":"repo","source":"a;b"}}"#, 400, "Only alphanumerical characters"),
-        (#"{"source":{"type":"repo","source":"x"},"label":"a/b"}"#, 400, "label must not contain"),
+        (#"{"source":{"type":"repo","source":"/srv/x"},"label":"a/b"}"#, 400, "label: \"a/b\" is not a label"),
         (#"{"source":{"type":"repo","source":"x"},"target_dir":"../../etc"}"#, 400, #"Unknown "target_dir" "../../etc""#),
         (#"{"source":{"type":"repo","source":"x"},"seconds_to_live":-1}"#, 400, "seconds_to_live must be a positive"),
         (#"{"source":{"type":"repo","source":"x"},"seconds_to_live":"abc"}"#, 400, "seconds_to_live should be an integer"),

@@ -4,7 +4,7 @@ import Testing
 @Suite struct ComposeRequestParserTests {
     let parser = ComposeRequestParser(
         policy: RequestPolicy(
-            defaultSigkeys: ["x", "y"], defaultTargetDir: "/srv/odcs", extraTargetDirs: ["releng-private": "/srv/private"],
+            defaultSigkeys: ["deadbeef", "fd431d51"], defaultTargetDir: "/srv/odcs", extraTargetDirs: ["releng-private": "/srv/private"],
             rawConfigs: ["pungi_cfg": .init(secondsToLive: 345_600, maxSecondsToLive: 604_800)]))
 
     func parse(_ text: String) throws -> NewCompose {
@@ -25,7 +25,7 @@ import Testing
     @Test func fillsUpstreamDefaults() throws {
         let compose = try parse(#"{"source": {"type": "module", "source": "testmodule:master"}}"#)
         #expect(compose.sourceType == .module)
-        #expect(compose.sigkeys == "x y")
+        #expect(compose.sigkeys == "deadbeef fd431d51")
         #expect(compose.arches == "x86_64")
         #expect(compose.multilibArches == "")
         #expect(compose.lookasideRepos == "")
@@ -143,9 +143,12 @@ import Testing
         ),
         (
             #"{"source": {"type": "repo", "source": "/srv/repos/../../etc"}}"#,
-            "source must not contain '..' path components: /srv/repos/../../etc"
+            #"source: "/srv/repos/../../etc" is not a normal absolute path (no '.', '..' or empty components)"#
         ),
-        (#"{"source": {"type": "tag", "source": "f26"}, "label": "../x"}"#, "label must not contain '/' or start with '.': ../x"),
+        (
+            #"{"source": {"type": "tag", "source": "f26"}, "label": "../x"}"#,
+            #"label: "../x" is not a label (letters, digits and '_.+~-', at most 200)"#
+        ),
         (
             #"{"source": {"type": "tag", "source": "f26"}, "seconds_to_live": -5}"#,
             "seconds_to_live must be a positive number of seconds, got -5"

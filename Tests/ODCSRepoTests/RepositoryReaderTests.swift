@@ -131,15 +131,33 @@ import Testing
         #expect(error?.reason == "primary.xml: package evil: unusable location href '../../etc/evil.rpm'")
     }
 
-    @Test func locationsAreAbsolutePathsOrHTTPURLs() {
+    @Test func locationsAreAbsolutePathsOrHTTPURLs() throws {
         #expect(RepositoryLocation("/srv/repo/../repo/") == .directory("/srv/repo"))
         #expect(RepositoryLocation("https://example.com/repo//") == .url("https://example.com/repo"))
         #expect(RepositoryLocation("relative/repo") == nil)
         #expect(RepositoryLocation("ftp://example.com/repo") == nil)
         #expect(RepositoryLocation("http:///nohost") == nil)
-        #expect(RepositoryLocation("https://example.com/r")?.resolve("Packages/a.rpm") == .url("https://example.com/r/Packages/a.rpm"))
+        #expect(try RepositoryLocation("https://example.com/r")?.resolve("Packages/a.rpm") == .url("https://example.com/r/Packages/a.rpm"))
         #expect(
-            RepositoryLocation("/srv/r")?.resolve("a.rpm", base: "https://mirror.example.com/x")
+            try RepositoryLocation("/srv/r")?.resolve("a.rpm", base: "https://mirror.example.com/x")
                 == .url("https://mirror.example.com/x/a.rpm"))
+        #expect(try RepositoryLocation("/srv/r")?.resolve("a.rpm", base: "file:///srv/other") == .directory("/srv/other/a.rpm"))
+    }
+
+    /// A repository someone else serves cannot make a node copy this machine's files, and a
+    /// local one cannot name files outside its directory.
+    @Test(arguments: ["file:///etc", "FILE:///etc", "/etc", "file://localhost/etc"])
+    func aRemoteRepositoryCannotPointAtLocalFiles(_ base: String) throws {
+        let remote = try #require(RepositoryLocation("https://example.com/r"))
+        let error = #expect(throws: RepoError.self) { try remote.resolve("shadow", base: base) }
+        #expect(error?.description.contains("xml:base") == true)
+    }
+
+    @Test func aLocalRepositoryCannotNameFilesOutsideItsDirectory() throws {
+        let local = try #require(RepositoryLocation("/srv/r"))
+        for href in ["../../etc/shadow", "/etc/shadow", "Packages/../../x.rpm", ""] {
+            #expect(throws: RepoError.self) { try local.resolve(href) }
+        }
+        #expect(try local.resolve("Packages/a/a.rpm") == .directory("/srv/r/Packages/a/a.rpm"))
     }
 }

@@ -76,8 +76,6 @@ public struct ComposeRequestParser: Sendable {
         default:
             break
         }
-        for source in sources { try PathSafety.requireNoTraversal(source, field: "source") }
-
         var compose = NewCompose(
             owner: owner, sourceType: sourceType, source: sources.joined(separator: " "),
             secondsToLive: try policy.secondsToLive(for: data, rawConfigKey: rawConfigKey))
@@ -137,9 +135,7 @@ public struct ComposeRequestParser: Sendable {
         compose.baseModuleBrStreamVersionGte = try integer(sourceData, "base_module_br_stream_version_gte")
 
         compose.label = try string(data, "label")
-        if let label = compose.label { try PathSafety.requireSafeName(label, field: "label") }
         compose.composeType = try string(data, "compose_type") ?? "test"
-        if let composeType = compose.composeType { try PathSafety.requireSafeName(composeType, field: "compose_type") }
 
         let targetDir = try string(data, "target_dir") ?? ""
         if targetDir.isEmpty || targetDir == "default" {
@@ -148,6 +144,7 @@ public struct ComposeRequestParser: Sendable {
             guard let path = policy.extraTargetDirs[targetDir] else { throw RequestError("Unknown \"target_dir\" \"\(targetDir)\"") }
             compose.targetDir = path
         }
+        try ComposeFieldRules(policy: policy).check(compose)
         return compose
     }
 }

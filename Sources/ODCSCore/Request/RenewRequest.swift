@@ -22,10 +22,7 @@ public struct RenewRequestParser: Sendable {
 
         let sigkeys = try parser.joinedList(data, "sigkeys") ?? old.sigkeys
         var label = old.label
-        if let requested = try parser.string(data, "label"), !requested.isEmpty {
-            try PathSafety.requireSafeName(requested, field: "label")
-            label = requested
-        }
+        if let requested = try parser.string(data, "label"), !requested.isEmpty { label = requested }
         var modules: String?
         var builds: String?
         if let source = data["source"] {
@@ -48,6 +45,8 @@ public struct RenewRequestParser: Sendable {
         if let builds, !builds.isEmpty { copy.builds = builds }
         copy.composeType = old.composeType ?? "test"
         copy.respinOf = old.pungiComposeID
+        // The copy is generated: every value it keeps from the old compose is checked again.
+        try ComposeFieldRules(policy: policy).check(copy)
         return .copy(copy)
     }
 }

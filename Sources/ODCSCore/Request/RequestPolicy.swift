@@ -18,11 +18,21 @@ public struct RequestPolicy: Sendable {
     public var extraTargetDirs: [String: String]
     public var rawConfigs: [String: RawConfigTTL]
     public var baseModuleNames: Set<String>
+    /// Local repository paths must be inside one of these (`repo_source_roots`).
+    public var repoSourceRoots: [String]
+    /// URLs a request makes a node fetch must start with one of these; empty allows any
+    /// http(s) URL (`repo_source_url_prefixes`).
+    public var sourceURLPrefixes: [String]
+    /// Most package names in one request (`max_packages`).
+    public var maxPackages: Int
+    /// Most items in any other list-valued field, `source` included (`max_list_items`).
+    public var maxListItems: Int
 
     public init(
         secondsToLive: Int = 86_400, maxSecondsToLive: Int = 259_200, defaultArches: [String] = ["x86_64"],
         defaultSigkeys: [String] = [], defaultTargetDir: String = "/tmp", extraTargetDirs: [String: String] = [:],
-        rawConfigs: [String: RawConfigTTL] = [:], baseModuleNames: Set<String> = ["platform", "bootstrap"]
+        rawConfigs: [String: RawConfigTTL] = [:], baseModuleNames: Set<String> = ["platform", "bootstrap"],
+        repoSourceRoots: [String] = ["/"], sourceURLPrefixes: [String] = [], maxPackages: Int = 20_000, maxListItems: Int = 2_000
     ) {
         self.secondsToLive = secondsToLive
         self.maxSecondsToLive = maxSecondsToLive
@@ -32,6 +42,10 @@ public struct RequestPolicy: Sendable {
         self.extraTargetDirs = extraTargetDirs
         self.rawConfigs = rawConfigs
         self.baseModuleNames = baseModuleNames
+        self.repoSourceRoots = repoSourceRoots
+        self.sourceURLPrefixes = sourceURLPrefixes
+        self.maxPackages = maxPackages
+        self.maxListItems = maxListItems
     }
 
     /// `_get_seconds_to_live`: the request's TTL capped at the maximum, the default when

@@ -72,7 +72,7 @@ public struct ModuleGenerator: ComposeGenerator {
     }
 
     public func generate(_ context: GenerationContext) async throws -> GenerationResult {
-        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-module")
+        let layout = try ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-module")
         return try await layout.run(context) { log in try await koji.withKoji { try await run(context, layout: layout, log: log) } }
     }
 

@@ -48,7 +48,7 @@ public struct PulpGenerator: ComposeGenerator {
     }
 
     public func generate(_ context: GenerationContext) async throws -> GenerationResult {
-        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-pulp")
+        let layout = try ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-pulp")
         return try await layout.run(context) { log in try await run(context, layout: layout, log: log) }
     }
 
@@ -104,19 +104,19 @@ public struct PulpGenerator: ComposeGenerator {
             log.info("No Pulp repository matched: writing an empty repository")
             arches = Set(configuration.emptyRepositoryArches)
             for arch in configuration.emptyRepositoryArches {
-                let tree = layout.tree(.os(arch: arch))
+                let tree = try layout.tree(.os(arch: arch))
                 try FileManager.default.createDirectory(atPath: tree.string, withIntermediateDirectories: true)
                 try FileManager.default.createDirectory(
-                    atPath: layout.createrepoLog(.os(arch: arch)).removingLastComponent().string, withIntermediateDirectories: true)
+                    atPath: try layout.createrepoLog(.os(arch: arch)).removingLastComponent().string, withIntermediateDirectories: true)
                 try await CreateRepo(timeout: configuration.createrepoTimeout).run(
-                    in: tree, log: layout.createrepoLog(.os(arch: arch)))
+                    in: tree, log: try layout.createrepoLog(.os(arch: arch)))
             }
             let resultRepoURL =
                 context.targetDirURL.isEmpty ? "" : "\(context.targetDirURL)/\(context.name)/compose/\(ComposeLayout.variant)"
             text = RepoFile(name: context.name, resultRepoURL: resultRepoURL).sections[0].text
         }
-        try layout.write(text, to: layout.repoFile)
-        log.info("Wrote \(layout.repoFile.lastComponent?.string ?? "") with \(repositories.count) Pulp repositories")
+        try layout.write(text, to: try layout.repoFile)
+        log.info("Wrote \(try layout.repoFile.lastComponent?.string ?? "") with \(repositories.count) Pulp repositories")
         var result = GenerationResult()
         result.source = source
         result.arches = arches.sorted().joined(separator: " ")

@@ -1,6 +1,7 @@
 import Foundation
 import ODCSCore
 import ODCSRepo
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -89,17 +90,21 @@ extension PungiGenerator {
     func linkRawConfig(_ composeID: String, context: GenerationContext, log: StepLog) throws {
         let compose = context.compose
         let type = compose.composeType.flatMap { $0.isEmpty ? nil : $0 } ?? "test"
-        guard let target = targetDir(of: context), VolumeLayout.isPlainName(type) else { return }
+        guard let target = targetDir(of: context) else { return }
         let parts = composeID.split(separator: "-", omittingEmptySubsequences: false)
         var names = [composeID, "latest-\(parts.prefix(2).joined(separator: "-"))"]
         if let label = compose.label, !label.isEmpty { names.append("\(names[1])-\(label)") }
-        guard names.allSatisfy(VolumeLayout.isPlainName) else {
-            throw GeneratorError("The compose id \(composeID) cannot name a symlink.")
+        let volume = VolumeLayout(targetDir: target)
+        let directory: ConfinedPath
+        let links: [ConfinedPath]
+        do {
+            directory = try volume.entry(type)
+            links = try names.map { name throws(PathError) in try directory.appending(components: [name]) }
+        } catch {
+            throw GeneratorError("The compose id \(composeID) cannot name a symlink in \(type)/: \(error.reason).")
         }
-        let directory = target.appending(type)
-        try FileManager.default.createDirectory(atPath: directory.string, withIntermediateDirectories: true)
-        for name in names {
-            let link = directory.appending(name)
+        try volume.ensureRealDirectory(directory)
+        for link in links {
             if unlink(link.string) != 0 && errno != ENOENT {
                 throw GeneratorError("Cannot replace the symlink \(link): \(String(cString: strerror(errno)))")
             }

@@ -100,8 +100,8 @@ public struct PungiGenerator: ComposeGenerator {
     }
 
     public func generate(_ context: GenerationContext) async throws -> GenerationResult {
-        let layout = ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-pungi")
-        let log = StepLog(path: layout.stepLog, logger: context.logger)
+        let layout = try ComposeLayout(staging: context.staging, name: context.name, logName: "odcs-pungi")
+        let log = StepLog(path: try layout.stepLog, logger: context.logger)
         defer { log.close() }
         do {
             let result = try await run(context, layout: layout, log: log)
@@ -188,7 +188,7 @@ public struct PungiGenerator: ComposeGenerator {
         } else {
             let resultRepoURL =
                 context.targetDirURL.isEmpty ? "" : "\(context.targetDirURL)/\(context.name)/compose/\(ComposeLayout.variant)"
-            try layout.write(RepoFile(name: context.name, resultRepoURL: resultRepoURL).text, to: layout.repoFile)
+            try layout.write(RepoFile(name: context.name, resultRepoURL: resultRepoURL).text, to: try layout.repoFile)
         }
         return GenerationResult(pungiComposeID: composeID, pungiConfigDump: dump)
     }
@@ -230,11 +230,11 @@ public struct PungiGenerator: ComposeGenerator {
     /// (without one) not linked on the volume yet.
     func reserve(_ id: String, compose: Compose, context: GenerationContext) async throws -> Bool {
         if let reserveComposeID { return try await reserveComposeID(id, compose.id) }
-        guard let target = targetDir(of: context), let type = compose.composeType, VolumeLayout.isPlainName(type),
-            VolumeLayout.isPlainName(id)
+        guard let target = targetDir(of: context), let type = compose.composeType,
+            let link = try? VolumeLayout(targetDir: target).entry(type).appending(components: [id])
         else { return true }
         var info = stat()
-        return lstat(target.appending(type).appending(id).string, &info) != 0
+        return lstat(link.string, &info) != 0
     }
 
     static func readConfig(_ path: FilePath) throws -> JSONObject {

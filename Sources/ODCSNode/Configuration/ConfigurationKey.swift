@@ -57,6 +57,13 @@ extension ConfigurationKey {
         .init("log_format", .choice(["text", "json"]), "text", "Log line format: text, or one JSON object per line."),
         .init(
             "max_request_body_bytes", .integer(1024...(64 << 20)), .int(1 << 20), "Request bodies larger than this are refused with 413."),
+        .init(
+            "max_packages", .integer(1...1_000_000), 20_000,
+            "Most package names one compose request may list; more is refused with 400."),
+        .init(
+            "max_list_items", .integer(1...1_000_000), 2_000,
+            "Most items in any other list-valued request field (sources, builds, modules, sigkeys, arches, lookaside_repos...); more is refused with 400."
+        ),
         .init("migrate_on_start", .bool, true, "Apply schema migrations when `odcs serve` starts."),
         // The database.
         .init(
@@ -183,6 +190,10 @@ extension ConfigurationKey {
         .init(
             "repo_source_roots", .stringList, ["/"],
             "Local directories that repo sources may read from; a local repo path outside all of them is refused."),
+        .init(
+            "repo_source_url_prefixes", .stringList, [],
+            "URL prefixes that repo sources, lookaside_repos, pungi_compose sources and module_defaults_url must start with (at a '/' boundary; scheme and host case-insensitive). Empty: any http(s) URL, as upstream."
+        ),
         .init(
             "koji_url", .optionalString, nil,
             "Koji hub XML-RPC URL (e.g. https://koji.example.com/kojihub); tag, build and pungi_compose composes need it."),

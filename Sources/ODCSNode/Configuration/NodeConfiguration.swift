@@ -144,7 +144,12 @@ public struct NodeConfiguration: Sendable {
         policy = RequestPolicy(
             secondsToLive: int("seconds_to_live"), maxSecondsToLive: int("max_seconds_to_live"),
             defaultArches: list("arches"), defaultSigkeys: list("sigkeys"), defaultTargetDir: targetDir,
-            extraTargetDirs: extra, rawConfigs: rawConfigs, baseModuleNames: Set(list("base_module_names")))
+            extraTargetDirs: extra, rawConfigs: rawConfigs, baseModuleNames: Set(list("base_module_names")),
+            repoSourceRoots: backend.repoSourceRoots, sourceURLPrefixes: list("repo_source_url_prefixes"),
+            maxPackages: int("max_packages"), maxListItems: int("max_list_items"))
+        for prefix in policy.sourceURLPrefixes where !URLRules.isFetchable(prefix, schemes: ["http", "https", "git"]) {
+            throw ConfigurationError("configuration key repo_source_url_prefixes must hold http(s) or git URLs, got \(prefix)")
+        }
     }
 
     static func eventSettings(
