@@ -113,7 +113,7 @@ def test_live_responses_match_the_document(api, document):
         return r.json()
 
     full = {
-        "source": {"type": "repo", "source": "http://example.com/openapi-live", "packages": ["bash"], "sigkeys": ["abc"]},
+        "source": {"type": "repo", "source": "http://example.com/openapi-live", "packages": ["bash"], "sigkeys": ["0abcdef0"]},
         "flags": ["no_deps"], "results": ["iso"], "arches": ["x86_64"], "seconds_to_live": 600, "label": "Live-1.0",
     }
     created = check("POST", "/api/1/composes/", full, 200)

@@ -104,6 +104,9 @@ struct ScriptedGenerator: ComposeGenerator {
             let (_, continuation) = AsyncStream.makeStream(of: ScriptedGenerator.Event.self)
             let generator = ScriptedGenerator(events: continuation) { context in
                 try "step 1\n".write(toFile: context.staging.appending("step.log").string, atomically: false, encoding: .utf8)
+                let tree = context.staging.appending("compose/Temporary/x86_64/os/Packages/f")
+                try FileManager.default.createDirectory(atPath: tree.string, withIntermediateDirectories: true)
+                try "rpm".write(toFile: tree.appending("foo.rpm").string, atomically: false, encoding: .utf8)
                 throw GeneratorError("Cannot read \(target.path)/odcs-\(context.compose.id)/x")
             }
             let compose = try await factory.insert()
@@ -116,6 +119,55 @@ struct ScriptedGenerator: ComposeGenerator {
                 failed.stateReason == "Error while generating compose: Cannot read http://odcs.example/composes/odcs-\(compose.id)/x")
             #expect(target.exists("odcs-\(compose.id)/step.log"))
             #expect(target.exists("odcs-\(compose.id)/odcs-error.log"))
+            // The logs stay for the TTL; what the failed generation put in its trees is not served.
+            #expect(!target.exists("odcs-\(compose.id)/compose"))
+        }
+    }
+
+    /// A value stored before the field rules existed (or edited in the database), or one that
+    /// `resolve` took from another server, fails the compose before anything is written.
+    @Test(.timeLimit(.minutes(3))) func refusesAStoredOrResolvedValueThatWouldLeaveTheCompose() async throws {
+        struct Resolving: ComposeGenerator {
+            let events: AsyncStream<ScriptedGenerator.Event>.Continuation
+            func resolve(_ compose: Compose, logger: Logger) async throws -> Compose {
+                var resolved = compose
+                if compose.builds == "resolves-badly" { resolved.arches = "x86_64 ../../../odcs-1/compose" }
+                return resolved
+            }
+            func generate(_ context: GenerationContext) async throws -> GenerationResult {
+                events.yield(.started(context.compose.id))
+                return GenerationResult()
+            }
+        }
+        let target = try TemporaryTargetDir()
+        defer { target.remove() }
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let (events, continuation) = AsyncStream.makeStream(of: ScriptedGenerator.Event.self)
+            let stored = try await factory.insert { $0.arches = "x86_64 ../../../../odcs-1/compose/Temporary/x86_64" }
+            let storedLabel = try await factory.insert(builds: "other-1-1") { $0.label = "../escape" }
+            let resolved = try await factory.insert(builds: "resolves-badly")
+            let failed = try await running(makeWorker(factory, target, generator: Resolving(events: continuation))) {
+                [
+                    try await waitFor(factory, stored.id, [.done, .failed]),
+                    try await waitFor(factory, storedLabel.id, [.done, .failed]),
+                    try await waitFor(factory, resolved.id, [.done, .failed]),
+                ]
+            }
+            for compose in failed {
+                #expect(compose.state == .failed)
+                #expect(
+                    compose.stateReason?.hasPrefix("Error while generating compose: The compose has a value this node refuses to use: ")
+                        == true)
+            }
+            #expect(failed[0].stateReason?.contains(#"arches: "../../../../odcs-1/compose/Temporary/x86_64""#) == true)
+            #expect(failed[1].stateReason?.contains(#"label: "../escape""#) == true)
+            #expect(failed[2].stateReason?.contains(#"arches: "../../../odcs-1/compose""#) == true)
+            continuation.finish()
+            var started: [ScriptedGenerator.Event] = []
+            for await event in events { started.append(event) }
+            #expect(started.isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: target.path).filter { !$0.hasPrefix(".") }.isEmpty)
         }
     }
 
