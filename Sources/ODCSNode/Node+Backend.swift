@@ -129,6 +129,7 @@ extension Node {
         var disk = DiskPressureGuard.Configuration(targetDirectories: directories)
         disk.minFreeBytes = UInt64(backend.minFreeSpace)
         disk.minimumAgeSeconds = backend.minFreeSpaceMinAge
+        disk.interval = .seconds(backend.minFreeSpaceInterval)
 
         let duties: [(Duty, any LeaderDuty)] = [
             (.leaseRescue, LeaseRescuer(configuration: rescue, sweeps: sweeps, metrics: metrics, logger: logger)),

@@ -106,4 +106,20 @@ import Testing
             }
         }
     }
+
+    /// The request fields' patterns in the document are the ones the API enforces.
+    @Test func requestFieldPatternsAreTheEnforcedOnes() throws {
+        let document = try JSONValue.parse(OpenAPIDocument.bytes)
+        let schemas = try #require(document["components"]?["schemas"])
+        for (path, pattern) in ComposeFieldRules.Pattern.documented {
+            let parts = path.split(separator: ".").map(String.init)
+            var node = try #require(schemas[parts[0]], "\(path)")
+            for part in parts.dropFirst() {
+                let isList = part.hasSuffix("[]")
+                node = try #require(node["properties"]?[isList ? String(part.dropLast(2)) : part], "\(path)")
+                if isList { node = try #require(node["items"], "\(path)") }
+            }
+            #expect(node["pattern"]?.stringValue == pattern.regex, "\(path)")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ODCSCore
 import Testing
 
@@ -143,6 +144,27 @@ import Testing
         old.arches = "x86_64"
         #expect(throws: RequestError.self) {
             try RenewRequestParser(policy: Self.policy).plan(body: ["label": "../x"], old: old, owner: "dev")
+        }
+    }
+
+    /// Each pattern's regex (in the OpenAPI document) says what its matcher does.
+    @Test func theDocumentedRegexesAgreeWithTheMatchers() throws {
+        let corpus =
+            Self.hostile + [
+                "x86_64", "i686", "ppc64le", "a15b79cc", "A15B79CC", "", "deadbeefdeadbeef", "abc", "bash-5.2.26-3.fc40", "gcc-c++",
+                "nodejs:20", "nodejs:20:4020240408083524:8d0c2c6f", "a:b:c", "a:b:1:", "a::1", "RC-1.0", "production", "f40-build",
+                "Fedora-40-20240416.0", "0123456789", "12345678901234567890", "abcdef0", "main", "f40/branch", "HEAD~1", "a..b", "-x",
+                String(repeating: "a", count: 32), String(repeating: "a", count: 33), String(repeating: "b", count: 200),
+                String(repeating: "b", count: 201), "ü", "a_b", "a.b", "a~b", "a^b", "a+b",
+            ]
+        for (path, pattern) in ComposeFieldRules.Pattern.documented {
+            // ECMA-262's `$` (JSON Schema's) ends the input; ICU's also matches before a final newline.
+            let regex = try NSRegularExpression(pattern: String(pattern.regex.dropLast()) + "\\z")
+            for value in corpus {
+                let range = NSRange(value.startIndex..., in: value)
+                let regexSays = regex.firstMatch(in: value, range: range) != nil
+                #expect(regexSays == pattern.accepts(value), "\(path) \(pattern.regex) on \(value.debugDescription)")
+            }
         }
     }
 }

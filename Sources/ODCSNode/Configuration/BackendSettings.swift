@@ -16,6 +16,7 @@ public struct BackendSettings: Sendable {
     public var orphanMinAge: Int
     public var minFreeSpace: Int
     public var minFreeSpaceMinAge: Int
+    public var minFreeSpaceInterval: Int
     public var leaderCheckIntervalMilliseconds: Int
     public var repoSourceRoots: [String]
     public var kojiURL: String?

@@ -182,6 +182,9 @@ extension ConfigurationKey {
             "min_free_space", .integer(0...Int.max), 0,
             "Bytes that must stay free on target_dir; below it the oldest done composes are removed early (0: off)."),
         .init(
+            "min_free_space_interval", .integer(1...86400), 30,
+            "How often the disk pressure leader measures the free space (and removes composes when below min_free_space)."),
+        .init(
             "min_free_space_min_age", .integer(0...(365 * 86400)), 3600,
             "Disk pressure never removes a compose done less than this many seconds ago."),
         .init(

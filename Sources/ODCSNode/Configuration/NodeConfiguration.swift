@@ -121,6 +121,7 @@ public struct NodeConfiguration: Sendable {
             rescueIntervalMilliseconds: int("rescue_interval_ms"), drainTimeout: int("drain_timeout"),
             expiryIntervalMilliseconds: int("expiry_interval_ms"), orphanSweepInterval: int("orphan_sweep_interval"),
             orphanMinAge: int("orphan_min_age"), minFreeSpace: int("min_free_space"), minFreeSpaceMinAge: int("min_free_space_min_age"),
+            minFreeSpaceInterval: int("min_free_space_interval"),
             leaderCheckIntervalMilliseconds: int("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
             kojiURL: optional("koji_url"), kojiTopdir: optional("koji_topdir"), kojiTopurl: optional("koji_topurl"),
             kojiTimeout: int("koji_timeout"), kojiMaxRetries: int("koji_max_retries"),
