@@ -26,6 +26,12 @@ public struct TargetDirectories: Sendable {
         return VolumeLayout(targetDir: path)
     }
 
+    /// Whether a stored target dir is the default one: nil, or the default's path (what the API
+    /// stores for a request that names none).
+    public func isDefault(stored targetDir: String?) -> Bool {
+        targetDir.map { FilePath($0) == defaultDir } ?? true
+    }
+
     /// Upstream serves only the default target dir over HTTP; others get "" URLs.
     public func url(for compose: Compose) -> String {
         guard let dir = compose.targetDir, FilePath(dir) != defaultDir else { return defaultURL }

@@ -183,8 +183,9 @@ extension ComposeWorker {
 
     func fail(_ lease: Lease, compose: Compose?, message: String, logger: Logger) async {
         var reason = "Error while generating compose: \(message)"
-        if compose?.targetDir == nil {
-            // Upstream shows URLs, not paths of the default target dir.
+        if configuration.targetDirectories.isDefault(stored: compose?.targetDir) {
+            // Upstream shows URLs, not paths of the default target dir (also when the compose
+            // is unknown here: the default is the only dir a caller could read about).
             reason = reason.replacingOccurrences(
                 of: configuration.targetDirectories.defaultDir.string, with: configuration.targetDirectories.defaultURL)
         }

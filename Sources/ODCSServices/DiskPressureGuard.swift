@@ -57,7 +57,7 @@ public struct DiskPressureGuard: LeaderDuty {
                 "Removed early: the target dir had \(free) bytes free, below min_free_space (\(configuration.minFreeBytes) bytes)."
             let batch = try await sweeps.removeOldestDone(
                 minAgeSeconds: configuration.minimumAgeSeconds, limit: 1, note: note, fence: fence,
-                keep: { $0.targetDir != nil })
+                keep: { [directories = configuration.targetDirectories] in !directories.isDefault(stored: $0.targetDir) })
             guard let compose = batch.first else {
                 logger.error(
                     "target dir below min_free_space and no compose old enough to remove",

@@ -62,4 +62,28 @@ import Testing
             #expect(try await factory.compose(compose.id).state == .done)
         }
     }
+
+    /// The API stores the default target dir's path (not nil) for a request that names none;
+    /// those composes are the default dir's too, and a compose of an extra target dir is not.
+    @Test func removesComposesStoredWithTheDefaultDirsPathButNotAnExtraDirs() async throws {
+        let target = try TemporaryTargetDir()
+        defer { target.remove() }
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let named = try await factory.insert(builds: "named") { $0.targetDir = target.path }
+            let extra = try await factory.insert(builds: "extra") { $0.targetDir = "/srv/private" }
+            for compose in [named, extra] {
+                try await factory.execute(
+                    "UPDATE composes SET state = 2, time_done = now() - interval '2 hours' WHERE id = \(compose.id)")
+            }
+            try target.makeDirectory("odcs-\(named.id)")
+            var configuration = DiskPressureGuard.Configuration(targetDirectories: target.directories)
+            configuration.minFreeBytes = 1000
+            let guardian = DiskPressureGuard(
+                configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger, freeBytes: { _ in 10 })
+            #expect(try await guardian.runOnce(fence: nil) == [named.id])
+            #expect(!target.exists("odcs-\(named.id)"))
+            #expect(try await factory.compose(extra.id).state == .done)
+        }
+    }
 }

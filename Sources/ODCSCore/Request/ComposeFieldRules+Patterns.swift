@@ -47,15 +47,22 @@ extension ComposeFieldRules {
             if parts.count > 3, !moduleContext.matches(parts[3]) { return false }
             return true
         }
-        /// A commit hash or a branch name, never an option or a revision expression.
+        /// A commit hash or a branch name (`main`, `f40/release-1.0`), never an option, a
+        /// revision expression, `.` or `..`: letters and digits, single separators `._/+-` between them.
         public static let gitRevision = Pattern(
-            summary: "a git commit hash or branch name", regex: "^(?!-)(?!.*\\.\\.)[A-Za-z0-9._/+\\-]{1,255}$"
-        ) {
-            text in
-            guard let first = text.unicodeScalars.first, first != "-", !text.contains(".."), text.utf8.count <= 255 else {
-                return false
+            summary: "a git commit hash or branch name", regex: "^[A-Za-z0-9]+([._/+\\-][A-Za-z0-9]+)*$"
+        ) { text in
+            var previousIsSeparator = true
+            for scalar in text.unicodeScalars {
+                if isASCIIAlphanumeric(scalar) {
+                    previousIsSeparator = false
+                } else if "._/+-".unicodeScalars.contains(scalar), !previousIsSeparator {
+                    previousIsSeparator = true
+                } else {
+                    return false
+                }
             }
-            return text.unicodeScalars.allSatisfy { isASCIIAlphanumeric($0) || "._/+-".unicodeScalars.contains($0) }
+            return !text.isEmpty && !previousIsSeparator
         }
 
         public static let moduleContext = simple("a module context (letters, digits and '_')", rest: "_")

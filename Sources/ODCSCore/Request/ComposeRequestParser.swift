@@ -54,12 +54,8 @@ public struct ComposeRequestParser: Sendable {
                 throw RequestError("Source \"\(name)\" does not exist in server configuration.")
             }
             // The commit goes to git as a revision: no options, no revision expressions.
-            let commit = parts[1]
-            guard !commit.hasPrefix("-"), !commit.contains(".."),
-                commit.unicodeScalars.allSatisfy({
-                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._/+-".unicodeScalars.contains($0))
-                })
-            else {
+            let commit = String(parts[1])
+            guard ComposeFieldRules.Pattern.gitRevision.accepts(commit) else {
                 throw RequestError("The commit of a \"raw_config\" source must be a git commit hash or branch name, but got \(commit)")
             }
             rawConfigKey = name
