@@ -83,4 +83,15 @@ else
     "${SUDO[@]}" "$CHECKOV_VENV/bin/pip" install -q 'checkov==3.3.30'
 fi
 
+# schemathesis (the bounded API fuzzing of Tests/Hostile/test_fuzz.py) pins its own Hypothesis
+# and friends, so it lives in a virtualenv of its own too (about 25 s to install).
+SCHEMATHESIS_VENV=${SCHEMATHESIS_VENV:-/opt/odcs-schemathesis}
+if [ -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
+    log "schemathesis present in $SCHEMATHESIS_VENV"
+else
+    log "installing schemathesis 4.32.5 into $SCHEMATHESIS_VENV"
+    "${SUDO[@]}" "$PY" -m venv "$SCHEMATHESIS_VENV"
+    "${SUDO[@]}" "$SCHEMATHESIS_VENV/bin/pip" install -q 'schemathesis==4.32.5'
+fi
+
 log "done"

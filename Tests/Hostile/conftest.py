@@ -76,7 +76,7 @@ class Node:
         os.makedirs(self.target, exist_ok=True)
         os.makedirs(os.path.join(base, "state"), exist_ok=True)
         admin = os.environ["TEST_DATABASE_URL"]
-        database = "odcs_hostile_" + name
+        database = "odcs_hostile_" + name.replace("-", "_")
         subprocess.run(
             ["psql", "-X", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % database, "-c", "CREATE DATABASE %s" % database],
             check=True,
