@@ -72,26 +72,20 @@ else
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi
 
-# checkov pins dozens of packages of its own, so it lives in a virtualenv of its own
-# (about 3 minutes to install the first time; scripts/test finds it at $CHECKOV_VENV/bin/checkov).
-CHECKOV_VENV=${CHECKOV_VENV:-/opt/odcs-checkov}
-if [ -x "$CHECKOV_VENV/bin/checkov" ]; then
-    log "checkov present in $CHECKOV_VENV"
-else
-    log "installing checkov 3.3.30 into $CHECKOV_VENV"
-    "${SUDO[@]}" "$PY" -m venv "$CHECKOV_VENV"
-    "${SUDO[@]}" "$CHECKOV_VENV/bin/pip" install -q 'checkov==3.3.30'
-fi
-
-# schemathesis (the bounded API fuzzing of Tests/Hostile/test_fuzz.py) pins its own Hypothesis
-# and friends, so it lives in a virtualenv of its own too (about 25 s to install).
-SCHEMATHESIS_VENV=${SCHEMATHESIS_VENV:-/opt/odcs-schemathesis}
-if [ -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
-    log "schemathesis present in $SCHEMATHESIS_VENV"
-else
-    log "installing schemathesis 4.32.5 into $SCHEMATHESIS_VENV"
-    "${SUDO[@]}" "$PY" -m venv "$SCHEMATHESIS_VENV"
-    "${SUDO[@]}" "$SCHEMATHESIS_VENV/bin/pip" install -q 'schemathesis==4.32.5'
-fi
+# A command line tool that pins packages of its own lives in a virtualenv of its own.
+# venv_tool NAME VENV SPEC: installs SPEC into VENV unless VENV/bin/NAME exists.
+venv_tool() {
+    if [ -x "$2/bin/$1" ]; then
+        log "$1 present in $2"
+    else
+        log "installing $3 into $2"
+        "${SUDO[@]}" "$PY" -m venv "$2"
+        "${SUDO[@]}" "$2/bin/pip" install -q "$3"
+    fi
+}
+# checkov: about 3 minutes to install the first time; scripts/test finds it at $CHECKOV_VENV/bin/checkov.
+venv_tool checkov "${CHECKOV_VENV:-/opt/odcs-checkov}" 'checkov==3.3.30'
+# schemathesis: the bounded API fuzzing of Tests/Hostile/test_fuzz.py (about 25 s to install).
+venv_tool schemathesis "${SCHEMATHESIS_VENV:-/opt/odcs-schemathesis}" 'schemathesis==4.32.5'
 
 log "done"

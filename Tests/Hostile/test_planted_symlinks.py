@@ -28,17 +28,22 @@ def replace_with_link(target, compose_id, destination):
     os.symlink(destination, directory)
 
 
-@pytest.fixture(scope="module")
-def sweeping(start_node, repos):
+def repo_node(start_node, name, repos, **env):
+    """A node that generates repo composes from `repos` and takes its leaderships at once."""
     return start_node(
-        "sweep",
+        name,
         ODCS_ALLOWED_SOURCE_TYPES='["repo"]',
         ODCS_REPO_SOURCE_ROOTS=json.dumps([repos]),
         ODCS_POLL_INTERVAL_MS=200,
-        ODCS_EXPIRY_INTERVAL_MS=200,
-        ODCS_ORPHAN_SWEEP_INTERVAL=1,
-        ODCS_ORPHAN_MIN_AGE=0,
         ODCS_LEADER_CHECK_INTERVAL_MS=200,
+        **env,
+    )
+
+
+@pytest.fixture(scope="module")
+def sweeping(start_node, repos):
+    return repo_node(
+        start_node, "sweep", repos, ODCS_EXPIRY_INTERVAL_MS=200, ODCS_ORPHAN_SWEEP_INTERVAL=1, ODCS_ORPHAN_MIN_AGE=0
     )
 
 
@@ -90,15 +95,8 @@ def test_expiry_and_the_orphan_sweep_never_delete_through_a_link(sweeping, fixtu
 def pressured(start_node, repos):
     # Free space is always below 2**62 bytes: every done compose older than the minimum age is
     # removed early, one a second; the age gives the test time to plant its links first.
-    return start_node(
-        "pressure",
-        ODCS_ALLOWED_SOURCE_TYPES='["repo"]',
-        ODCS_REPO_SOURCE_ROOTS=json.dumps([repos]),
-        ODCS_POLL_INTERVAL_MS=200,
-        ODCS_MIN_FREE_SPACE=2**62,
-        ODCS_MIN_FREE_SPACE_MIN_AGE=5,
-        ODCS_MIN_FREE_SPACE_INTERVAL=1,
-        ODCS_LEADER_CHECK_INTERVAL_MS=200,
+    return repo_node(
+        start_node, "pressure", repos, ODCS_MIN_FREE_SPACE=2**62, ODCS_MIN_FREE_SPACE_MIN_AGE=5, ODCS_MIN_FREE_SPACE_INTERVAL=1
     )
 
 

@@ -61,6 +61,13 @@ import Testing
         return try await factory.compose(compose.id)
     }
 
+    /// An orphan sweep that takes entries of any age.
+    func sweeper(_ factory: ComposeFactory, _ scene: Scene) -> OrphanSweeper {
+        var configuration = OrphanSweeper.Configuration(targetDirectories: scene.target.directories)
+        configuration.minimumAge = .zero
+        return OrphanSweeper(configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger)
+    }
+
     @Test func expiryUnlinksAPlantedComposeLinkAndLeavesItsTarget() async throws {
         let scene = try Scene()
         defer { scene.remove() }
@@ -106,10 +113,7 @@ import Testing
             try scene.link(".staging/odcs-999017-1", to: scene.outside)
             try scene.link(".trash/odcs-999018-x", to: scene.outside)
 
-            var configuration = OrphanSweeper.Configuration(targetDirectories: scene.target.directories)
-            configuration.minimumAge = .zero
-            let sweeper = OrphanSweeper(configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger)
-            _ = try await sweeper.runOnce(fence: nil)
+            _ = try await sweeper(factory, scene).runOnce(fence: nil)
 
             for name in [
                 "odcs-999011", "odcs-999012", "odcs-999013", "odcs-999014", "latest-odcs-999015-1", "odcs-999016-1-20200101.n.0",
@@ -129,10 +133,7 @@ import Testing
             let factory = ComposeFactory(client: client)
             try scene.link(".trash", to: scene.outside)
             try scene.link(".staging", to: scene.outside)
-            var configuration = OrphanSweeper.Configuration(targetDirectories: scene.target.directories)
-            configuration.minimumAge = .zero
-            let sweeper = OrphanSweeper(configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger)
-            _ = try await sweeper.runOnce(fence: nil)
+            _ = try await sweeper(factory, scene).runOnce(fence: nil)
             #expect(scene.outsideIntact)
             // Nor does a new claim generate into it.
             #expect(throws: (any Error).self) { try scene.target.layout.makeStaging(id: 5, attempt: 1) }
