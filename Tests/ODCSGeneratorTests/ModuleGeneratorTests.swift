@@ -138,8 +138,20 @@ import Testing
                 workingDirectory: repository
             ).run()
         }
+        // A link in the repository to a file of the machine that generates: never read.
+        let outside = directory.appending("outside-defaults.yaml")
+        try """
+        ---
+        document: modulemd-defaults
+        version: 1
+        data:
+          module: testmodule
+          stream: leaked
+        ...
+        """.write(toFile: outside.string, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: repository.appending("zleak.yaml").string, withDestinationPath: outside.string)
         try await git(["init", "--quiet"])
-        try await git(["add", "testmodule.yaml", "othermodule.yaml"])
+        try await git(["add", "testmodule.yaml", "othermodule.yaml", "zleak.yaml"])
         try await git(["commit", "--quiet", "-m", "defaults"])
         let head = directory.appending("head.txt")
         try await ExternalCommand(["git", "rev-parse", "HEAD"], log: log, timeout: .seconds(60), workingDirectory: repository)
@@ -167,7 +179,7 @@ import Testing
             let repomd = try String(contentsOfFile: os.appending("repodata/repomd.xml").string, encoding: .utf8)
             #expect(repomd.contains("<data type=\"modules\">"))
             let yaml = try String(contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
-            #expect(yaml.contains("module: testmodule") && !yaml.contains("othermodule"))
+            #expect(yaml.contains("module: testmodule") && !yaml.contains("othermodule") && !yaml.contains("leaked"))
             // modules.json: each module with its Koji tag, its binary artifacts in the arch's
             // os tree, and the repodata file that describes it.
             let modules = try Self.modulesJSON(context)

@@ -198,7 +198,11 @@ extension KojiGenerator {
         var documents: [String] = []
         let files = try FileManager.default.contentsOfDirectory(atPath: checkout.string).filter { $0.hasSuffix(".yaml") }.sorted()
         for file in files {
-            guard let text = try? String(contentsOfFile: checkout.appending(file).string, encoding: .utf8) else { continue }
+            // A link in someone's repository could name any file of this machine: only regular files are read.
+            let path = checkout.appending(file).string
+            guard (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular,
+                let text = try? String(contentsOfFile: path, encoding: .utf8)
+            else { continue }
             documents += ModuleDefaults.documents(in: text, for: modules)
         }
         log.info("Module defaults from \(url) at \(commit): \(documents.count) documents for the compose's modules")
