@@ -112,6 +112,7 @@ let package = Package(
                 "ODCSAuth",
                 "ODCSCore",
                 "ODCSStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -251,6 +252,7 @@ let package = Package(
             name: "ODCSAPITests",
             dependencies: [
                 "ODCSAPI", "ODCSNode", "ODCSTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
