@@ -36,13 +36,7 @@ import Testing
             let connection = try RawHTTPConnection(port: try port(cluster))
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
             // One header line every 200 ms: the head never ends, the bytes never stop.
-            let deadline = Self.closeDeadline
-            var lines = 0
-            while !connection.isClosedByServer, ContinuousClock.now < deadline {
-                try? await connection.send("X-Slow-\(lines): y\r\n")
-                lines += 1
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let lines = try await Self.trickle(connection, every: .milliseconds(200)) { "X-Slow-\($0): y\r\n" }
             #expect(connection.isClosedByServer, "the slowloris head was still open after \(lines) lines")
             #expect(!connection.hasReceivedData, "a timed-out head gets no answer")
         }
@@ -53,14 +47,9 @@ import Testing
             try await cluster.start(0)
             let connection = try RawHTTPConnection(port: try port(cluster))
             try await connection.send("POST /api/1/composes/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{")
-            let deadline = Self.closeDeadline
-            var sent = 0
-            while !connection.isClosedByServer, ContinuousClock.now < deadline {
-                try? await connection.send("          ")
-                sent += 10
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(connection.isClosedByServer, "the trickled body was still open after \(sent) bytes")
+            // Ten bytes every 100 ms: steady, and far from the end of the body.
+            let pieces = try await Self.trickle(connection, every: .milliseconds(100)) { _ in "          " }
+            #expect(connection.isClosedByServer, "the trickled body was still open after \(pieces * 10) bytes")
             #expect(try await cluster.states().isEmpty, "no compose came of it")
         }
     }
@@ -141,6 +130,19 @@ import Testing
             #expect(log.contains("ulimit -n is 1024"), "the lowered cap is logged")
             #expect(!log.contains("Too many open files"))
         }
+    }
+
+    /// Sends `piece(n)` for n = 0, 1, ... at this pace until the server closes the connection
+    /// or `closeDeadline` passes; returns how many pieces went out.
+    static func trickle(_ connection: RawHTTPConnection, every pause: Duration, _ piece: (Int) -> String) async throws -> Int {
+        let deadline = closeDeadline
+        var count = 0
+        while !connection.isClosedByServer, ContinuousClock.now < deadline {
+            try? await connection.send(piece(count))
+            count += 1
+            try await Task.sleep(for: pause)
+        }
+        return count
     }
 
     /// The node's open file descriptors now.

@@ -1,7 +1,7 @@
 import ODCSCore
 import PostgresNIO
 
-/// The list endpoint's two statements, built from a validated `ComposeListQuery`: filter
+/// The list endpoint's statements, built from a validated `ComposeListQuery`: filter
 /// values are binds; column names come only from the closed enums below.
 enum ComposeListSQL {
     static func whereClause(_ query: ComposeListQuery, binds: inout PostgresBindings) -> String {
@@ -25,16 +25,23 @@ enum ComposeListSQL {
         return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     }
 
-    static func composeSelectPage(_ query: ComposeListQuery) -> PostgresQuery {
+    /// `SELECT <columns> FROM composes <filters> ORDER BY ... LIMIT ... OFFSET ...`: one page.
+    /// `columns` may append binds of its own (after the filters').
+    static func page(_ query: ComposeListQuery, columns: (inout PostgresBindings) -> String) -> PostgresQuery {
         var binds = PostgresBindings()
         let filter = whereClause(query, binds: &binds)
+        let selected = columns(&binds)
         binds.append(query.perPage)
         let limit = binds.count
         binds.append(query.offset)
         let offset = binds.count
         return PostgresQuery(
-            unsafeSQL: "SELECT \(ComposeColumns.list) FROM composes\(filter) ORDER BY \(order(query)) LIMIT $\(limit) OFFSET $\(offset)",
+            unsafeSQL: "SELECT \(selected) FROM composes\(filter) ORDER BY \(order(query)) LIMIT $\(limit) OFFSET $\(offset)",
             binds: binds)
+    }
+
+    static func composeSelectPage(_ query: ComposeListQuery) -> PostgresQuery {
+        page(query) { _ in ComposeColumns.list }
     }
 
     /// The total: from the per-(source type, state) counts when the filters are only those
@@ -74,36 +81,16 @@ extension ComposeListSQL {
 
     /// A page's ids in order with each row's estimated size: the plan of a streamed list.
     static func composeSelectPageIDs(_ query: ComposeListQuery) -> PostgresQuery {
-        var binds = PostgresBindings()
-        let filter = whereClause(query, binds: &binds)
-        binds.append(query.perPage)
-        let limit = binds.count
-        binds.append(query.offset)
-        let offset = binds.count
-        return PostgresQuery(
-            unsafeSQL: """
-                SELECT id, (\(sizeEstimate))::bigint FROM composes\(filter) ORDER BY \(order(query)) \
-                LIMIT $\(limit) OFFSET $\(offset)
-                """,
-            binds: binds)
+        page(query) { _ in "id, (\(sizeEstimate))::bigint" }
     }
 
     /// The web view's page: only the columns its table shows, the long ones cut to `width`
     /// characters plus one (so that the caller can tell a cut value).
     static func composeSelectPageSummaries(_ query: ComposeListQuery, width: Int) -> PostgresQuery {
-        var binds = PostgresBindings()
-        let filter = whereClause(query, binds: &binds)
-        binds.append(width + 1)
-        let cut = binds.count
-        binds.append(query.perPage)
-        let limit = binds.count
-        binds.append(query.offset)
-        let offset = binds.count
-        return PostgresQuery(
-            unsafeSQL: """
-                SELECT id, state, owner, source_type, left(source, $\(cut)::integer), time_submitted, time_to_expire, \
-                left(state_reason, $\(cut)::integer) FROM composes\(filter) ORDER BY \(order(query)) LIMIT $\(limit) OFFSET $\(offset)
-                """,
-            binds: binds)
+        page(query) { binds in
+            binds.append(width + 1)
+            let cut = "$\(binds.count)::integer"
+            return "id, state, owner, source_type, left(source, \(cut)), time_submitted, time_to_expire, left(state_reason, \(cut))"
+        }
     }
 }
