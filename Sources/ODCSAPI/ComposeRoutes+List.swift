@@ -30,23 +30,26 @@ extension ComposeRoutes {
 
         let store = store
         let logger = context.logger
-        let body = ResponseBody { [writer, rest] output in
-            var writer = writer
-            do {
-                try await output.write(ByteBuffer(string: writer.take()))
-                for ids in rest {
-                    for compose in try await store.listedComposes(ids: ids) {
-                        writer.append(compose)
-                        if writer.pending >= Self.writeBytes { try await output.write(ByteBuffer(string: writer.take())) }
-                    }
-                }
-                try await output.write(ByteBuffer(string: writer.take() + suffix))
-                try await output.finish(nil)
-            } catch {
-                // The status line is gone: the client sees a cut chunked body, never a complete wrong one.
-                logger.error("list response failed while written", metadata: ["error": "\(String(reflecting: error))"])
+        // The status line is gone by then: a failing read cuts the chunked body, so that the
+        // client sees an error, never a shorter list that looks complete. A client that goes
+        // away makes the writes fail, which is no error of ours (Hummingbird logs it at trace).
+        @Sendable func read(_ ids: [Int64]) async throws -> [Compose] {
+            do { return try await store.listedComposes(ids: ids) } catch {
+                logger.error("list chunk read failed after the answer started", metadata: ["error": "\(String(reflecting: error))"])
                 throw error
             }
+        }
+        let body = ResponseBody { [writer, rest] output in
+            var writer = writer
+            try await output.write(ByteBuffer(string: writer.take()))
+            for ids in rest {
+                for compose in try await read(ids) {
+                    writer.append(compose)
+                    if writer.pending >= Self.writeBytes { try await output.write(ByteBuffer(string: writer.take())) }
+                }
+            }
+            try await output.write(ByteBuffer(string: writer.take() + suffix))
+            try await output.finish(nil)
         }
         return Response(status: .ok, headers: JSONResponse.headers(cors: true), body: body)
     }

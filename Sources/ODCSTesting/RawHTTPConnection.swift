@@ -92,6 +92,12 @@ public final class RawHTTPConnection: @unchecked Sendable {
         return any
     }
 
+    /// Everything received and not yet taken by `readResponse`.
+    public var receivedBytes: [UInt8] {
+        pump()
+        return received
+    }
+
     /// Whether response bytes have arrived (without waiting).
     public var hasReceivedData: Bool {
         pump()

@@ -76,6 +76,33 @@ import Testing
         }
     }
 
+    @Test func aListWhoseReadFailsAfterItsStartEndsWithoutItsLastChunk() async throws {
+        var configuration = TestAPI.configuration()
+        configuration.listChunking = ComposeStore.ListChunking(maxBytes: 1 << 20, maxRows: 100)
+        try await TestAPI.with(configuration: configuration) { api in
+            let factory = ComposeFactory(client: api.store.client)
+            // 30 composes of 1 MiB, one a chunk: more than loopback's socket buffers hold, so the
+            // node is still reading chunks while this client does not read.
+            let packages = String(repeating: "p", count: 1 << 20)
+            for _ in 0..<30 { try await factory.insert { $0.packages = packages } }
+            try await api.live { _, port in
+                let connection = try RawHTTPConnection(port: port)
+                defer { connection.close() }
+                try await connection.send("GET /api/1/composes/?per_page=1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+                let deadline = ContinuousClock.now + .seconds(60)
+                while connection.receivedBytes.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                try #require(!connection.receivedBytes.isEmpty)
+                // The next chunk's statement fails.
+                try await factory.execute("DROP TABLE composes CASCADE")
+                #expect(try await connection.waitForClose(deadline: .now + .seconds(60)))
+                let received = connection.receivedBytes
+                #expect(String(decoding: received.prefix(15), as: UTF8.self) == "HTTP/1.1 200 OK")
+                #expect(received.count < 30 << 20, "the whole page went out")
+                #expect(!received.suffix(5).elementsEqual("0\r\n\r\n".utf8), "a cut body must not end like a complete one")
+            }
+        }
+    }
+
     @Test func webListShowsCutSourcesAndNeverReadsPackages() async throws {
         var configuration = TestAPI.configuration()
         configuration.servedTargetDir = nil
