@@ -1,5 +1,6 @@
 import ODCSAuth
 import ODCSCore
+import ODCSStore
 
 /// What the API needs from the node's configuration, already validated.
 public struct APIConfiguration: Sendable {
@@ -24,6 +25,8 @@ public struct APIConfiguration: Sendable {
     public var version: String
     /// The target dir that `/composes/` serves; nil when a web server in front serves it.
     public var servedTargetDir: String?
+    /// How list pages are cut into statements: the memory a list response holds at once.
+    public var listChunking = ComposeStore.ListChunking()
 
     public static let defaultScopeNamespace = "https://pagure.io/odcs/"
 

@@ -38,23 +38,6 @@ struct ComposeRoutes: Sendable {
         return id
     }
 
-    func list(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
-        let items = QueryString.items(request.uri.query)
-        let query: ComposeListQuery
-        do { query = try ComposeListQuery(items: items) } catch { throw APIError(error) }
-        let page = try await store.list(query)
-
-        var body = "{\"items\":["
-        for (offset, compose) in page.items.enumerated() {
-            if offset > 0 { body += "," }
-            configuration.renderer.render(compose, into: &body)
-        }
-        body += "],\"meta\":"
-        body += meta(query: query, total: page.total, items: items, request: request).serialized()
-        body += "}"
-        return JSONResponse.make(body, cors: true)
-    }
-
     /// Upstream's pagination block: absolute URLs with `page` and `per_page` first, then the
     /// request's other arguments in order (except `_`-prefixed ones).
     func meta(query: ComposeListQuery, total: Int, items: [(name: String, value: String)], request: Request) -> JSONValue {

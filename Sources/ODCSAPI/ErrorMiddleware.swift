@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 import ODCSCore
 import ODCSStore
 
@@ -18,6 +19,11 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            throw error
+        } catch let error as HTTPParserError {
+            // A body that breaks HTTP/1.1 framing (a bad chunk size, ...) is the client's
+            // fault: Hummingbird answers it with 400 and closes the connection, which only
+            // works if the error reaches it as it is.
             throw error
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
             if let allowed, !allowed.contains(request.method.rawValue) {

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -74,11 +76,29 @@ struct HTMLPage {
     }
 
     func response(status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        var headers = HTMLPage.securityHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
+
+    /// What every page may load: its own `<style>` element (by hash, so an injected one would
+    /// not apply), the `data:` favicon, and a form that submits to this origin. Nothing else:
+    /// no script, no frame, no other origin's style or image (docs/web.md, "Security headers").
+    static let contentSecurityPolicy =
+        "default-src 'none'; style-src '\(sourceHash(style))'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    /// A CSP source expression that allows exactly this inline text: `sha256-<base64>`.
+    static func sourceHash(_ text: String) -> String {
+        "sha256-" + Data(SHA256.hash(data: Data(text.utf8))).base64EncodedString()
+    }
+
+    /// Sent with every HTML page: the policy above, no MIME sniffing, no framing (for
+    /// browsers without `frame-ancestors`), and no Referer to the sites the pages link to.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: contentSecurityPolicy, .xContentTypeOptions: "nosniff", .xFrameOptions: "DENY",
+        .referrerPolicy: "no-referrer",
+    ]
 
     /// A one-colour square: browsers ask for `/favicon.ico` unless a page names an icon.
     static let favicon =

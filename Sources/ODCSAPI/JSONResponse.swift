@@ -4,8 +4,12 @@ import NIOCore
 /// A pre-serialised JSON body. Upstream's GET views add a CORS header; the mutating ones do not.
 enum JSONResponse {
     static func make(_ body: String, status: HTTPResponse.Status = .ok, cors: Bool = false) -> Response {
+        Response(status: status, headers: headers(cors: cors), body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func headers(cors: Bool) -> HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json"]
         if cors { headers[.accessControlAllowOrigin] = "*" }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        return headers
     }
 }

@@ -14,6 +14,12 @@ import ODCSCore
 /// dir and not into a top-level entry whose name starts with `.` (`.staging`, `.trash`).
 /// A symlink between composes (raw_config's `../odcs-<id>`) works; one pointing outside the
 /// target dir, a `..` component, or an encoded `/` answers 404.
+///
+/// Files are user-influenced content on the API's origin (a raw_config repository or a
+/// package may put any file into a compose), so none is ever active there: every answer
+/// that is not a listing carries `Content-Security-Policy: sandbox` (no script, no form, an
+/// opaque origin) and `nosniff`, and markup types (`.html`, `.svg`, ...) are sent as plain
+/// text (docs/web.md, "Security headers").
 struct TargetDirFiles: Sendable {
     /// The target dir as configured (it may itself be a symlink).
     let root: String
@@ -92,12 +98,18 @@ struct TargetDirFiles: Sendable {
         }
     }
 
+    /// Sent with every answer that is not a directory listing.
+    static let fileSecurityHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'none'; sandbox", .xContentTypeOptions: "nosniff",
+    ]
+
     func serveFile(_ file: String, request: Request, context: ODCSRequestContext) async throws -> Response {
         guard let status = FileStatus(file) else { return Self.notFound() }
         let size = Int(status.size)
-        var headers: HTTPFields = [
-            .contentType: Self.contentType(of: file), .acceptRanges: "bytes", .lastModified: Self.httpDate(TimeInterval(status.modified)),
-        ]
+        var headers = Self.fileSecurityHeaders
+        headers[.contentType] = Self.contentType(of: file)
+        headers[.acceptRanges] = "bytes"
+        headers[.lastModified] = Self.httpDate(TimeInterval(status.modified))
         switch ByteRange.parse(request.headers[.range], size: size) {
         case .whole:
             headers[.contentLength] = String(size)
@@ -109,8 +121,10 @@ struct TargetDirFiles: Sendable {
             let body = try await fileIO.loadFile(path: file, range: range, context: context)
             return Response(status: .partialContent, headers: headers, body: body)
         case .unsatisfiable:
-            return Response(
-                status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)", .contentLength: "0"], body: ResponseBody())
+            headers[.contentRange] = "bytes */\(size)"
+            headers[.contentLength] = "0"
+            headers[.contentType] = nil
+            return Response(status: .rangeNotSatisfiable, headers: headers, body: ResponseBody())
         }
     }
 
@@ -120,12 +134,15 @@ struct TargetDirFiles: Sendable {
     }
 
     static func notFound() -> Response {
-        Response(
-            status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: "Not Found\n")))
+        var headers = fileSecurityHeaders
+        headers[.contentType] = textPlain
+        return Response(status: .notFound, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "Not Found\n")))
     }
 
     /// Content types by extension; logs and repo files are text so that browsers show them.
+    /// Markup that a browser would run (HTML, XHTML, SVG) is text too: shown, never rendered.
+    /// XML stays `application/xml` (repository tools and clients expect it for repodata);
+    /// the sandbox policy keeps a script in an XHTML-namespaced XML file from running.
     static func contentType(of path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: ".") else { return name == "COMPOSE_ID" || name == "STATUS" ? textPlain : octetStream }
@@ -133,7 +150,7 @@ struct TargetDirFiles: Sendable {
         case "repo", "log", "txt", "conf", "spec", "ks": return textPlain
         case "json": return "application/json"
         case "xml": return "application/xml"
-        case "html", "htm": return "text/html; charset=utf-8"
+        case "html", "htm", "xhtml", "xht", "svg", "shtml": return textPlain
         case "gz": return "application/gzip"
         case "xz": return "application/x-xz"
         case "bz2": return "application/x-bzip2"

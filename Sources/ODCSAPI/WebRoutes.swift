@@ -82,7 +82,9 @@ struct WebRoutes: Sendable {
         let filters = ListFilters(items: QueryString.items(request.uri.query))
         let query: ComposeListQuery
         do { query = try ComposeListQuery(items: filters.queryItems()) } catch { return errorPage(.badRequest, error.message) }
-        let result = try await store.list(query)
+        // Summaries, not whole rows: a page of 200 composes with a megabyte of packages each
+        // would otherwise be read into memory to show a few short columns.
+        let result = try await store.listSummaries(query, width: Self.cellWidth)
 
         var page = makePage(title: "Composes", refreshSeconds: Self.listRefreshSeconds)
         filterForm(filters, into: &page)
@@ -127,7 +129,10 @@ struct WebRoutes: Sendable {
         page.raw("</select></label>\n<button type=\"submit\">Filter</button> <a href=\"/\">Clear</a>\n</form>\n")
     }
 
-    func composeTable(_ composes: [Compose], into page: inout HTMLPage) {
+    /// Characters of a source or a state reason the table shows; the compose's page has all.
+    static let cellWidth = 200
+
+    func composeTable(_ composes: [ComposeSummary], into page: inout HTMLPage) {
         page.raw("<table>\n<caption class=\"visually-hidden\">Composes, newest first</caption>\n<thead><tr>")
         for heading in ["ID", "State", "Owner", "Type", "Source", "Submitted", "Expires", "Reason"] {
             page.raw("<th scope=\"col\">\(heading)</th>")
@@ -138,9 +143,9 @@ struct WebRoutes: Sendable {
             page.raw("<td class=\"state-\(compose.state.name)\">\(compose.state.name)</td><td>")
             page.text(compose.owner)
             page.raw("</td><td>\(compose.sourceType.name)</td><td class=\"wrap\">")
-            page.text(compose.source)
+            page.text(compose.source + (compose.sourceIsCut ? "…" : ""))
             page.raw("</td><td>\(ComposeTime.format(compose.timeSubmitted))</td><td>\(ComposeTime.format(compose.timeToExpire))</td><td>")
-            page.text(compose.stateReason ?? "")
+            page.text((compose.stateReason ?? "") + (compose.stateReasonIsCut ? "…" : ""))
             page.raw("</td></tr>\n")
         }
         page.raw("</tbody>\n</table>\n")

@@ -22,7 +22,13 @@ public struct Node: Sendable {
     /// Runs until SIGTERM/SIGINT. Starts the embedded PostgreSQL when no database URL is set.
     public func run() async throws {
         for warning in configuration.warnings { logger.warning("\(warning)") }
-        try await withDatabase { url in try await serve(url: url) }
+        // Before any connection is opened: a flood of HTTP connections must find the limit
+        // as high as this process may set it (FileDescriptorBudget).
+        let files = FileDescriptorBudget.raiseSoftLimit()
+        if let before = files.raisedFrom {
+            logger.info("raised the open-files limit to the hard limit", metadata: ["from": "\(before)", "to": "\(files.limit)"])
+        }
+        try await withDatabase { url in try await serve(url: url, fileLimit: files.limit) }
     }
 
     /// Applies migrations and returns (for `odcs migrate`).
@@ -62,29 +68,37 @@ public struct Node: Sendable {
 
     /// Migrates first (with a short-lived pool), so that no worker claims from an old
     /// schema, then runs the pool, the backend and the HTTP API as one service group.
-    func serve(url: DatabaseURL) async throws {
+    func serve(url: DatabaseURL, fileLimit: Int) async throws {
         if configuration.migrateOnStart {
             try await withClient(url: url) { client in _ = try await Migrator(client: client, logger: logger).migrate() }
         }
         let client = makeClient(url: url)
         let connector = DatabaseConnector(
             configuration: try url.connectionConfiguration(connectTimeout: configuration.databaseConnectTimeout))
-        let app = makeApplication(client: client)
+        let budget = FileDescriptorBudget(
+            limit: fileLimit, databaseConnections: configuration.databaseMaxConnections, duties: Duty.allCases.count)
+        let (httpLimits, warning) = budget.fit(configuration.httpLimits)
+        if let warning { logger.warning("\(warning)") }
+        let app = makeApplication(client: client, httpLimits: httpLimits)
         let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
-    public func makeApplication(client: PostgresClient) -> some ApplicationProtocol {
+    /// The HTTP API with `httpLimits` (default: the configured ones, unchecked against the
+    /// file limit).
+    public func makeApplication(client: PostgresClient, httpLimits: HTTPServerLimits? = nil) -> some ApplicationProtocol {
         let store = ComposeStore(client: client, logger: logger)
         let migrator = Migrator(client: client, logger: logger)
         let router = ODCSRouter.make(
             store: store, configuration: configuration.apiConfiguration(logger: logger), metrics: MetricsExporter(registry: registry),
             readiness: { try await Readiness.check(store: store, migrator: migrator) })
+        let limits = httpLimits ?? configuration.httpLimits
         var app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "odcs"),
+            router: router, server: .guardedHTTP1(limits, logger: logger),
+            configuration: limits.applying(
+                to: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "odcs"), logger: logger),
             logger: logger)
         let migrateOnStart = configuration.migrateOnStart
         let logger = logger

@@ -37,11 +37,10 @@ public struct ComposeStore: Sendable {
         public var total: Int
     }
 
+    /// A whole page in memory, `pungi_config_dump` included. The API does not use it for
+    /// its lists (`listPlan` and `listedComposes` bound their memory); tests and tools do.
     public func list(_ query: ComposeListQuery) async throws -> Page {
-        var total = 0
-        for try await count in try await client.query(ComposeListSQL.composeCount(query), logger: logger).decode(Int.self) {
-            total = count
-        }
+        let total = try await count(query)
         var items: [Compose] = []
         if query.perPage > 0, query.offset < total {
             for try await row in try await client.query(ComposeListSQL.composeSelectPage(query), logger: logger) {

@@ -95,27 +95,32 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Starts node `index` and waits until its API answers `/readyz`. A node that exits at
     /// start (its port taken after all) is tried again on another port, twice.
-    public func start(_ index: Int, extraEnvironment: [String: String] = [:]) async throws {
+    ///
+    /// `fileLimit` sets the node's open-files limit (soft and hard, as `ulimit -n` does).
+    public func start(_ index: Int, extraEnvironment: [String: String] = [:], fileLimit: Int? = nil) async throws {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await startOnce(index, port: Self.freePort(), extraEnvironment: extraEnvironment)
+                return try await startOnce(index, port: Self.freePort(), extraEnvironment: extraEnvironment, fileLimit: fileLimit)
             } catch let error as ClusterError where error.exitedAtStart && attempt < 3 {
                 continue
             }
         }
     }
 
-    func startOnce(_ index: Int, port: Int, extraEnvironment: [String: String]) async throws {
+    func startOnce(_ index: Int, port: Int, extraEnvironment: [String: String], fileLimit: Int?) async throws {
         lock.withLock { ports[index] = port }
         let process = Process()
         // setpriv makes the node die with the test process, whatever happens to the test.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = [
-            "--pdeathsig", "KILL", Self.binary, "serve", "--port", String(port), "--node-id", Self.nodeID(index),
+        var arguments = [
+            "/usr/bin/setpriv", "--pdeathsig", "KILL", Self.binary, "serve", "--port", String(port), "--node-id", Self.nodeID(index),
             "--database-url", databaseURL, "--target-dir", targetDir, "--target-dir-url", "http://odcs.test/composes",
         ]
+        // prlimit execs setpriv, which execs the node: one process, with the limit.
+        if let fileLimit { arguments = ["/usr/bin/prlimit", "--nofile=\(fileLimit):\(fileLimit)", "--"] + arguments }
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ODCS_") }
         let defaults = [
             "ODCS_TEST_GENERATOR_JOURNAL": journal, "ODCS_LOG_LEVEL": "warning", "ODCS_POLL_INTERVAL_MS": "200",
@@ -142,7 +147,13 @@ public final class TestCluster: @unchecked Sendable {
                 error.exitedAtStart = true
                 throw error
             }
-            if let (_, status) = try? await request("GET", base(index) + "/readyz"), status == 200 { return }
+            // Connection: close, so that no pooled connection of the probe counts against the
+            // node's connection cap afterwards.
+            if let response = try? await RawHTTPConnection.request(port: port, "GET", "/readyz", deadline: .now + .seconds(10)),
+                response.status == 200
+            {
+                return
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ClusterError("node \(index) not ready after 60 s")

@@ -33,3 +33,20 @@ extension JSONValue {
         return nil
     }
 }
+
+extension TestAPI {
+    /// The API on a real socket behind the node's HTTP server (`guardedHTTP1` and the
+    /// connection cap), for tests that need the wire: streamed bodies, raw requests.
+    func live<R: Sendable>(
+        limits: HTTPServerLimits = HTTPServerLimits(), _ body: @Sendable @escaping (any TestClientProtocol, Int) async throws -> R
+    ) async throws -> R {
+        let logger = TestDatabase.logger
+        let app = Application(
+            router: makeRouter(), server: .guardedHTTP1(limits, logger: logger),
+            configuration: limits.applying(to: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger), logger: logger)
+        return try await app.test(.live) { client in
+            guard let port = client.port else { throw RawHTTPConnection.ConnectionError("the live client has no port") }
+            return try await body(client, port)
+        }
+    }
+}

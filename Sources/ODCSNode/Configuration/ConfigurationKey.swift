@@ -65,6 +65,22 @@ extension ConfigurationKey {
             "Most items in any other list-valued request field (sources, builds, modules, sigkeys, arches, lookaside_repos...); more is refused with 400."
         ),
         .init("migrate_on_start", .bool, true, "Apply schema migrations when `odcs serve` starts."),
+        // The HTTP server's limits for slow and hostile clients (docs/operations.md, "Limits").
+        .init(
+            "http.header_timeout_seconds", .integer(1...3600), 10,
+            "Seconds a client has to send a request's head (from the connection's opening, or from the first byte of a later request on it); a slower one is disconnected."
+        ),
+        .init(
+            "http.body_timeout_seconds", .integer(1...86400), 60,
+            "Seconds a client has to send a request's body, from its head, however steadily it trickles; a slower one is disconnected."),
+        .init(
+            "http.idle_timeout_seconds", .integer(1...86400), 75,
+            "Seconds a kept-alive connection may stay silent after a response before it is closed (keep it above a load balancer's idle timeout)."
+        ),
+        .init(
+            "http.max_connections", .integer(1...1_000_000), 1024,
+            "HTTP connections this node keeps open at most; more wait in the listen backlog. Lowered at start (with a warning) when ulimit -n leaves too few file descriptors for it and the database connections."
+        ),
         // The database.
         .init(
             "database.url", .optionalString, nil,

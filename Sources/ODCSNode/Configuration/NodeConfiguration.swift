@@ -15,6 +15,8 @@ public struct NodeConfiguration: Sendable {
     public var logLevel: String
     public var logFormat: String
     public var maxRequestBodyBytes: Int
+    /// `http.*`: timeouts for slow clients and the connection cap (before the file limit check).
+    public var httpLimits: HTTPServerLimits
     public var migrateOnStart: Bool
     public var databaseURL: String?
     public var databaseMaxConnections: Int
@@ -55,6 +57,9 @@ public struct NodeConfiguration: Sendable {
         logLevel = string("log_level")
         logFormat = string("log_format")
         maxRequestBodyBytes = int("max_request_body_bytes")
+        httpLimits = HTTPServerLimits(
+            headerTimeout: .seconds(int("http.header_timeout_seconds")), bodyTimeout: .seconds(int("http.body_timeout_seconds")),
+            idleTimeout: .seconds(int("http.idle_timeout_seconds")), maxConnections: int("http.max_connections"))
         migrateOnStart = values["migrate_on_start"] == .bool(true)
         databaseURL = optional("database.url").flatMap { $0.isEmpty ? nil : $0 }
         if let file = optional("database.url_file"), !file.isEmpty {

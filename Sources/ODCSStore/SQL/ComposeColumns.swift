@@ -15,6 +15,10 @@ enum ComposeColumns {
         base_module_br_stream_version_lte, base_module_br_stream_version_gte
         """
 
+    /// The same list with `pungi_config_dump` read as NULL, for lists: their JSON leaves the
+    /// dump out, and it may be the largest value of a row.
+    static let listWithoutConfigDump = list.replacingOccurrences(of: "pungi_config_dump", with: "NULL::text")
+
     /// The same list qualified by the table name, for UPDATE ... FROM ... RETURNING.
     static let qualifiedList = list.split(separator: ",").map { "composes." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         .joined(separator: ", ")

@@ -1,7 +1,7 @@
 import ODCSCore
 import PostgresNIO
 
-/// The list endpoint's two statements, built from a validated `ComposeListQuery`: filter
+/// The list endpoint's statements, built from a validated `ComposeListQuery`: filter
 /// values are binds; column names come only from the closed enums below.
 enum ComposeListSQL {
     static func whereClause(_ query: ComposeListQuery, binds: inout PostgresBindings) -> String {
@@ -25,19 +25,23 @@ enum ComposeListSQL {
         return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     }
 
-    static func composeSelectPage(_ query: ComposeListQuery) -> PostgresQuery {
+    /// `SELECT <columns> FROM composes <filters> ORDER BY ... LIMIT ... OFFSET ...`: one page.
+    /// `columns` may append binds of its own (after the filters').
+    static func page(_ query: ComposeListQuery, columns: (inout PostgresBindings) -> String) -> PostgresQuery {
         var binds = PostgresBindings()
         let filter = whereClause(query, binds: &binds)
-        let direction = query.descending ? "DESC" : "ASC"
-        // id breaks ties so that pages never overlap or skip rows.
-        let order = query.orderBy == .id ? "id \(direction)" : "\(query.orderBy.rawValue) \(direction), id \(direction)"
+        let selected = columns(&binds)
         binds.append(query.perPage)
         let limit = binds.count
         binds.append(query.offset)
         let offset = binds.count
         return PostgresQuery(
-            unsafeSQL: "SELECT \(ComposeColumns.list) FROM composes\(filter) ORDER BY \(order) LIMIT $\(limit) OFFSET $\(offset)",
+            unsafeSQL: "SELECT \(selected) FROM composes\(filter) ORDER BY \(order(query)) LIMIT $\(limit) OFFSET $\(offset)",
             binds: binds)
+    }
+
+    static func composeSelectPage(_ query: ComposeListQuery) -> PostgresQuery {
+        page(query) { _ in ComposeColumns.list }
     }
 
     /// The total: from the per-(source type, state) counts when the filters are only those
@@ -55,5 +59,38 @@ enum ComposeListSQL {
             return PostgresQuery(unsafeSQL: "SELECT coalesce(sum(delta), 0)::bigint FROM compose_count_deltas\(filter)", binds: binds)
         }
         return PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM composes\(filter)", binds: binds)
+    }
+}
+
+extension ComposeListSQL {
+    /// The text columns whose length varies with the request (lists of packages, builds,
+    /// modules ...): their sum estimates a row's decoded size. `octet_length` of a TOASTed
+    /// value reads its header only, so this costs no detoasting.
+    static let variableColumns = [
+        "source", "packages", "builds", "state_reason", "modules", "lookaside_repos", "modular_koji_tags", "module_defaults_url",
+        "arches", "multilib_arches", "sigkeys", "label", "scratch_modules", "scratch_build_tasks", "parent_pungi_compose_ids",
+    ]
+
+    static let sizeEstimate = variableColumns.map { "coalesce(octet_length(\($0)), 0)" }.joined(separator: " + ")
+
+    /// The ORDER BY of a list page; id breaks ties so that pages never overlap or skip rows.
+    static func order(_ query: ComposeListQuery) -> String {
+        let direction = query.descending ? "DESC" : "ASC"
+        return query.orderBy == .id ? "id \(direction)" : "\(query.orderBy.rawValue) \(direction), id \(direction)"
+    }
+
+    /// A page's ids in order with each row's estimated size: the plan of a streamed list.
+    static func composeSelectPageIDs(_ query: ComposeListQuery) -> PostgresQuery {
+        page(query) { _ in "id, (\(sizeEstimate))::bigint" }
+    }
+
+    /// The web view's page: only the columns its table shows, the long ones cut to `width`
+    /// characters plus one (so that the caller can tell a cut value).
+    static func composeSelectPageSummaries(_ query: ComposeListQuery, width: Int) -> PostgresQuery {
+        page(query) { binds in
+            binds.append(width + 1)
+            let cut = "$\(binds.count)::integer"
+            return "id, state, owner, source_type, left(source, \(cut)), time_submitted, time_to_expire, left(state_reason, \(cut))"
+        }
     }
 }

@@ -1,0 +1,11 @@
+import ODCSCore
+import PostgresNIO
+
+/// One chunk of a streamed list page: the composes with these ids, without their
+/// `pungi_config_dump` (the list's JSON leaves it out).
+struct ComposeSelectListRowsByIDs: ComposeRowsByIDs {
+    static let name = "ComposeSelectListRowsByIDs"
+    static let sql = "SELECT \(ComposeColumns.listWithoutConfigDump) FROM composes WHERE id = ANY($1)"
+
+    var ids: [Int64]
+}

@@ -1,0 +1,101 @@
+import ODCSCore
+import ODCSStore
+import ODCSTesting
+import PostgresNIO
+import Testing
+
+/// `ComposeStore.listPlan` and `listedComposes`: a list page read in bounded chunks is the
+/// page a whole read gives; and the web view's summaries.
+@Suite struct ComposeListChunksTests {
+    @Test func chunksKeepThePageOrderWithinTheirByteAndRowBudgets() {
+        let chunking = ComposeStore.ListChunking(maxBytes: 100, maxRows: 3)
+        let rows: [(id: Int64, bytes: Int)] = [(9, 10), (4, 10), (7, 10), (3, 10), (8, 95), (2, 500), (1, 40), (6, 40), (5, 40)]
+        #expect(chunking.chunks(rows) == [[9, 4, 7], [3], [8], [2], [1, 6], [5]])
+        #expect(chunking.chunks([]) == [])
+        #expect(ComposeStore.ListChunking(maxBytes: 0, maxRows: 0) == ComposeStore.ListChunking(maxBytes: 1, maxRows: 1))
+    }
+
+    @Test func chunkedReadsGiveThePageOfAWholeRead() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            for index in 0..<9 {
+                try await factory.insert { compose in
+                    compose.owner = index % 2 == 0 ? "alice" : "bob"
+                    compose.packages = String(repeating: "pkg\(index) ", count: 50 * (index + 1))
+                    compose.pungiConfigDump = "dump \(index)"
+                }
+            }
+            let store = factory.store
+            // Chunks of at most 2 rows or about 1 KiB: every page below needs several.
+            let chunking = ComposeStore.ListChunking(maxBytes: 3000, maxRows: 2)
+            let queries = [
+                "", "per_page=4", "per_page=4&page=2", "per_page=4&page=3", "per_page=4&page=4", "owner=alice", "order_by=owner",
+                "order_by=-owner&per_page=5", "per_page=0", "owner=nobody",
+            ]
+            for text in queries {
+                let query = try ComposeListQuery(items: QueryItems.parse(text))
+                let whole = try await store.list(query)
+                let plan = try await store.listPlan(query, chunking: chunking)
+                #expect(plan.total == whole.total, "\(text)")
+                var chunked: [Compose] = []
+                for ids in plan.chunks {
+                    #expect(ids.count <= 2)
+                    chunked += try await store.listedComposes(ids: ids)
+                }
+                // Lists leave pungi_config_dump out of their JSON, so the chunks do not read it.
+                #expect(chunked.allSatisfy { $0.pungiConfigDump == nil })
+                let expected = whole.items.map { compose in
+                    var compose = compose
+                    compose.pungiConfigDump = nil
+                    return compose
+                }
+                #expect(chunked == expected, "\(text)")
+            }
+        }
+    }
+
+    @Test func listedComposesKeepTheOrderAskedAndLeaveOutMissingRows() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let first = try await factory.insert()
+            let second = try await factory.insert()
+            let ids = try await factory.store.listedComposes(ids: [second.id, 999_999, first.id]).map(\.id)
+            #expect(ids == [second.id, first.id])
+        }
+    }
+
+    @Test func summariesCutLongSourcesAndReasonsToTheirWidth() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let long = try await factory.insert(builds: "") {
+                $0.sourceType = .tag
+                $0.source = String(repeating: "é", count: 30)
+            }
+            try await factory.execute(
+                "UPDATE composes SET state = 4, state_reason = \(String(repeating: "x", count: 12)) WHERE id = \(long.id)")
+            let short = try await factory.insert(builds: "") {
+                $0.sourceType = .tag
+                $0.source = "f40"
+            }
+            var query = ComposeListQuery()
+            query.perPage = 10
+            let (items, total) = try await factory.store.listSummaries(query, width: 10)
+            #expect(total == 2)
+            #expect(items.map(\.id) == [short.id, long.id])
+            #expect(items[0].source == "f40" && !items[0].sourceIsCut && items[0].stateReason == nil && !items[0].stateReasonIsCut)
+            #expect(items[1].source == String(repeating: "é", count: 10) && items[1].sourceIsCut)
+            #expect(items[1].stateReason == String(repeating: "x", count: 10) && items[1].stateReasonIsCut)
+            #expect(items[1].state == .failed && items[1].owner == "tester" && items[1].sourceType == .tag)
+        }
+    }
+}
+
+/// `a=1&b=2` as query items (no percent-decoding: the tests' values need none).
+enum QueryItems {
+    static func parse(_ text: String) -> [(name: String, value: String)] {
+        text.split(separator: "&").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+}
