@@ -2,13 +2,14 @@ import Hummingbird
 import NIOCore
 
 /// A pre-serialised JSON body. Upstream's GET views add a CORS header; the mutating ones do not.
+/// Every JSON answer says `nosniff`: a compose's label or reason must never be read as markup.
 enum JSONResponse {
     static func make(_ body: String, status: HTTPResponse.Status = .ok, cors: Bool = false) -> Response {
         Response(status: status, headers: headers(cors: cors), body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     static func headers(cors: Bool) -> HTTPFields {
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers: HTTPFields = [.contentType: "application/json", .xContentTypeOptions: "nosniff"]
         if cors { headers[.accessControlAllowOrigin] = "*" }
         return headers
     }

@@ -48,7 +48,8 @@ def fuzz(node, work, name, headers=()):
     for header in headers:
         command += ["--header", header]
     started = time.monotonic()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    # schemathesis keeps a cache in its working directory: the run's own, not the checkout.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=work)
     output = result.stdout + result.stderr
     print("schemathesis (%s) ran %.0f s:\n%s" % (name, time.monotonic() - started, output[-4000:]))
     assert result.returncode == 0, output[-8000:]

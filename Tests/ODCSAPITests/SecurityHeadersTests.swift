@@ -96,4 +96,21 @@ import Testing
             }
         }
     }
+
+    /// A JSON answer is never sniffed as markup either (a label or a reason is the caller's text).
+    @Test func everyJSONAnswerSaysNosniff() async throws {
+        try await withServedFiles { api, _ in
+            let compose = try await ComposeFactory(client: api.store.client).insert()
+            try await api.test { client in
+                for (method, uri) in [
+                    (HTTPRequest.Method.get, "/api/1/composes/"), (.get, "/api/1/composes/\(compose.id)"), (.get, "/api/1/composes/999999"),
+                    (.get, "/api/1/about/"), (.post, "/api/1/composes/"), (.get, "/api/1/composes/?owner=%00"),
+                ] {
+                    let response = try await client.request(method, uri)
+                    #expect(response.headers[.contentType] == "application/json", "\(uri)")
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff", "\(uri)")
+                }
+            }
+        }
+    }
 }
