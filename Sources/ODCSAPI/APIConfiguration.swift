@@ -24,6 +24,8 @@ public struct APIConfiguration: Sendable {
     public var version: String
     /// The target dir that `/composes/` serves; nil when a web server in front serves it.
     public var servedTargetDir: String?
+    /// The event streams' hub: caps on open streams, its ring, its poll interval.
+    public var events: EventHub.Configuration
 
     public static let defaultScopeNamespace = "https://pagure.io/odcs/"
 
@@ -33,7 +35,7 @@ public struct APIConfiguration: Sendable {
         scopeNamespace: String = APIConfiguration.defaultScopeNamespace, access: AccessPolicy = AccessPolicy(),
         allowedClients: JSONValue = ["groups": [:], "users": [:]], rawConfigURLs: JSONValue = [:],
         sigkeys: [String] = [], maxRequestBodyBytes: Int = 1 << 20, version: String = ODCSVersion.wire,
-        servedTargetDir: String? = nil
+        servedTargetDir: String? = nil, events: EventHub.Configuration = .init()
     ) {
         self.renderer = renderer
         self.policy = policy
@@ -48,5 +50,6 @@ public struct APIConfiguration: Sendable {
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.version = version
         self.servedTargetDir = servedTargetDir
+        self.events = events
     }
 }

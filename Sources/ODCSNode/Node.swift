@@ -69,21 +69,24 @@ public struct Node: Sendable {
         let client = makeClient(url: url)
         let connector = DatabaseConnector(
             configuration: try url.connectionConfiguration(connectTimeout: configuration.databaseConnectTimeout))
-        let app = makeApplication(client: client)
-        let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [app]
+        let events = makeEventHub(client: client, connector: connector)
+        let app = makeApplication(client: client, events: events)
+        // The event hub starts before the HTTP server and stops after it: the server's
+        // graceful shutdown ends the streams first, and none is left waiting on a stopped hub.
+        let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [events, app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
-    public func makeApplication(client: PostgresClient) -> some ApplicationProtocol {
+    public func makeApplication(client: PostgresClient, events: EventHub? = nil) -> some ApplicationProtocol {
         let store = ComposeStore(client: client, logger: logger)
         let migrator = Migrator(client: client, logger: logger)
         let router = ODCSRouter.make(
             store: store, configuration: configuration.apiConfiguration(logger: logger), metrics: MetricsExporter(registry: registry),
-            readiness: { try await Readiness.check(store: store, migrator: migrator) })
+            events: events, readiness: { try await Readiness.check(store: store, migrator: migrator) })
         var app = Application(
-            router: router,
+            router: router, server: .odcs,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "odcs"),
             logger: logger)
         let migrateOnStart = configuration.migrateOnStart
