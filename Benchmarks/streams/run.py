@@ -21,7 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scheduler"))
 import schedlib  # noqa: E402
-from schedlib import API, ROOT, Cluster  # noqa: E402
+from schedlib import API, ROOT, Cluster, vm_kib  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TARGET_EXTRA_TRANSACTIONS = 0.05
@@ -198,14 +198,6 @@ def statement_calls(cluster):
         "AND query NOT LIKE '%published_at%'), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
         "WHERE d.datname = 'postgres' AND query NOT LIKE '%pg_stat%'")[0]
     return int(row[0]), int(row[1])
-
-
-def vm_kib(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
 
 
 def ticks(pid):
