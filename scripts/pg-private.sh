@@ -5,6 +5,7 @@
 #   scripts/pg-private.sh stop  DIR [PORT] # fast shutdown, then remove DIR
 # Keep DIR short (e.g. /tmp/odcs-pg.XXXX): the socket path must stay under 107 bytes.
 # The superuser is "app" with trust auth: postgres://app@127.0.0.1:PORT/postgres
+# pg_stat_statements is loaded: tests count the statements a node sends (EventHubTests).
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop DIR PORT" >&2; exit 2; }
@@ -31,7 +32,7 @@ start)
         as_pg "$bin/initdb" -D "$dir/data" -U app -A trust -E UTF8 --locale=C.UTF-8 -N >/dev/null
     fi
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
-        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_preload_libraries=pg_stat_statements" \
         >/dev/null || { echo "pg-private: start failed; log follows" >&2; cat "$dir/log" >&2 || true; exit 1; }
     echo "pg-private: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') up on 127.0.0.1:$port (dir $dir)"
     ;;

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "scheduler"))
 sys.path.insert(0, HERE)
 import schedlib  # noqa: E402
 from amqpadmin import AMQPAdmin  # noqa: E402
-from schedlib import ROOT, Cluster, percentile  # noqa: E402
+from schedlib import ROOT, Cluster, percentile, vm_kib  # noqa: E402
 
 RABBITMQ_PRIVATE = os.path.join(ROOT, "scripts", "rabbitmq-private.sh")
 QUEUE = "odcs-bench"
@@ -112,17 +112,6 @@ def machine_ticks():
         cpu = [int(x) for x in f.readline().split()[1:]]
     return {"busy": sum(cpu) - cpu[3] - cpu[4], "total": sum(cpu), "steal": cpu[7] if len(cpu) > 7 else 0,
             "irq": cpu[5] + cpu[6]}
-
-
-def vm_kib(pid, field):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 def busy_cores_for(seconds):

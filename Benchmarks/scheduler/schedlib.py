@@ -407,6 +407,18 @@ def read_journal(path):
     return out
 
 
+def vm_kib(pid, field):
+    """A /proc/<pid>/status field in kB (VmRSS, VmHWM); None when the process is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def machine_info():
     def cmd(args):
         try:

@@ -27,6 +27,8 @@ public struct APIConfiguration: Sendable {
     public var servedTargetDir: String?
     /// How list pages are cut into statements: the memory a list response holds at once.
     public var listChunking = ComposeStore.ListChunking()
+    /// The event streams' hub: caps on open streams, its ring, its poll interval.
+    public var events: EventHub.Configuration
 
     public static let defaultScopeNamespace = "https://pagure.io/odcs/"
 
@@ -36,7 +38,7 @@ public struct APIConfiguration: Sendable {
         scopeNamespace: String = APIConfiguration.defaultScopeNamespace, access: AccessPolicy = AccessPolicy(),
         allowedClients: JSONValue = ["groups": [:], "users": [:]], rawConfigURLs: JSONValue = [:],
         sigkeys: [String] = [], maxRequestBodyBytes: Int = 1 << 20, version: String = ODCSVersion.wire,
-        servedTargetDir: String? = nil
+        servedTargetDir: String? = nil, events: EventHub.Configuration = .init()
     ) {
         self.renderer = renderer
         self.policy = policy
@@ -51,5 +53,6 @@ public struct APIConfiguration: Sendable {
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.version = version
         self.servedTargetDir = servedTargetDir
+        self.events = events
     }
 }

@@ -79,21 +79,26 @@ public struct Node: Sendable {
             limit: fileLimit, databaseConnections: configuration.databaseMaxConnections, duties: Duty.allCases.count)
         let (httpLimits, warning) = budget.fit(configuration.httpLimits)
         if let warning { logger.warning("\(warning)") }
-        let app = makeApplication(client: client, httpLimits: httpLimits)
-        let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [app]
+        let events = makeEventHub(client: client, connector: connector)
+        let app = makeApplication(client: client, httpLimits: httpLimits, events: events)
+        // The event hub starts before the HTTP server and stops after it: the server's
+        // graceful shutdown ends the streams first, and none is left waiting on a stopped hub.
+        let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [events, app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
     /// The HTTP API with `httpLimits` (default: the configured ones, unchecked against the
-    /// file limit).
-    public func makeApplication(client: PostgresClient, httpLimits: HTTPServerLimits? = nil) -> some ApplicationProtocol {
+    /// file limit) and, when given, the node's event hub behind `/api/1/events/`.
+    public func makeApplication(
+        client: PostgresClient, httpLimits: HTTPServerLimits? = nil, events: EventHub? = nil
+    ) -> some ApplicationProtocol {
         let store = ComposeStore(client: client, logger: logger)
         let migrator = Migrator(client: client, logger: logger)
         let router = ODCSRouter.make(
             store: store, configuration: configuration.apiConfiguration(logger: logger), metrics: MetricsExporter(registry: registry),
-            readiness: { try await Readiness.check(store: store, migrator: migrator) })
+            events: events, readiness: { try await Readiness.check(store: store, migrator: migrator) })
         let limits = httpLimits ?? configuration.httpLimits
         var app = Application(
             router: router, server: .guardedHTTP1(limits, logger: logger),

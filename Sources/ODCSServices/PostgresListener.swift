@@ -6,8 +6,9 @@ import PostgresNIO
 /// `notified`. A watchdog pings the connection every few seconds under a hard deadline (a
 /// connection the server dropped can hang instead of failing) and reconnects, with back-off,
 /// when the ping fails. Callers poll as well, so a lost notification only costs latency.
-enum PostgresListener {
-    static func run(channel: String, connector: DatabaseConnector, logger: Logger, notified: @escaping @Sendable () -> Void) async {
+/// Used by the services here and by the node's event hub (which cannot import this module).
+public enum PostgresListener {
+    public static func run(channel: String, connector: DatabaseConnector, logger: Logger, notified: @escaping @Sendable () -> Void) async {
         var delay = Duration.seconds(1)
         while !Task.isCancelled {
             do {

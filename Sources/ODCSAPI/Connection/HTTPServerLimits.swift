@@ -44,15 +44,17 @@ public struct HTTPServerLimits: Sendable, Equatable {
 }
 
 extension HTTPServerBuilder {
-    /// Hummingbird's HTTP/1.1 server with a `ConnectionGuard` on every connection. Its own
-    /// idle timeout stays off: the guard's deadlines cover it (and a trickled head, which
-    /// Hummingbird's does not see).
+    /// Hummingbird's HTTP/1.1 server as every node serves it: a `ConnectionGuard` on every
+    /// connection (Hummingbird's own idle timeout stays off: the guard's deadlines cover it,
+    /// and a trickled head, which Hummingbird's does not see), and the `PeerCloseHandler` that
+    /// lets an event stream notice its client leave.
     public static func guardedHTTP1(_ limits: HTTPServerLimits, logger: Logger) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: limits.deadlineLimits, logger: logger) }
     }
 }
 
-/// `HTTP1Channel` with the guard's two handlers added to each connection's pipeline.
+/// `HTTP1Channel` with the guard's two handlers and the peer-close handler added to each
+/// connection's pipeline.
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
@@ -70,7 +72,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        let http1 = HTTP1Channel(responder: responder, configuration: .init(additionalChannelHandlers: [connectionGuard.value]))
+        let http1 = HTTP1Channel(
+            responder: responder, configuration: .init(additionalChannelHandlers: [connectionGuard.value, PeerCloseHandler()]))
         return http1.setup(channel: channel, logger: logger)
     }
 

@@ -282,9 +282,23 @@ extension ConfigurationKey {
             "outbox_retention", .integer(60...(30 * 86400)), 86400,
             "Seconds published events are kept (the event stream resumes within it)."),
         .init("outbox_batch_size", .integer(1...10000), 200, "Events a publisher claims at once."),
-        .init("outbox_poll_interval_ms", .integer(10...60000), 500, "How often a publisher looks for events besides LISTEN."),
+        .init(
+            "outbox_poll_interval_ms", .integer(10...60000), 500,
+            "How often a publisher, and a node's reader for its event streams, look for events besides LISTEN."),
         .init(
             "outbox_retry_backoff", .integer(0...3600), 1, "Seconds before an undelivered event is retried, doubled per attempt (max 300)."),
+        .init(
+            "events.max_streams", .integer(1...1_000_000), 10000,
+            "Event streams (GET /api/1/events/) open at once on this node; one more is refused with 429 and Retry-After. Each is a connection: keep it below the process's open-files limit."
+        ),
+        .init(
+            "events.max_streams_per_client", .integer(0...1_000_000), 200,
+            "Event streams open at once from one client address (the peer's; behind a proxy, all its clients share the proxy's); one more is refused with 429 (0: no cap)."
+        ),
+        .init(
+            "events.buffered_events", .integer(16...1_000_000), 4096,
+            "Recent events a node keeps for its event streams: a stream that falls further behind is ended, and its client resumes with Last-Event-ID."
+        ),
         .init(
             "test_generator.journal", .optionalString, nil,
             "Testing only: generate every compose with the no-op journal generator, appending its runs to this file."),

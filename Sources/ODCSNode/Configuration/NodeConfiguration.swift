@@ -36,6 +36,8 @@ public struct NodeConfiguration: Sendable {
     public var auth: AuthSettings
     public var sourceServices: SourceServiceSettings
     public var pungi: PungiSettings
+    /// The event streams' hub (docs/events.md).
+    public var eventStreams: EventHub.Configuration
     /// Settings that work but should not be used as they are; logged loudly at start-up and
     /// printed by `odcs config check`.
     public var warnings: [String] = []
@@ -145,6 +147,13 @@ public struct NodeConfiguration: Sendable {
             }
         }
 
+        var streams = EventHub.Configuration()
+        streams.maxStreams = int("events.max_streams")
+        streams.maxStreamsPerClient = int("events.max_streams_per_client")
+        streams.bufferedEvents = int("events.buffered_events")
+        streams.pollInterval = .milliseconds(int("outbox_poll_interval_ms"))
+        eventStreams = streams
+
         sourceServices = try SourceServiceSettings(values: values)
         pungi = try PungiSettings(values: values, defaultArches: list("arches"), pungiTimeout: int("pungi_timeout"))
         policy = RequestPolicy(
@@ -236,7 +245,7 @@ public struct NodeConfiguration: Sendable {
             renderer: renderer,
             policy: policy, authBackend: authBackend, authenticator: authenticator, proxy: proxy, scopeNamespace: auth.scopeNamespace,
             access: auth.access, allowedClients: allowedClients, rawConfigURLs: rawConfigURLs, sigkeys: sigkeys,
-            maxRequestBodyBytes: maxRequestBodyBytes, servedTargetDir: serveTargetDir ? targetDir : nil)
+            maxRequestBodyBytes: maxRequestBodyBytes, servedTargetDir: serveTargetDir ? targetDir : nil, events: eventStreams)
     }
 
     /// The effective configuration, for `odcs config check`; secrets print as `<redacted>`.

@@ -1,0 +1,199 @@
+import Logging
+import Metrics
+import NIOCore
+import ODCSCore
+import ODCSStore
+import ServiceLifecycle
+import Synchronization
+
+/// The one outbox reader of a node, for all of its event streams (`GET /api/1/events/`): it
+/// reads each new event once, renders it once, keeps the newest in a bounded ring
+/// (`EventFanout`) and wakes every stream, which writes what concerns it from the ring. An
+/// open stream therefore costs the database nothing; only a stream that resumes from further
+/// back than the ring reads the outbox itself, a page at a time, until it reaches the ring.
+///
+/// Usage: one per node, in the node's service group before the HTTP server (so that it stops
+/// after the server's streams have ended); `ODCSRouter.make(events:)` routes streams to it.
+///
+/// Options (`Configuration`): the poll interval, keep-alive, the caps on open streams (per
+/// node and per client address) and the ring's size. The reader wakes on `listen` (LISTEN
+/// odcs_outbox, notified by the outbox trigger) and polls every `pollInterval` as well, so a
+/// lost notification costs at most one interval. A stream that the ring leaves behind is ended
+/// (its connection closed); its client resumes with `Last-Event-ID` and loses nothing.
+///
+/// Metrics: `odcs_event_streams_open` (gauge), `odcs_event_streams_refused_total{reason}`
+/// (`node` or `client` cap), `odcs_event_streams_behind_total` (ended for falling behind).
+public final class EventHub: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// How often the reader looks at the outbox without a notification.
+        public var pollInterval: Duration = .milliseconds(500)
+        /// A stream quiet for this long gets a comment line, so that proxies keep it open.
+        public var keepAlive: Duration = .seconds(15)
+        /// Open streams on this node (`events.max_streams`).
+        public var maxStreams = 10_000
+        /// Open streams from one client address (`events.max_streams_per_client`; 0: no cap).
+        public var maxStreamsPerClient = 200
+        /// Events kept for the streams (`events.buffered_events`): how far a stream may fall behind.
+        public var bufferedEvents = 4096
+        /// The ring's bytes: also a limit on how far a stream may fall behind.
+        public var bufferedBytes = 32 << 20
+        /// Events one catch-up read of a resuming stream takes.
+        public var catchUpPage = 100
+        /// Events one write of a stream takes from the ring.
+        public var framesPerWrite = 64
+        /// `Retry-After` of a stream refused by a cap, in seconds.
+        public var retryAfterSeconds = 10
+
+        public init() {}
+
+        /// Events one read of the reader takes: at most half the ring, so that one read never
+        /// pushes out events that a stream keeping up has not had a chance to take.
+        var readPage: Int { max(1, min(500, bufferedEvents / 2)) }
+    }
+
+    /// Runs until cancelled, calling `notified` for every notification (and reconnect).
+    public typealias Listen = @Sendable (_ notified: @escaping @Sendable () -> Void) async -> Void
+
+    struct State {
+        var fanout: EventFanout
+        var wakers: [Int: AsyncStream<Void>.Continuation] = [:]
+        var aborts: [Int: @Sendable () -> Void] = [:]
+    }
+
+    public let configuration: Configuration
+    let outbox: OutboxStore
+    let renderer: ComposeJSONRenderer
+    let listen: Listen?
+    let logger: Logger
+    let state: Mutex<State>
+    let openGauge = Gauge(label: "odcs_event_streams_open")
+    let behindCounter = Counter(label: "odcs_event_streams_behind_total")
+    let refusedByNodeCap = Counter(label: "odcs_event_streams_refused_total", dimensions: [("reason", "node")])
+    let refusedByClientCap = Counter(label: "odcs_event_streams_refused_total", dimensions: [("reason", "client")])
+
+    static let retryLine = ByteBuffer(string: "retry: 2000\n\n")
+    static let keepAliveLine = ByteBuffer(string: ": keep-alive\n\n")
+
+    public init(configuration: Configuration, outbox: OutboxStore, renderer: ComposeJSONRenderer, listen: Listen?, logger: Logger) {
+        self.configuration = configuration
+        self.outbox = outbox
+        self.renderer = renderer
+        self.listen = listen
+        self.logger = logger
+        let limits = EventFanout.Limits(
+            maxStreams: configuration.maxStreams, maxStreamsPerClient: configuration.maxStreamsPerClient,
+            bufferedEvents: configuration.bufferedEvents, bufferedBytes: configuration.bufferedBytes,
+            framesPerWrite: configuration.framesPerWrite)
+        state = Mutex(State(fanout: EventFanout(limits: limits)))
+    }
+
+    public func run() async throws {
+        openGauge.record(0)
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        await withTaskGroup(of: Void.self) { group in
+            if let listen { group.addTask { await listen { wake.yield() } } }
+            group.addTask {
+                while !Task.isCancelled {
+                    wake.yield()
+                    try? await Task.sleep(for: self.configuration.pollInterval)
+                }
+            }
+            // One timer for every stream's keep-alive: each checks its own quiet time when woken.
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.configuration.keepAlive / 3)
+                    self.wakeAll()
+                }
+            }
+            group.addTask {
+                for await _ in wakes {
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    await self.drain()
+                }
+            }
+            await withGracefulShutdownHandler {
+                await group.next()
+            } onGracefulShutdown: {
+                wake.finish()
+            }
+            group.cancelAll()
+        }
+        endAll()
+    }
+
+    /// Reads until a read comes back short of a page. A failed read is retried at the next
+    /// wake-up; the streams keep their keep-alives meanwhile.
+    func drain() async {
+        while !Task.isCancelled {
+            do {
+                if try await runOnce() < configuration.readPage { return }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning(
+                    "Reading the outbox for the event streams failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                return
+            }
+        }
+    }
+
+    /// One read: where the outbox ends (the first time), else the next page of events, fanned
+    /// out to every stream. Returns how many events were read.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        guard let position = state.withLock({ $0.fanout.position }) else {
+            let newest = try await outbox.lastEventID()
+            state.withLock { $0.fanout.start(at: newest) }
+            wakeAll()
+            return 0
+        }
+        let events = try await outbox.events(after: position, limit: configuration.readPage)
+        guard !events.isEmpty else { return 0 }
+        let frames = events.map(frame)
+        let (behind, aborts) = state.withLock { state in
+            let behind = state.fanout.append(frames)
+            return (behind, behind.map { state.release($0) })
+        }
+        for abort in aborts { abort() }
+        if !behind.isEmpty {
+            behindCounter.increment(by: behind.count)
+            recordOpen()
+            logger.info("event streams fell behind and were ended", metadata: ["streams": "\(behind.count)"])
+        }
+        wakeAll()
+        return events.count
+    }
+
+    func frame(_ event: OutboxEvent) -> EventFanout.Frame {
+        var text = "id: \(event.id)\nevent: state-changed\ndata: "
+        text += renderer.stateChangedMessage(event.compose)
+        text += "\n\n"
+        return EventFanout.Frame(id: event.id, composeID: event.compose.id, bytes: ByteBuffer(string: text))
+    }
+
+    func wakeAll() {
+        for waker in state.withLock({ Array($0.wakers.values) }) { waker.yield() }
+    }
+
+    /// Ends every stream cleanly (the server's own shutdown has normally ended them already).
+    func endAll() {
+        state.withLock { state in
+            for id in state.fanout.streams.keys {
+                state.fanout.remove(id)
+                _ = state.release(id)
+            }
+        }
+        recordOpen()
+    }
+
+    func recordOpen() {
+        openGauge.record(state.withLock { $0.fanout.streams.count })
+    }
+}
+
+extension EventHub.State {
+    /// Ends the wake-ups of a stream already removed from the fan-out; returns its abort.
+    mutating func release(_ id: Int) -> @Sendable () -> Void {
+        wakers.removeValue(forKey: id)?.finish()
+        return aborts.removeValue(forKey: id) ?? {}
+    }
+}

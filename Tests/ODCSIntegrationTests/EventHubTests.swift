@@ -1,0 +1,229 @@
+import Foundation
+import ODCSNode
+import ODCSTesting
+import PostgresNIO
+import Testing
+
+/// A node's event streams over real sockets against `odcs serve`: many streams and one reader
+/// of the outbox, a closed connection noticed at once, the caps, a resume from far back, and a
+/// stream that falls behind. Waits poll the node's gauges with a deadline; none is timed.
+@Suite(.serialized) struct EventHubTests {
+    static let apiOnly = ["ODCS_NUM_CONCURRENT_PUNGI": "0"]
+
+    static func port(_ cluster: TestCluster, _ index: Int) -> Int {
+        Int(cluster.base(index).split(separator: ":").last ?? "") ?? 0
+    }
+
+    static func waitForOpenStreams(_ cluster: TestCluster, _ count: Int, timeout: Duration = .seconds(30)) async throws {
+        try await cluster.eventually("\(count) open event streams", timeout: timeout) {
+            try await cluster.metric(0, "odcs_event_streams_open") == Double(count)
+        }
+    }
+
+    /// Statements that read the outbox for event streams — the hub's reads and any stream's
+    /// own — as pg_stat_statements counts them in the cluster's database: every statement on
+    /// the outbox except the publishers' and the pruner's, which all name `published_at`.
+    /// (scripts/pg-private.sh preloads pg_stat_statements.)
+    static func streamReads(_ cluster: TestCluster) async throws -> Int {
+        let query: PostgresQuery = """
+            SELECT coalesce(sum(s.calls), 0)::bigint FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname = current_database() AND s.query LIKE '%outbox%' AND s.query NOT LIKE '%published_at%'
+              AND s.query NOT LIKE '%pg_stat_statements%'
+            """
+        for try await count in try await cluster.client.query(query, logger: TestDatabase.logger).decode(Int64.self) {
+            return Int(count)
+        }
+        return 0
+    }
+
+    /// `count` waiting composes in one transaction: one outbox event each.
+    static func insertComposes(_ cluster: TestCluster, _ count: Int) async throws {
+        try await cluster.client.query(
+            """
+            INSERT INTO composes (owner, source_type, source, state, results, flags, time_submitted, time_to_expire, builds, arches)
+            SELECT 'events', 6, '', 0, 1, 64, now(), now() + interval '1 day', 'pkg-' || g || '-1', 'x86_64'
+            FROM generate_series(1, \(count)) AS g
+            """, logger: TestDatabase.logger)
+    }
+
+    static func outboxIDs(_ cluster: TestCluster) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for try await id in try await cluster.client.query("SELECT id FROM outbox ORDER BY id", logger: TestDatabase.logger)
+            .decode(Int64.self)
+        {
+            ids.append(id)
+        }
+        return ids
+    }
+
+    static func id(_ event: ServerSentEvent) -> Int64 { Int64(event.id ?? "") ?? -1 }
+
+    @Test(.timeLimit(.minutes(3))) func manyStreamsGetTheSameEventsFromOneReaderOfTheOutbox() async throws {
+        // Polls only every minute: the reader reads when notified.
+        try await TestCluster.with(environment: Self.apiOnly.merging(["ODCS_OUTBOX_POLL_INTERVAL_MS": "60000"]) { $1 }) { cluster in
+            try await cluster.client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: TestDatabase.logger)
+            try await cluster.start(0)
+            let port = Self.port(cluster, 0)
+            let streams = 100
+            let (opened, open) = AsyncStream.makeStream(of: Void.self)
+            let received = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<streams {
+                    group.addTask {
+                        try await RawEventStream.with(port: port) { stream in
+                            guard try await stream.head().status == 200 else { return [] }
+                            open.yield()
+                            var composes: [Int] = []
+                            while composes.count < 3, let event = try await stream.next() {
+                                composes.append(EventTests.state(event)?.compose ?? -1)
+                            }
+                            return composes
+                        }
+                    }
+                }
+                var count = 0
+                for await _ in opened {
+                    count += 1
+                    if count == streams { break }
+                }
+                try await Self.waitForOpenStreams(cluster, streams)
+                let before = try await Self.streamReads(cluster)
+                var submitted: [Int] = []
+                for _ in 0..<3 {
+                    let (_, body) = try await cluster.submit(0, EventTests.build)
+                    submitted.append(try #require(body["id"] as? Int))
+                }
+                var received: [[Int]] = []
+                for try await composes in group { received.append(composes) }
+                // One read per notification at most (three creations), whatever the number of streams.
+                let reads = try await Self.streamReads(cluster) - before
+                #expect(reads >= 1 && reads <= 4, "\(reads) reads of the outbox for \(streams) streams")
+                return received.map { $0 == submitted }
+            }
+            #expect(received.count == streams && received.allSatisfy { $0 })
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aClosedConnectionEndsItsStreamAtOnce() async throws {
+        try await TestCluster.with(environment: Self.apiOnly) { cluster in
+            try await cluster.start(0)
+            let port = Self.port(cluster, 0)
+            try await RawEventStream.with(port: port) { stream in
+                #expect(try await stream.head().status == 200)
+                try await Self.waitForOpenStreams(cluster, 1)
+            }
+            // Well before the first keep-alive (15 s), at which a write would find the connection gone.
+            try await Self.waitForOpenStreams(cluster, 0, timeout: .seconds(5))
+
+            // Clients that hang up as soon as they have asked hold no slot either.
+            for _ in 0..<20 { try await RawEventStream.with(port: port) { _ in } }
+            try await Self.waitForOpenStreams(cluster, 0, timeout: .seconds(5))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func streamsBeyondACapAreRefusedWith429AndRetryAfter() async throws {
+        let caps = ["ODCS_EVENTS_MAX_STREAMS": "3", "ODCS_EVENTS_MAX_STREAMS_PER_CLIENT": "2"]
+        try await TestCluster.with(environment: Self.apiOnly.merging(caps) { $1 }) { cluster in
+            try await cluster.start(0)
+            let port = Self.port(cluster, 0)
+            func expectRefused(_ head: RawEventStream.Head, naming key: String) throws {
+                #expect(head.status == 429)
+                #expect(head.headers["retry-after"] == "10")
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(head.body.utf8)) as? [String: Any])
+                #expect(body["status"] as? Int == 429 && body["error"] as? String == "Too Many Requests")
+                #expect((body["message"] as? String)?.contains("(\(key))") == true, "\(body)")
+            }
+            try await RawEventStream.with(port: port) { first in
+                #expect(try await first.head().status == 200)
+                try await RawEventStream.with(port: port) { second in
+                    #expect(try await second.head().status == 200)
+                    // A third from the same address is over the per-client cap.
+                    try await RawEventStream.with(port: port) { third in
+                        try expectRefused(try await third.head(), naming: "events.max_streams_per_client")
+                    }
+                    try await RawEventStream.with(port: port, localAddress: "127.0.0.2") { other in
+                        #expect(try await other.head().status == 200)
+                        // Three open: the node's cap, whoever asks.
+                        try await RawEventStream.with(port: port, localAddress: "127.0.0.3") { fourth in
+                            try expectRefused(try await fourth.head(), naming: "events.max_streams")
+                        }
+                    }
+                }
+            }
+            try await Self.waitForOpenStreams(cluster, 0)
+            let again = try await RawEventStream.with(port: port) { again in try await again.head().status }
+            #expect(again == 200)
+            #expect(try await cluster.metric(0, #"odcs_event_streams_refused_total{reason="client"}"#) == 1)
+            #expect(try await cluster.metric(0, #"odcs_event_streams_refused_total{reason="node"}"#) == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aStreamResumesFromFarBehindTheRingWithoutLosingAny() async throws {
+        try await TestCluster.with(environment: Self.apiOnly.merging(["ODCS_EVENTS_BUFFERED_EVENTS": "16"]) { $1 }) { cluster in
+            try await cluster.client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: TestDatabase.logger)
+            // The node migrates the database, stops, and starts again over 250 events: its
+            // ring starts after them, so a resume from 0 must read them from the outbox.
+            try await cluster.start(0)
+            try await Self.insertComposes(cluster, 250)
+            cluster.signal(0, SIGTERM)
+            #expect(try await cluster.waitExit(0, timeout: .seconds(60)) == 0)
+            try await cluster.start(0)
+            let port = Self.port(cluster, 0)
+            let stored = try await Self.outboxIDs(cluster)
+            #expect(stored.count == 250)
+            let before = try await Self.streamReads(cluster)
+
+            try await RawEventStream.with(port: port, headers: ["Last-Event-ID": "0"]) { stream in
+                #expect(try await stream.head().status == 200)
+                var ids: [Int64] = []
+                while ids.count < stored.count, let event = try await stream.next() { ids.append(Self.id(event)) }
+                #expect(ids == stored)
+                // Caught up: the next event comes live.
+                let (_, body) = try await cluster.submit(0, EventTests.build)
+                let live = try #require(try await stream.next())
+                #expect(EventTests.state(live)?.compose == body["id"] as? Int && Self.id(live) > stored.last ?? 0)
+            }
+            // Only the catch-up pages (100 events each) and the reader's read of the new event.
+            let reads = try await Self.streamReads(cluster) - before
+            #expect(reads <= 5, "\(reads) reads of the outbox")
+
+            // One compose's events from far back: its creation only.
+            let compose = 17
+            try await RawEventStream.with(port: port, query: "?compose_id=\(compose)&last_event_id=0") { stream in
+                #expect(try await stream.head().status == 200)
+                let event = try #require(try await stream.next())
+                #expect(EventTests.state(event)?.compose == compose && EventTests.state(event)?.state == "wait")
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aStreamThatFallsBehindIsEndedAndItsClientResumesWithoutLoss() async throws {
+        try await TestCluster.with(environment: Self.apiOnly.merging(["ODCS_EVENTS_BUFFERED_EVENTS": "16"]) { $1 }) { cluster in
+            try await cluster.start(0)
+            let port = Self.port(cluster, 0)
+            // A client with a tiny receive buffer that stops reading after the headers.
+            let seen = try await RawEventStream.with(port: port, receiveBuffer: 4096) { slow in
+                #expect(try await slow.head().status == 200)
+                try await Self.waitForOpenStreams(cluster, 1)
+                // About 10 MB of events: more than the kernel buffers between the two ends
+                // (the node's send buffer grows to tcp_wmem's maximum, 4 MiB by default).
+                try await Self.insertComposes(cluster, 8000)
+                try await cluster.eventually("the slow stream ended", timeout: .seconds(90)) {
+                    try await cluster.metric(0, "odcs_event_streams_behind_total") == 1
+                }
+                try await Self.waitForOpenStreams(cluster, 0)
+                await slow.readToEnd()
+                return slow.received.map(Self.id)
+            }
+            let stored = try await Self.outboxIDs(cluster)
+            #expect(seen.count < stored.count)
+            #expect(seen == Array(stored.prefix(seen.count)))
+            let resumeFrom = seen.last ?? 0
+            try await RawEventStream.with(port: port, headers: ["Last-Event-ID": String(resumeFrom)]) { resumed in
+                #expect(try await resumed.head().status == 200)
+                var ids = seen
+                while ids.count < stored.count, let event = try await resumed.next() { ids.append(Self.id(event)) }
+                #expect(ids == stored)
+            }
+        }
+    }
+}
