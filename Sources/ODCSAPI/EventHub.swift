@@ -30,7 +30,7 @@ public final class EventHub: Service, Sendable {
         /// A stream quiet for this long gets a comment line, so that proxies keep it open.
         public var keepAlive: Duration = .seconds(15)
         /// Open streams on this node (`events.max_streams`).
-        public var maxStreams = 10_000
+        public var maxStreams = 512
         /// Open streams from one client address (`events.max_streams_per_client`; 0: no cap).
         public var maxStreamsPerClient = 200
         /// Events kept for the streams (`events.buffered_events`): how far a stream may fall behind.

@@ -288,8 +288,8 @@ extension ConfigurationKey {
         .init(
             "outbox_retry_backoff", .integer(0...3600), 1, "Seconds before an undelivered event is retried, doubled per attempt (max 300)."),
         .init(
-            "events.max_streams", .integer(1...1_000_000), 10000,
-            "Event streams (GET /api/1/events/) open at once on this node; one more is refused with 429 and Retry-After. Each is a connection: keep it below the process's open-files limit."
+            "events.max_streams", .integer(1...1_000_000), 512,
+            "Event streams (GET /api/1/events/) open at once on this node; one more is refused with 429 and Retry-After. Each is one of the node's http.max_connections: keep it well below them, so that streams never leave API requests waiting."
         ),
         .init(
             "events.max_streams_per_client", .integer(0...1_000_000), 200,

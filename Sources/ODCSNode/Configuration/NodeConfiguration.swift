@@ -153,6 +153,11 @@ public struct NodeConfiguration: Sendable {
         streams.bufferedEvents = int("events.buffered_events")
         streams.pollInterval = .milliseconds(int("outbox_poll_interval_ms"))
         eventStreams = streams
+        if streams.maxStreams >= httpLimits.maxConnections {
+            warnings.append(
+                "events.max_streams (\(streams.maxStreams)) is not below http.max_connections (\(httpLimits.maxConnections)): "
+                    + "open event streams can take every connection, and API requests then wait in the listen backlog")
+        }
 
         sourceServices = try SourceServiceSettings(values: values)
         pungi = try PungiSettings(values: values, defaultArches: list("arches"), pungiTimeout: int("pungi_timeout"))
