@@ -10,7 +10,7 @@ extension ComposeCommand {
             discussion: """
                 TYPE is tag, module, repo, pulp, raw_config, build or pungi_compose. SOURCE is a Koji tag (tag), \
                 N:S[:V[:C]] modules (module), repository URLs or paths (repo), content sets (pulp), NAME#COMMIT \
-                (raw_config), build NVRs (build) or Pungi compose ids (pungi_compose).
+                (raw_config), build NVRs (build) or the URL of another compose's variant directory (pungi_compose).
                 """)
 
         @Argument(help: "The source type.", completion: .list(SourceType.allCases.map(\.name)))

@@ -103,7 +103,10 @@ def test_create_every_option_reaches_the_request(run, server_url):
         (["module", "--scratch-module", "scratch:1:2:c"], 2, "scratch_modules", "scratch:1:2:c"),
         (["pulp", "rhel-8-for-x86_64-baseos-rpms"], 4, "source", "rhel-8-for-x86_64-baseos-rpms"),
         (["build", "foo-1.0-1", "bar-2.0-1"], 6, "builds", "foo-1.0-1 bar-2.0-1"),
-        (["pungi_compose", "Fedora-40-20240101.n.0"], 7, "source", "Fedora-40-20240101.n.0"),
+        (
+            ["pungi_compose", "https://kojipkgs.example.com/compose/Fedora-40-20240101.n.0/compose/Everything"],
+            7, "source", "https://kojipkgs.example.com/compose/Fedora-40-20240101.n.0/compose/Everything",
+        ),
         (["tag", "f40-build", "--scratch-build-task", "123"], 1, "scratch_build_tasks", "123"),
     ],
 )

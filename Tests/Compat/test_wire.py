@@ -281,5 +281,5 @@ def test_negative_seconds_to_live(api):
 def test_repo_source_double_space_drops_empty_item(api):
     # Divergence (docs/compatibility.md): upstream keeps the empty item of a double space
     # (' a b' once sorted); an empty source names nothing, so we drop it.
-    created = api.create("repo", "a  b")
-    assert created["source"] == "a b"
+    created = api.create("repo", "/srv/a  /srv/b")
+    assert created["source"] == "/srv/a /srv/b"
