@@ -41,6 +41,9 @@ struct ConnectionDeadlines: Sendable {
         firstByteAt = now
     }
 
+    /// Whether the next raw bytes would start a header deadline (only then must they be timed).
+    var awaitsFirstByte: Bool { waitingSince != nil && firstByteAt == nil }
+
     /// Raw bytes arrived. While waiting for a request, the first of them starts its header deadline.
     mutating func bytesReceived(at now: NIODeadline) {
         if waitingSince != nil, firstByteAt == nil { firstByteAt = now }

@@ -56,8 +56,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         rearm()
     }
 
-    /// Called by `ByteWatcher` for every read from the socket.
+    /// Called by `ByteWatcher` for every read from the socket; only the first bytes of a
+    /// request are timed (the rest of its reads cost nothing here).
     func bytesReceived() {
+        guard deadlines?.awaitsFirstByte == true else { return }
         deadlines?.bytesReceived(at: .now())
         rearm()
     }
@@ -95,12 +97,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Schedules the close for the next deadline, unless a timer for an earlier or equal one
-    /// is pending (it re-checks when it fires): body parts then cost no rescheduling.
+    /// is pending (it re-checks when it fires): body parts then cost no rescheduling. While the
+    /// server has the turn there is no deadline, and a pending timer is left to fire and find
+    /// nothing to do, rather than cancelled and scheduled again for every request.
     private func rearm() {
-        guard let context, let next = deadlines?.next else {
-            cancelTimer()
-            return
-        }
+        guard let context, let next = deadlines?.next else { return }
         if let timerDeadline, timerDeadline <= next.deadline { return }
         cancelTimer()
         timerDeadline = next.deadline
