@@ -24,6 +24,10 @@ extension ComposeRoutes {
         // The first chunk is read before the answer starts, so that a failing database still
         // gets the error body; a small page is then complete and keeps its Content-Length.
         var writer = ListWriter(renderer: configuration.renderer)
+        if let rows = plan.rows {
+            writer.append(rows)
+            return JSONResponse.make(writer.take() + suffix, cors: true)
+        }
         var rest = plan.chunks[...]
         if let first = rest.popFirst() { writer.append(try await store.listedComposes(ids: first)) }
         guard !rest.isEmpty else { return JSONResponse.make(writer.take() + suffix, cors: true) }

@@ -4,8 +4,9 @@ import NIOHTTP1
 import ODCSCore
 import ODCSStore
 
-/// Turns every error into upstream's JSON error body, answers OPTIONS, and gives 405 with
-/// `Allow` for a known path under a wrong method (upstream answers both with 500).
+/// Turns every error into upstream's JSON error body, answers OPTIONS, gives 405 with
+/// `Allow` for a known path under a wrong method (upstream answers both with 500), and
+/// refuses a NUL in a query parameter (`QueryParameterFilter`).
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ODCSRequestContext
 
@@ -16,6 +17,7 @@ struct ErrorMiddleware: RouterMiddleware {
         if request.method == .options, let allowed {
             return Response(status: .ok, headers: [.allow: allowed.joined(separator: ", "), .contentLength: "0"])
         }
+        try QueryParameterFilter.check(request)
         do {
             return try await next(request, context)
         } catch let error as APIError {

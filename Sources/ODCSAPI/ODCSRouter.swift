@@ -17,7 +17,6 @@ public enum ODCSRouter {
         let router = Router(context: ODCSRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: QueryParameterFilter())
         if let proxy = configuration.proxy { router.add(middleware: ProxyHeaderFilter(proxy: proxy)) }
         ComposeRoutes(store: store, configuration: configuration).register(on: router)
         ServiceRoutes(store: store, configuration: configuration, metrics: metrics, readiness: readiness)

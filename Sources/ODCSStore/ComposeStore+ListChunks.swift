@@ -40,13 +40,17 @@ extension ComposeStore {
         }
     }
 
-    /// The total of a list query and its page's ids, in page order, cut into chunks.
+    /// The total of a list query and its page: read whole when it fits one chunk (`rows`),
+    /// else its ids, in page order, cut into chunks to read with `listedComposes`.
     public struct ListPlan: Sendable, Equatable {
         public var total: Int
+        /// The whole page, already read; nil when it is to be read by `chunks`.
+        public var rows: [Compose]?
         public var chunks: [[Int64]]
 
-        public init(total: Int, chunks: [[Int64]]) {
+        public init(total: Int, rows: [Compose]? = nil, chunks: [[Int64]] = []) {
             self.total = total
+            self.rows = rows
             self.chunks = chunks
         }
     }
@@ -56,7 +60,14 @@ extension ComposeStore {
 
     public func listPlan(_ query: ComposeListQuery, chunking: ListChunking = ListChunking()) async throws -> ListPlan {
         let total = try await count(query)
-        guard query.perPage > 0, query.offset < total else { return ListPlan(total: total, chunks: []) }
+        guard query.perPage > 0, query.offset < total else { return ListPlan(total: total, rows: []) }
+        // The page itself when it fits one chunk (the common, small page), in one statement.
+        let whole = ComposeListSQL.composeSelectPageIfOneChunk(
+            query, maxBytes: chunking.maxBytes, maxRows: chunking.maxRows, overhead: Self.rowOverheadBytes)
+        var composes: [Compose] = []
+        for try await row in try await client.query(whole, logger: logger) { composes.append(try ComposeColumns.decode(row)) }
+        guard composes.isEmpty else { return ListPlan(total: total, rows: composes) }
+        // Too large for one chunk (or emptied since the count): its ids and sizes, to cut.
         var rows: [(id: Int64, bytes: Int)] = []
         rows.reserveCapacity(min(query.perPage, total))
         let result = try await client.query(ComposeListSQL.composeSelectPageIDs(query), logger: logger)

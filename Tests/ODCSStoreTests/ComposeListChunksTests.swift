@@ -37,7 +37,9 @@ import Testing
                 let whole = try await store.list(query)
                 let plan = try await store.listPlan(query, chunking: chunking)
                 #expect(plan.total == whole.total, "\(text)")
-                var chunked: [Compose] = []
+                // A page that fits one chunk comes whole from the plan's own statement.
+                #expect((plan.rows != nil) == (whole.items.count <= 2 && plan.chunks.isEmpty), "\(text)")
+                var chunked: [Compose] = plan.rows ?? []
                 for ids in plan.chunks {
                     #expect(ids.count <= 2)
                     chunked += try await store.listedComposes(ids: ids)
@@ -51,6 +53,24 @@ import Testing
                 }
                 #expect(chunked == expected, "\(text)")
             }
+        }
+    }
+
+    /// The common page costs one statement besides the total: it comes whole when it fits a
+    /// chunk, and as ids to read in chunks only when it does not.
+    @Test func aPageThatFitsOneChunkComesWholeFromOneStatement() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            for index in 0..<5 { try await factory.insert(builds: "b\(index)-1-1") }
+            let big = try await factory.insert(builds: "big-1-1") { $0.packages = String(repeating: "p ", count: 4000) }
+            let store = factory.store
+            let chunking = ComposeStore.ListChunking(maxBytes: 7000, maxRows: 3)
+            let small = try await store.listPlan(try ComposeListQuery(items: QueryItems.parse("per_page=2&page=2")), chunking: chunking)
+            #expect(small.rows?.map(\.id) == [big.id - 2, big.id - 3] && small.chunks.isEmpty)
+            let tooMany = try await store.listPlan(try ComposeListQuery(items: QueryItems.parse("per_page=5")), chunking: chunking)
+            #expect(tooMany.rows == nil && tooMany.chunks == [[big.id], [big.id - 1, big.id - 2, big.id - 3], [big.id - 4]])
+            let tooBig = try await store.listPlan(try ComposeListQuery(items: QueryItems.parse("per_page=2")), chunking: chunking)
+            #expect(tooBig.rows == nil && tooBig.chunks == [[big.id], [big.id - 1]])
         }
     }
 

@@ -79,6 +79,37 @@ extension ComposeListSQL {
         return query.orderBy == .id ? "id \(direction)" : "\(query.orderBy.rawValue) \(direction), id \(direction)"
     }
 
+    /// A page in one statement when it fits one chunk (at most `maxRows` rows and `maxBytes`
+    /// of estimated size, `overhead` per row): its rows with the list's columns
+    /// (`pungi_config_dump` as NULL); no rows at all when it does not fit, and the caller,
+    /// which knows the page is not empty, reads its ids and sizes (`composeSelectPageIDs`)
+    /// to read it in chunks. The check is an InitPlan over the page's index scan: a small
+    /// page costs one round trip, as a plain page query does.
+    static func composeSelectPageIfOneChunk(_ query: ComposeListQuery, maxBytes: Int, maxRows: Int, overhead: Int)
+        -> PostgresQuery
+    {
+        var binds = PostgresBindings()
+        let filter = whereClause(query, binds: &binds)
+        func bind(_ value: Int) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        let (limit, offset) = (bind(query.perPage), bind(query.offset))
+        let (rows, bytes, perRow) = (bind(maxRows), bind(maxBytes), bind(overhead))
+        let fits = """
+            (SELECT count(*) <= \(rows) AND coalesce(sum(estimate + \(perRow)), 0) <= \(bytes) FROM (
+                SELECT (\(sizeEstimate))::bigint AS estimate FROM composes\(filter)
+                ORDER BY \(order(query)) LIMIT \(limit) OFFSET \(offset)) page)
+            """
+        let condition = filter.isEmpty ? " WHERE \(fits)" : "\(filter) AND \(fits)"
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT \(ComposeColumns.listWithoutConfigDump) FROM composes\(condition)
+                ORDER BY \(order(query)) LIMIT \(limit) OFFSET \(offset)
+                """,
+            binds: binds)
+    }
+
     /// A page's ids in order with each row's estimated size: the plan of a streamed list.
     static func composeSelectPageIDs(_ query: ComposeListQuery) -> PostgresQuery {
         page(query) { _ in "id, (\(sizeEstimate))::bigint" }
