@@ -90,6 +90,9 @@ struct ComposeRoutes: Sendable {
         let caller = try await access.caller(request, context, scope: "renew-compose")
         do { try configuration.access.requireAllowedClient(caller) } catch { throw APIError(error) }
         let body = try await RequestBody.json(request, limit: configuration.maxRequestBodyBytes)
+        // Upstream checks the body's values before it looks for the compose: a bad body is a
+        // 400 even when there is no such compose.
+        if let body { do { try InputValidator.validate(body) } catch { throw APIError(error) } }
         guard let old = try await store.compose(id: id), ComposeState.renewable.contains(old.state) else {
             throw APIError.notFound("No compose with id \(id) found")
         }

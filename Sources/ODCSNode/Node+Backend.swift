@@ -40,6 +40,8 @@ extension Node {
         }
         var generators: [SourceType: any ComposeGenerator] = [:]
         for type in SourceType.allCases { generators[type] = UnsupportedGenerator() }
+        for type in [SourceType.tag, .build, .pungiCompose, .module] { generators[type] = UnsupportedGenerator(missingSetting: "koji_url") }
+        generators[.pulp] = UnsupportedGenerator(missingSetting: "pulp_server_url")
         generators[.repo] = RepoGenerator(
             configuration: .init(
                 localRoots: backend.repoSourceRoots.map { FilePath($0) }, defaultArches: configuration.policy.defaultArches,

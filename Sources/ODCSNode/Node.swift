@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import ODCSAPI
+import ODCSServices
 import ODCSStore
 import PostgresNIO
 import Prometheus
@@ -84,9 +85,13 @@ public struct Node: Sendable {
         // The event hub starts before the HTTP server and stops after it: the server's
         // graceful shutdown ends the streams first, and none is left waiting on a stopped hub.
         let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [events, app]
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        var group = ServiceGroupConfiguration(
+            services: services.map { StoppingService(name: Self.serviceName($0), service: $0, logger: logger) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let bounds = Self.shutdownBounds(drainTimeoutSeconds: configuration.backend.drainTimeout)
+        group.maximumGracefulShutdownDuration = bounds.graceful
+        group.maximumCancellationDuration = bounds.cancellation
+        try await ServiceGroup(configuration: group).run()
     }
 
     /// The HTTP API with `httpLimits` (default: the configured ones, unchecked against the
@@ -132,5 +137,13 @@ public enum Readiness {
         guard current >= migrator.latestVersion else {
             throw NotReady(description: "schema version \(current), this node needs \(migrator.latestVersion)")
         }
+    }
+}
+
+extension Node {
+    /// A service's name in the stop log: its type, and the duty of a leader elector.
+    static func serviceName(_ service: any Service) -> String {
+        if let elector = service as? LeaderElector { return "LeaderElector(\(elector.configuration.duty))" }
+        return String(describing: type(of: service))
     }
 }

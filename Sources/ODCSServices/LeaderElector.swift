@@ -35,7 +35,7 @@ public struct LeaderElector: Service {
         var description: String
     }
 
-    let configuration: Configuration
+    public let configuration: Configuration
     let connector: DatabaseConnector
     let duty: any LeaderDuty
     let metrics: ServiceMetrics

@@ -22,6 +22,29 @@ import Testing
         }
     }
 
+    /// Upstream checks the body's values before it looks for the compose.
+    @Test(arguments: [
+        (#"{"seconds_to_live": "x"}"#, "seconds_to_live should be an integer"),
+        (#"{"label": null}"#, "label should be a string"),
+        (#"{"source": {"builds": "x"}}"#, "builds should be a list"),
+        (#"{"label": "a;b"}"#, InputValidator.forbiddenCharactersMessage),
+        (
+            #"{"sigkeys": [null]}"#,
+            "Only dict, list, str, unicode, int, float and bool types are allowed in ODCS input variables, but '0' has '<class 'NoneType'>' type"
+        ),
+    ])
+    func renewWithABadBodyIsABadRequestEvenForAMissingCompose(_ body: String, _ message: String) async throws {
+        try await TestAPI.with { api in
+            try await api.test { client in
+                let response = try await client.request(.patch, "/api/1/composes/999999", body: body)
+                #expect(response.status == .badRequest)
+                #expect(try response.json["message"] == .string(message))
+                // A good body still finds no compose.
+                #expect(try await client.request(.patch, "/api/1/composes/999999", body: #"{"seconds_to_live": 60}"#).status == .notFound)
+            }
+        }
+    }
+
     @Test func renewOfFailedOrRemovedComposeMakesACopy() async throws {
         try await TestAPI.with { api in
             try await api.test { client in

@@ -105,11 +105,42 @@ import Testing
                 // Filter values are binds, never SQL.
                 #expect(try await ids("source=x'%20OR%20'1'='1") == [])
 
-                for (query, fragment) in [("state=wait", "state must be"), ("order_by=foo", "An invalid order_by key was suplied")] {
+                for (query, fragment) in [
+                    ("state=wait", "state must be"), ("order_by=foo", "An invalid order_by key was suplied"),
+                    ("order_by=", "An invalid order_by key was suplied"),
+                ] {
                     let response = try await client.request(.get, "/api/1/composes/?\(query)")
                     #expect(response.status == .badRequest)
                     #expect(try response.json["message"]?.stringValue?.contains(fragment) == true)
                 }
+            }
+        }
+    }
+
+    /// A source far longer than a btree entry may be (about 2,700 bytes) is stored and found
+    /// by its whole value: the index keeps its first 256 characters (migration 8).
+    @Test func aSourceLongerThanAnIndexEntryIsStoredAndFilteredByItsWholeValue() async throws {
+        try await TestAPI.with { api in
+            try await api.test { client in
+                let modules = (0..<300).map { "module\($0):stream:20260101:c0ffee00" }
+                #expect(modules.joined(separator: " ").utf8.count > 10_000)
+                func body(_ nsvcs: [String]) -> String { #"{"source":{"type":"module","source":"\#(nsvcs.joined(separator: " "))"}}"# }
+                let id = try await create(client, body(modules))
+                // Another, equal but for its end: the same first 256 characters.
+                let other = try await create(client, body(modules.dropLast() + ["module299:stream:20260101:c0ffee01"]))
+                let stored = try #require(try await client.request(.get, "/api/1/composes/\(id)").json["source"]?.stringValue)
+                #expect(stored.split(separator: " ").count == 300)
+                func ids(_ source: String) async throws -> [Int] {
+                    let query = source.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                    return try await client.request(.get, "/api/1/composes/?source=\(query)").json["items"]?.arrayValue?
+                        .compactMap { $0["id"]?.int } ?? []
+                }
+                #expect(try await ids(stored) == [id])
+                #expect(try await ids(String(stored.dropLast())) == [])
+                #expect(
+                    try await ids(try #require(try await client.request(.get, "/api/1/composes/\(other)").json["source"]?.stringValue)) == [
+                        other
+                    ])
             }
         }
     }

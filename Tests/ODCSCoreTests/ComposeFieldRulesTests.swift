@@ -114,6 +114,14 @@ import Testing
         }
     }
 
+    /// A refusal quotes at most 200 characters of the value: a megabyte-long label is not
+    /// sent back whole.
+    @Test func aLongRefusedValueIsQuotedShort() throws {
+        let long = String(repeating: "a", count: 1_000_000)
+        let refusal = try #require(message(#"{"source": {"type": "tag", "source": "f26"}, "label": "\#(long)"}"#))
+        #expect(refusal == "label: \"\(String(repeating: "a", count: 200))\"… is not \(ComposeFieldRules.Pattern.label.summary)")
+    }
+
     @Test func limitsTheItemsOfListFields() {
         #expect(
             message(#"{"source": {"type": "tag", "source": "f26", "packages": ["a", "b", "c", "d", "e", "f"]}}"#)

@@ -27,6 +27,9 @@ import Testing
 
     @Test func refusesUnknownOrderAndNonNumericStates() throws {
         #expect(throws: RequestError.self) { try query([("order_by", "foo")]) }
+        // An empty key is an invalid one, as upstream has it; so is a lone "-".
+        #expect(throws: RequestError.self) { try query([("order_by", "")]) }
+        #expect(throws: RequestError.self) { try query([("order_by", "-")]) }
         #expect(throws: RequestError.self) { try query([("state", "wait")]) }
         #expect(throws: RequestError.self) { try query([("source_type", "repo")]) }
     }

@@ -137,6 +137,18 @@ import Testing
         ),
         (#"{"source": {"type": "tag", "source": "f26"}, "target_dir": "nfs"}"#, #"Unknown "target_dir" "nfs""#),
         (#"{"source": {"type": "tag", "source": "f26"}, "arches": "x86_64"}"#, "arches should be a list"),
+        // Python's isalnum looks at code points: the combining accent of "cafe\u0301" is not
+        // alphanumeric, though Swift's Character "é" is a letter.
+        (#"{"source": {"type": "tag", "source": "f26"}, "label": "cafe\u0301"}"#, InputValidator.forbiddenCharactersMessage),
+        (#"{"source": {"type": "tag", "source": "f26\u200b"}}"#, InputValidator.forbiddenCharactersMessage),
+        (
+            #"{"source": {"type": "tag", "source": "f26"}, "sigkeys": [null]}"#,
+            "Only dict, list, str, unicode, int, float and bool types are allowed in ODCS input variables, but '0' has '<class 'NoneType'>' type"
+        ),
+        (
+            #"{"source": {"type": "tag", "source": "f26"}, "sigkeys": ["", null]}"#,
+            "Only dict, list, str, unicode, int, float and bool types are allowed in ODCS input variables, but '1' has '<class 'NoneType'>' type"
+        ),
         (
             #"{"source": {"type": "tag", "source": "f26"}, "foo": null}"#,
             "Only dict, list, str, unicode, int, float and bool types are allowed in ODCS input variables, but 'foo' has '<class 'NoneType'>' type"

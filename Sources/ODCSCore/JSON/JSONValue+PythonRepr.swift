@@ -36,9 +36,11 @@ extension JSONValue {
             default:
                 if Character(scalar) == quote {
                     out += "\\" + String(quote)
-                } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                } else if !PythonText.isPrintable(scalar) {
+                    // \xNN, \uNNNN or \UNNNNNNNN, as Python escapes what it cannot print.
+                    let (prefix, width) = scalar.value < 0x100 ? ("\\x", 2) : scalar.value < 0x10000 ? ("\\u", 4) : ("\\U", 8)
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+                    out += prefix + String(repeating: "0", count: max(0, width - hex.count)) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

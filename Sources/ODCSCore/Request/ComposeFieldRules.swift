@@ -34,7 +34,7 @@ public struct ComposeFieldRules: Sendable {
         // Package names go to comps.xml and Pungi's configuration, never into a path; XML 1.0
         // cannot carry control characters (nor PostgreSQL a NUL).
         for name in Self.items(compose.packages) where name.unicodeScalars.contains(where: Pattern.isControl) {
-            throw RequestError("packages: \(name.debugDescription) contains a control character")
+            throw RequestError("packages: \(Self.quoted(name)) contains a control character")
         }
     }
 
@@ -76,7 +76,7 @@ public struct ComposeFieldRules: Sendable {
         case .pungiCompose:
             for url in sources {
                 guard URLRules.isFetchable(url) else {
-                    throw RequestError("source: \(url.debugDescription) is not an http(s) URL of a compose variant")
+                    throw RequestError("source: \(Self.quoted(url)) is not an http(s) URL of a compose variant")
                 }
                 try checkAllowedURL(url, field: "source")
             }
@@ -92,22 +92,22 @@ public struct ComposeFieldRules: Sendable {
         if location.hasPrefix("/") {
             guard Pattern.isNormalAbsolutePath(location) else {
                 throw RequestError(
-                    "\(field): \(location.debugDescription) is not a normal absolute path (no '.', '..' or empty components)")
+                    "\(field): \(Self.quoted(location)) is not a normal absolute path (no '.', '..' or empty components)")
             }
             guard policy.repoSourceRoots.contains(where: { Pattern.isPath(location, inside: $0) }) else {
-                throw RequestError("\(field): \(location.debugDescription) is not inside an allowed local directory (repo_source_roots)")
+                throw RequestError("\(field): \(Self.quoted(location)) is not inside an allowed local directory (repo_source_roots)")
             }
             return
         }
         guard URLRules.isFetchable(location) else {
-            throw RequestError("\(field): \(location.debugDescription) is neither an absolute path nor an http(s) URL")
+            throw RequestError("\(field): \(Self.quoted(location)) is neither an absolute path nor an http(s) URL")
         }
         try checkAllowedURL(location, field: field)
     }
 
     func checkAllowedURL(_ url: String, field: String) throws(RequestError) {
         guard URLRules.isAllowed(url, prefixes: policy.sourceURLPrefixes) else {
-            throw RequestError("\(field): \(url.debugDescription) is not under an allowed URL prefix (repo_source_url_prefixes)")
+            throw RequestError("\(field): \(Self.quoted(url)) is not under an allowed URL prefix (repo_source_url_prefixes)")
         }
     }
 
@@ -116,7 +116,7 @@ public struct ComposeFieldRules: Sendable {
         guard let value, !value.isEmpty else { return }
         let parts = value.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, URLRules.isFetchable(parts[0], schemes: ["http", "https", "git"]) else {
-            throw RequestError("module_defaults_url: \(value.debugDescription) is not an http(s) or git URL")
+            throw RequestError("module_defaults_url: \(Self.quoted(value)) is not an http(s) or git URL")
         }
         try checkAllowedURL(parts[0], field: "module_defaults_url")
         try check(parts[1], "module_defaults_commit", Pattern.gitRevision)
@@ -132,7 +132,7 @@ public struct ComposeFieldRules: Sendable {
     }
 
     func check(_ value: String, _ field: String, _ pattern: Pattern) throws(RequestError) {
-        guard pattern.matches(value) else { throw RequestError("\(field): \(value.debugDescription) is not \(pattern.summary)") }
+        guard pattern.matches(value) else { throw RequestError("\(field): \(Self.quoted(value)) is not \(pattern.summary)") }
     }
 
     /// The items of a space-joined field; empty ones dropped unless `keepEmpty` (a `""` sigkey
@@ -140,5 +140,14 @@ public struct ComposeFieldRules: Sendable {
     static func items(_ value: String?, keepEmpty: Bool = false) -> [String] {
         guard let value, !value.isEmpty else { return [] }
         return value.split(separator: " ", omittingEmptySubsequences: !keepEmpty).map(String.init)
+    }
+}
+
+extension ComposeFieldRules {
+    /// A refused value as a message quotes it: at most its first 200 characters, so that a
+    /// megabyte-long value is not sent back whole in the error.
+    static func quoted(_ value: String) -> String {
+        guard value.unicodeScalars.count > 200 else { return value.debugDescription }
+        return String(String.UnicodeScalarView(value.unicodeScalars.prefix(200))).debugDescription + "…"
     }
 }

@@ -60,7 +60,8 @@ public struct ComposeListQuery: Sendable, Equatable {
                 filters.append(.kojiTaskID(number))
             }
         }
-        if let order = items.first(where: { $0.name == "order_by" })?.value, !order.isEmpty {
+        // An empty `order_by=` is no key at all to upstream, and so an invalid one.
+        if let order = items.first(where: { $0.name == "order_by" })?.value {
             var key = order
             descending = false
             if key.count > 1, key.hasPrefix("-") {

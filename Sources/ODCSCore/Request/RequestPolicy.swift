@@ -67,13 +67,13 @@ public struct RequestPolicy: Sendable {
             // Python's int() truncates floats; beyond 64 bits it is "enormous" and capped below.
             requested = d >= 9.2e18 ? Int.max : (d <= -9.2e18 ? Int.min : Int(d))
         case .string(let s):
-            let trimmed = s.trimmingWhitespace()
-            guard let parsed = Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed) else {
-                // Digits beyond 64 bits are a valid, enormous number to Python: capped.
-                if trimmed.count > 18, trimmed.allSatisfy(\.isNumber) { return maxTTL }
-                throw invalid
+            // Python's int(): any script's decimal digits, underscores, surrounding space; an
+            // integer beyond 64 bits is valid and enormous to Python, so it is capped below.
+            switch PythonText.int(s) {
+            case .value(let parsed)?: requested = parsed
+            case .huge(let negative)?: requested = negative ? Int.min : Int.max
+            case nil: throw invalid
             }
-            requested = parsed
         default: throw invalid
         }
         // Upstream accepts a negative TTL (the compose is born expired); we refuse it.
@@ -81,14 +81,5 @@ public struct RequestPolicy: Sendable {
             throw RequestError("seconds_to_live must be a positive number of seconds, got \(requested)")
         }
         return min(requested, maxTTL)
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

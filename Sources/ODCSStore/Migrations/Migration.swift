@@ -19,6 +19,7 @@ public struct Migration: Sendable {
         .m0005OutboxClaim,
         .m0006ComposeCounts,
         .m0007PungiComposeIDs,
+        .m0008SourcePrefixIndex,
     ]
 }
 

@@ -14,7 +14,10 @@ enum ComposeListSQL {
             switch filter {
             case .owner(let value): add("owner", value)
             case .sourceType(let value): add("source_type", value)
-            case .source(let value): add("source", value)
+            case .source(let value):
+                // The index holds the value's first 256 characters (migration 8).
+                add("source", value)
+                conditions.append("left(source, 256) = left($\(binds.count), 256)")
             case .state(let value): add("state", value)
             case .kojiTaskID(let value): add("koji_task_id", value)
             case .pungiComposeID(let value): add("pungi_compose_id", value)

@@ -1,0 +1,30 @@
+import Logging
+import ServiceLifecycle
+
+/// A service of the node's group that says when it has stopped, so that a node slow to stop
+/// on SIGTERM shows in its log which service it still waits for (the group stops them one at
+/// a time, in reverse order).
+struct StoppingService: Service {
+    var name: String
+    var service: any Service
+    var logger: Logger
+
+    func run() async throws {
+        do {
+            try await service.run()
+        } catch {
+            logger.info("service stopped", metadata: ["service": "\(name)", "error": "\(String(reflecting: error))"])
+            throw error
+        }
+        logger.info("service stopped", metadata: ["service": "\(name)"])
+    }
+}
+
+extension Node {
+    /// The group's bounds: the compose worker may drain for `drain_timeout`, everything else
+    /// stops in moments; past both the remaining services are cancelled, and past
+    /// `cancellation` too the group gives up and the node exits with an error.
+    static func shutdownBounds(drainTimeoutSeconds: Int) -> (graceful: Duration, cancellation: Duration) {
+        (.seconds(drainTimeoutSeconds + 30), .seconds(10))
+    }
+}
