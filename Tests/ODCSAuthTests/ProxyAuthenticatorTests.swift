@@ -35,6 +35,16 @@ import Testing
                 == .failure(.unauthorized("The proxy passed more than one user.")))
     }
 
+    /// users.username holds 200 characters: a longer name is refused at the door, not a 500
+    /// when its first compose is stored.
+    @Test func aUserNameLongerThanTheStoredColumnIsRefused() async throws {
+        let longest = String(repeating: "é", count: 200)
+        #expect(try await authenticate([("X-Remote-User", longest)], from: "10.1.0.1").get().owner == longest)
+        #expect(
+            await authenticate([("X-Remote-User", longest + "x")], from: "10.1.0.1")
+                == .failure(.unauthorized("The user name is longer than the 200 characters ODCS stores.")))
+    }
+
     @Test func distinguishedNamesStayWholeWithoutRealmStripping() async throws {
         let tls = ProxyAuthenticator(
             configuration: .init(userHeader: "X-SSL-Client-S-DN", trustedProxies: [IPAddressRange("127.0.0.1")!], stripRealm: false))
