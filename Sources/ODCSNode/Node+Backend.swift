@@ -13,17 +13,6 @@ import SystemPackage
 /// The backend half of a node: the compose worker, the expiry worker, the node registry and
 /// one elector per leader-only duty.
 extension Node {
-    /// The duties and their advisory lock numbers. Append only: a number is a lock identity
-    /// shared by every node of every version in the cluster.
-    enum Duty: Int32, CaseIterable {
-        case leaseRescue = 1
-        case periodicRules = 2
-        case orphanSweep = 3
-        case clusterGauges = 4
-        case diskPressure = 5
-        case outboxPruner = 6
-    }
-
     var targetDirectories: TargetDirectories {
         TargetDirectories(
             defaultDir: FilePath(configuration.targetDir), defaultURL: configuration.targetDirURL,
@@ -133,7 +122,7 @@ extension Node {
         disk.minimumAgeSeconds = backend.minFreeSpaceMinAge
         disk.interval = .seconds(backend.minFreeSpaceInterval)
 
-        let duties: [(Duty, any LeaderDuty)] = [
+        let duties: [(AdvisoryLock, any LeaderDuty)] = [
             (.leaseRescue, LeaseRescuer(configuration: rescue, sweeps: sweeps, metrics: metrics, logger: logger)),
             (.periodicRules, PeriodicRules(configuration: .init(), sweeps: sweeps, nodes: registry, logger: logger)),
             (.orphanSweep, OrphanSweeper(configuration: orphans, sweeps: sweeps, metrics: metrics, logger: logger)),

@@ -77,7 +77,7 @@ public struct Node: Sendable {
         let connector = DatabaseConnector(
             configuration: try url.connectionConfiguration(connectTimeout: configuration.databaseConnectTimeout))
         let budget = FileDescriptorBudget(
-            limit: fileLimit, databaseConnections: configuration.databaseMaxConnections, duties: Duty.allCases.count)
+            limit: fileLimit, databaseConnections: configuration.databaseMaxConnections, duties: AdvisoryLock.duties.count)
         let (httpLimits, warning) = budget.fit(configuration.httpLimits)
         if let warning { logger.warning("\(warning)") }
         let events = makeEventHub(client: client, connector: connector)

@@ -18,7 +18,7 @@ public struct LeaderElector: Service {
     public struct Configuration: Sendable {
         public var nodeID: String
         public var duty: String
-        /// The duty's advisory lock key (second half of the two-key lock; the first is 3525).
+        /// The duty's advisory lock key (`AdvisoryLock`: the second key; the first is its namespace).
         public var dutyKey: Int32
         public var checkInterval: Duration = .seconds(3)
         /// How often a follower tries the lock.

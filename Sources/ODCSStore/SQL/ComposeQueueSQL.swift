@@ -20,7 +20,8 @@ enum ComposeQueueSQL {
         SELECT count(*)::bigint FROM composes WHERE state = 1 AND lease_token IS NOT NULL
         """
 
-    static let claimCapLock: PostgresQuery = "SELECT pg_advisory_xact_lock(3525, 1)"
+    static let claimCapLock: PostgresQuery =
+        "SELECT pg_advisory_xact_lock(\(AdvisoryLock.namespace), \(AdvisoryLock.claimCap.rawValue))"
 
     /// Serialises reuse decisions per key, so that of N identical requests exactly one
     /// generates and the others find it.

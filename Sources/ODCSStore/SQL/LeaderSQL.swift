@@ -1,18 +1,18 @@
 import PostgresNIO
 
-/// Statements on `leader` and the duty advisory locks. Duty locks use the two-key form
-/// (3525 = "ODCS", duty number), apart from the migration and reuse locks' one-key form.
+/// Statements on `leader` and the duty advisory locks (`AdvisoryLock`: the two-key form,
+/// `AdvisoryLock.namespace` and the duty's key).
 enum LeaderSQL {
-    static func leaderTryLock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_try_advisory_lock(3525, \(dutyKey))" }
+    static func leaderTryLock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_try_advisory_lock(\(AdvisoryLock.namespace), \(dutyKey))" }
 
-    static func leaderUnlock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_advisory_unlock(3525, \(dutyKey))" }
+    static func leaderUnlock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_advisory_unlock(\(AdvisoryLock.namespace), \(dutyKey))" }
 
     /// Whether this session still holds the duty lock (checked on the lock connection itself).
     static func leaderHoldsLock(dutyKey: Int32) -> PostgresQuery {
         """
         SELECT count(*)::bigint FROM pg_locks
         WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-          AND classid = 3525 AND objid = \(dutyKey) AND objsubid = 2
+          AND classid = \(Int64(AdvisoryLock.namespace)) AND objid = \(Int64(dutyKey)) AND objsubid = 2
         """
     }
 
