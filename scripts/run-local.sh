@@ -29,7 +29,6 @@ command -v swift >/dev/null || { echo "run-local: Swift 6.1 or newer must be on 
 # curl and python3-venv: the commands README.md gives to try the node.
 scripts/apt-install.sh postgresql createrepo-c libsolv-dev pkg-config util-linux git ca-certificates curl python3-venv
 
-swift build -c "$BUILD_CONFIGURATION" --product odcs
 mkdir -p "$STATE_DIR/composes"
 # As root the node runs PostgreSQL as the postgres user, which must reach its data directory
 # inside STATE_DIR (a 0700 parent, such as a mktemp directory, stops it).
@@ -38,5 +37,6 @@ if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$STATE_DIR"; then
         "let it search every directory on the way (chmod o+x)" >&2
     exit 1
 fi
+swift build -c "$BUILD_CONFIGURATION" --product odcs
 exec ".build/$BUILD_CONFIGURATION/odcs" serve --state-dir "$STATE_DIR" --port "$PORT" \
     --target-dir "$STATE_DIR/composes" --target-dir-url "http://127.0.0.1:$PORT/composes" "$@"
