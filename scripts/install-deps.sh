@@ -38,6 +38,7 @@ APT_PACKAGES=(
     python3-venv
     chromium
     shellcheck
+    libcairo2-dev libgirepository1.0-dev libldap2-dev libsasl2-dev
 )
 "$(dirname "$0")/apt-install.sh" "${APT_PACKAGES[@]}"
 
@@ -95,5 +96,12 @@ fi
 venv_tool checkov "${CHECKOV_VENV:-/opt/odcs-checkov}" 'checkov==3.3.30'
 # schemathesis: the bounded API fuzzing of Tests/Hostile/test_fuzz.py (about 25 s to install).
 venv_tool schemathesis "${SCHEMATHESIS_VENV:-/opt/odcs-schemathesis}" 'schemathesis==4.32.5'
+# The real ODCS 0.9.2 frontend, which Tests/Differential runs under gunicorn beside a node (about
+# 4 minutes the first time: pygobject and pycairo build against the -dev packages above, and
+# python-ldap against libldap). 0.9.2 needs Flask-SQLAlchemy 2.x (it imports SignallingSession),
+# so SQLAlchemy 1.4, and the Flask/Werkzeug of its time; the rest is pinned as first installed.
+venv_tool gunicorn "${ODCS_UPSTREAM_VENV:-/opt/odcs-upstream}" 'odcs[server]==0.9.2' \
+    'Flask==2.2.5' 'Werkzeug==2.3.8' 'Flask-SQLAlchemy==2.5.1' 'SQLAlchemy==1.4.54' 'Flask-Migrate==4.1.0' \
+    'alembic==1.19.2' 'gunicorn==27.0.1' 'psycopg2-binary==2.9.13'
 
 log "done"
