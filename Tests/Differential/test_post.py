@@ -7,8 +7,6 @@ from differential import ABSENT, check, differ, post
 MODULE = {"type": "module", "source": "testmodule:master"}
 # The bullet "Field rules" of docs/compatibility.md: a label names a symlink.
 FIELD_RULES = "field rules"
-# A real bug of ours, to fix (then the case passes and its xfail mark goes).
-BUG = "an integer beyond 64 bits is clamped to 2^63-1 and stored, not refused"
 LABEL_RULE = differ(FIELD_RULES, "labels: ASCII letters, digits and '_.+~-', at most 200", 400, contains="is not a label (letters, digits and '_.+~-', at most 200)")
 
 
@@ -227,10 +225,10 @@ CASES = [
     post("koji-event-true", source("tag", source="f26", koji_event=True),
          expect=differ("#45", "true is the integer 1, as for seconds_to_live", 200, contains='"koji_event":1,')),
     post("koji-event-beyond-64-bits", source("tag", source="f26", koji_event=2**70),
-         expect=differ("#8", "garbage in is refused", 400, contains="koji_event"), xfail=BUG),
+         expect=differ("#8", "garbage in is refused", 400, contains="koji_event is an integer beyond the 64 bits")),
     post("ttl-beyond-64-bits", module(seconds_to_live=2**70)),
     post("base-module-br-version-beyond-64-bits", source(base_module_br_stream_version_gte=2**70),
-         expect=differ("#8", "garbage in is refused", 400, contains="base_module_br_stream_version_gte"), xfail=BUG),
+         expect=differ("#8", "garbage in is refused", 400, contains="base_module_br_stream_version_gte is an integer beyond the 64 bits")),
 ]
 
 

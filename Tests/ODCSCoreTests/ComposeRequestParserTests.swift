@@ -95,6 +95,10 @@ import Testing
         (#"{"source": {"type": "tag", "source": "f26"}, "seconds_to_live": "600s"}"#, "seconds_to_live should be an integer"),
         (#"{"source": {"type": "tag", "source": "f26"}, "seconds_to_live": 1.5}"#, "seconds_to_live should be an integer"),
         (#"{"source": {"type": "tag", "source": "f26", "koji_event": "1"}}"#, "koji_event should be an integer"),
+        (
+            #"{"source": {"type": "tag", "source": "f26", "koji_event": 1180591620717411303424}}"#,
+            "koji_event is an integer beyond the 64 bits ODCS stores"
+        ),
         (#"{"source": {"type": "repo", "source": "x", "extra": {"a": 1}}}"#, "Only 'source' key is allowed to contain dict."),
         (#"{"source": {"type": "repo", "source": "x;rm -rf"}}"#, InputValidator.forbiddenCharactersMessage),
         (#"{"source": {"type": "repo", "source": "http://x/?a=b"}}"#, InputValidator.forbiddenCharactersMessage),

@@ -170,9 +170,15 @@ extension ComposeRequestParser {
         return text
     }
 
+    /// A stored integer (a bigint column). The JSON parser saturates integers beyond 64 bits
+    /// at `Int.min`/`Int.max` (Python's are unbounded), so those two stand for "beyond" and are
+    /// refused rather than stored as a value nobody sent; no Koji event or stream version is
+    /// anywhere near them.
     func integer(_ object: JSONObject, _ key: String) throws(RequestError) -> Int64? {
         switch object[key] {
         case nil: return nil
+        case .int(let i) where i == Int.max || i == Int.min:
+            throw RequestError("\(key) is an integer beyond the 64 bits ODCS stores")
         case .int(let i): return Int64(i)
         case .bool(let b): return b ? 1 : 0
         default: throw RequestError("\(key) should be an integer")
