@@ -11,6 +11,8 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -303,3 +305,40 @@ def fixture_rpm_repo(work, name, version="1.0"):
     os.replace(os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm))
     subprocess.run(["createrepo_c", "-q", repo], check=True)
     return repo
+
+
+# Processes the suites start themselves (Tests/Hostile, Tests/Differential, Tests/Deploy).
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(predicate, timeout, what):
+    """Polls `predicate` until it is truthy; fails naming `what` after `timeout` seconds."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(0.1)
+
+
+def stop_process(process, log=None, timeout=60):
+    """SIGTERM, then SIGKILL after `timeout` seconds; closes its `log` file."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if log is not None:
+        log.close()

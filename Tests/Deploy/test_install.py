@@ -15,13 +15,17 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Compat"))
+
+from compat_helpers import free_port  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REQUIRE_TOOLS = os.environ.get("DEPLOY_REQUIRE_TOOLS") == "1"
@@ -46,12 +50,6 @@ def script_environment(**extra):
     environment = {name: value for name, value in os.environ.items() if not name.startswith("ODCS_")}
     environment.update(extra)
     return environment
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_test_python_names_a_virtualenv_when_python3_refuses_pip(tmp_path):
