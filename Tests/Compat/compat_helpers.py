@@ -342,3 +342,16 @@ def stop_process(process, log=None, timeout=60):
             process.wait()
     if log is not None:
         log.close()
+
+
+def node_work_dir(prefix):
+    """A session fixture's body: a scratch directory for suites that start `odcs serve`
+    themselves, which need ODCS_BIN and TEST_DATABASE_URL (scripts/test sets both)."""
+    import pytest
+    import tempfile
+
+    if not (os.environ.get("ODCS_BIN") and os.environ.get("TEST_DATABASE_URL")):
+        pytest.exit("ODCS_BIN and TEST_DATABASE_URL must be set (scripts/test sets them)", returncode=2)
+    base = tempfile.mkdtemp(prefix=prefix)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)

@@ -11,17 +11,15 @@ Run through scripts/test, or by hand:
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Compat"))
 
-from compat_helpers import free_port, stop_process, wait_until  # noqa: E402
+from compat_helpers import free_port, node_work_dir, stop_process, wait_until  # noqa: E402
 
 pytest.register_assert_rewrite("differential")
 
@@ -114,11 +112,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def work():
-    if not (os.environ.get("ODCS_BIN") and os.environ.get("TEST_DATABASE_URL")):
-        pytest.exit("ODCS_BIN and TEST_DATABASE_URL must be set (scripts/test sets them)", returncode=2)
-    base = tempfile.mkdtemp(prefix="odcs-diff-")
-    yield base
-    shutil.rmtree(base, ignore_errors=True)
+    yield from node_work_dir("odcs-diff-")
 
 
 @pytest.fixture(scope="session")

@@ -10,17 +10,15 @@ Run through scripts/test, or by hand:
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Compat"))
 
-from compat_helpers import fixture_rpm_repo, free_port, stop_process, wait_until  # noqa: E402,F401 (wait_until: for the tests)
+from compat_helpers import fixture_rpm_repo, free_port, node_work_dir, stop_process, wait_until  # noqa: E402,F401 (wait_until: for the tests)
 
 
 def snapshot(root):
@@ -119,11 +117,7 @@ class Node:
 
 @pytest.fixture(scope="session")
 def work():
-    if not (os.environ.get("ODCS_BIN") and os.environ.get("TEST_DATABASE_URL")):
-        pytest.exit("ODCS_BIN and TEST_DATABASE_URL must be set (scripts/test sets them)", returncode=2)
-    base = tempfile.mkdtemp(prefix="odcs-hostile-")
-    yield base
-    shutil.rmtree(base, ignore_errors=True)
+    yield from node_work_dir("odcs-hostile-")
 
 
 @pytest.fixture(scope="session")
