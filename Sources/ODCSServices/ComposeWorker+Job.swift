@@ -252,6 +252,6 @@ extension ComposeWorker {
     /// LISTEN `odcs_wait` (see `PostgresListener`): every notification wakes the claim loop.
     func listen(_ wake: WakeSignal) async {
         guard configuration.listen, let connector else { return }
-        await PostgresListener.run(channel: "odcs_wait", connector: connector, logger: logger) { wake.signal() }
+        await PostgresListener.run(channel: .wait, connector: connector, logger: logger) { wake.signal() }
     }
 }

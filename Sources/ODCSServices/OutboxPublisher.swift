@@ -53,7 +53,7 @@ public struct OutboxPublisher: Service {
         await withTaskGroup(of: Void.self) { group in
             if configuration.listen, let connector {
                 group.addTask {
-                    await PostgresListener.run(channel: "odcs_outbox", connector: connector, logger: logger) { wake.signal() }
+                    await PostgresListener.run(channel: .outbox, connector: connector, logger: logger) { wake.signal() }
                 }
             }
             group.addTask {

@@ -8,13 +8,15 @@ import PostgresNIO
 /// when the ping fails. Callers poll as well, so a lost notification only costs latency.
 /// Used by the services here and by the node's event hub (which cannot import this module).
 public enum PostgresListener {
-    public static func run(channel: String, connector: DatabaseConnector, logger: Logger, notified: @escaping @Sendable () -> Void) async {
+    public static func run(channel: NotifyChannel, connector: DatabaseConnector, logger: Logger, notified: @escaping @Sendable () -> Void)
+        async
+    {
         var delay = Duration.seconds(1)
         while !Task.isCancelled {
             do {
                 let connection = try await connector.connect(logger: logger)
                 let listener = Task {
-                    try await connection.listen(on: channel) { notifications in
+                    try await connection.listen(on: channel.rawValue) { notifications in
                         notified()
                         for try await _ in notifications { notified() }
                     }
@@ -31,7 +33,8 @@ public enum PostgresListener {
             } catch {
                 if Task.isCancelled { return }
                 logger.debug(
-                    "LISTEN connection lost; reconnecting", metadata: ["channel": "\(channel)", "error": "\(String(reflecting: error))"])
+                    "LISTEN connection lost; reconnecting",
+                    metadata: ["channel": "\(channel.rawValue)", "error": "\(String(reflecting: error))"])
             }
             do { try await Task.sleep(for: delay) } catch { return }
             delay = min(delay * 2, .seconds(30))

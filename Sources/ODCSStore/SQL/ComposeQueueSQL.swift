@@ -145,6 +145,6 @@ enum ComposeQueueSQL {
     }
 
     static func notifyWait(_ id: Int64) -> PostgresQuery {
-        "SELECT pg_notify('odcs_wait', \(String(id)))"
+        "SELECT pg_notify(\(NotifyChannel.wait.rawValue), \(String(id)))"
     }
 }
