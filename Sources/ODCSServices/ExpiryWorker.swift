@@ -66,7 +66,7 @@ public struct ExpiryWorker: Service {
 
     static func mustKeep(_ compose: RemovableCompose, directories: TargetDirectories) -> Bool {
         guard let layout = layout(of: compose, directories: directories), layout.exists else { return true }
-        if compose.sourceType == 5, let type = compose.composeType, let id = compose.pungiComposeID {
+        if compose.isRawConfig, let type = compose.composeType, let id = compose.pungiComposeID {
             return layout.isNewestOfRawConfigLine(composeType: type, pungiComposeID: id)
         }
         return false
@@ -76,7 +76,7 @@ public struct ExpiryWorker: Service {
     /// the orphan sweep retries what is left.
     static func removeFiles(of compose: RemovableCompose, directories: TargetDirectories, logger: Logger) {
         guard compose.reusedID == nil, let layout = layout(of: compose, directories: directories) else { return }
-        if let type = compose.composeType, compose.sourceType == 5 { layout.removeRawConfigLinks(id: compose.id, composeType: type) }
+        if let type = compose.composeType, compose.isRawConfig { layout.removeRawConfigLinks(id: compose.id, composeType: type) }
         do {
             if try !layout.removePublished(id: compose.id) {
                 logger.debug("expired compose had no directory", metadata: ["compose_id": "\(compose.id)"])

@@ -11,6 +11,9 @@ public struct RemovableCompose: Sendable, Equatable {
     public var sourceType: Int
     public var composeType: String?
     public var pungiComposeID: String?
+
+    /// A raw_config compose: its line's links are kept or removed with it.
+    public var isRawConfig: Bool { sourceType == SourceType.rawConfig.rawValue }
 }
 
 /// One compose taken back by the lease rescue.

@@ -16,13 +16,13 @@ struct ComposeFinish: PostgresPreparedStatement {
         WITH d AS (
             UPDATE composes SET
                 state = $3, state_reason = $4,
-                time_done = CASE WHEN $3 = 2 THEN now() ELSE time_done END,
+                time_done = CASE WHEN $3 = \(ComposeState.done.sql) THEN now() ELSE time_done END,
                 time_to_expire = now() + (time_to_expire - time_submitted),
                 pungi_compose_id = coalesce($5, pungi_compose_id),
                 source = coalesce($6, source), arches = coalesce($7, arches), sigkeys = coalesce($8, sigkeys),
                 pungi_config_dump = coalesce($9, pungi_config_dump),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = $1 AND state = 1 AND lease_token = $2
+            WHERE id = $1 AND state = \(ComposeState.generating.sql) AND lease_token = $2
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
@@ -68,7 +68,7 @@ struct ComposeHeartbeat: PostgresPreparedStatement {
     static let sql = """
         UPDATE composes SET heartbeat_at = now()
         FROM unnest($1::bigint[], $2::uuid[]) AS l(id, token)
-        WHERE composes.id = l.id AND composes.state = 1 AND composes.lease_token = l.token
+        WHERE composes.id = l.id AND composes.state = \(ComposeState.generating.sql) AND composes.lease_token = l.token
         RETURNING composes.id
         """
     static let bindingDataTypes: [PostgresDataType] = [.int8Array, .uuidArray]
@@ -93,7 +93,7 @@ struct ComposeStartGeneratingUnkeyed: PostgresPreparedStatement {
     static let name = "ComposeStartGeneratingUnkeyed"
     static let sql = """
         UPDATE composes SET koji_event = $3, source = $4, state_reason = 'Compose is generating'
-        WHERE id = $1 AND state = 1 AND lease_token = $2
+        WHERE id = $1 AND state = \(ComposeState.generating.sql) AND lease_token = $2
         RETURNING id
         """
     static let bindingDataTypes: [PostgresDataType] = [.int8, .uuid, .int8, .text]

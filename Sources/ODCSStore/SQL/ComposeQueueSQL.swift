@@ -17,7 +17,7 @@ enum ComposeQueueSQL {
 
     /// The cluster-wide cap: leased composes across all nodes (followers hold no lease).
     static let composeCountLeased: PostgresQuery = """
-        SELECT count(*)::bigint FROM composes WHERE state = 1 AND lease_token IS NOT NULL
+        SELECT count(*)::bigint FROM composes WHERE state = \(unescaped: ComposeState.generating.sql) AND lease_token IS NOT NULL
         """
 
     static let claimCapLock: PostgresQuery =
@@ -45,8 +45,8 @@ enum ComposeQueueSQL {
         """
         SELECT \(unescaped: ComposeColumns.list) FROM composes
         WHERE request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8'))
-          AND state IN (1, 2) AND reused_id IS NULL AND id <> \(id)
-        ORDER BY state DESC, CASE WHEN state = 2 THEN -id ELSE id END
+          AND state IN \(unescaped: ComposeState.sqlList(.generating, .done)) AND reused_id IS NULL AND id <> \(id)
+        ORDER BY state DESC, CASE WHEN state = \(unescaped: ComposeState.done.sql) THEN -id ELSE id END
         LIMIT 50
         FOR SHARE
         """
@@ -109,7 +109,7 @@ enum ComposeQueueSQL {
                 time_done = d.time_done,
                 time_to_expire = coalesce(d.time_done, now()) + (f.time_to_expire - f.time_submitted)
             FROM d
-            WHERE d.request_hash IS NOT NULL AND f.reused_id = d.id AND f.state = 1
+            WHERE d.request_hash IS NOT NULL AND f.reused_id = d.id AND f.state = \(ComposeState.generating.sql)
             RETURNING f.id)
         SELECT (SELECT count(*) FROM d)::bigint, (SELECT count(*) FROM f)::bigint
         """

@@ -66,7 +66,7 @@ enum ComposeSQL {
 
     static let composeCountRawConfigBySourceAndState: PostgresQuery = """
         SELECT source, state, count(*)::bigint FROM composes
-        WHERE source_type = 5 GROUP BY source, state
+        WHERE source_type = \(unescaped: SourceType.rawConfig.sql) GROUP BY source, state
         """
 }
 

@@ -14,11 +14,11 @@ enum ComposeSweepSQL {
             SELECT id, leased_by, attempt, deadline_at < now() AS overdue,
                    extract(epoch FROM deadline_at - time_started)::bigint AS allowed
             FROM composes
-            WHERE state = 1 AND lease_token IS NOT NULL
+            WHERE state = \(unescaped: ComposeState.generating.sql) AND lease_token IS NOT NULL
               AND (heartbeat_at < now() - make_interval(secs => \(Double(leaseTimeoutSeconds))) OR deadline_at < now())
             ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
         UPDATE composes c SET
-            state = CASE WHEN NOT r.overdue AND r.attempt < \(maxAttempts) THEN 0 ELSE 4 END,
+            state = CASE WHEN NOT r.overdue AND r.attempt < \(maxAttempts) THEN \(unescaped: ComposeState.wait.sql) ELSE \(unescaped: ComposeState.failed.sql) END,
             state_reason = CASE
                 WHEN r.overdue THEN 'Compose stuck in ''generating'' state for longer than ' || r.allowed || ' seconds.'
                 WHEN r.attempt < \(maxAttempts) THEN NULL
@@ -39,9 +39,9 @@ enum ComposeSweepSQL {
         """
         WITH s AS (
             SELECT id FROM composes
-            WHERE state = 0 AND time_submitted < now() - make_interval(secs => \(Double(olderThanSeconds)))
+            WHERE state = \(unescaped: ComposeState.wait.sql) AND time_submitted < now() - make_interval(secs => \(Double(olderThanSeconds)))
             ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-        UPDATE composes c SET state = 4, state_reason = 'Compose stuck in ''wait'' state for longer than 3 days.',
+        UPDATE composes c SET state = \(unescaped: ComposeState.failed.sql), state_reason = 'Compose stuck in ''wait'' state for longer than 3 days.',
             time_to_expire = now() + (c.time_to_expire - c.time_submitted)
         FROM s WHERE c.id = s.id
         RETURNING c.id
@@ -53,7 +53,7 @@ enum ComposeSweepSQL {
         """
         SELECT id, reused_id, target_dir, source_type, compose_type, pungi_compose_id
         FROM composes
-        WHERE state IN (2, 4) AND time_to_expire < now()
+        WHERE state IN \(unescaped: ComposeState.sqlList(.done, .failed)) AND time_to_expire < now()
         ORDER BY time_to_expire LIMIT \(limit) FOR UPDATE SKIP LOCKED
         """
     }
@@ -62,11 +62,11 @@ enum ComposeSweepSQL {
     static func composeMarkRemoved(ids: [Int64], note: String?) -> PostgresQuery {
         """
         UPDATE composes SET
-            state = 3, time_removed = now(), request_hash = NULL,
+            state = \(unescaped: ComposeState.removed.sql), time_removed = now(), request_hash = NULL,
             state_reason = CASE WHEN coalesce(state_reason, '') = '' THEN '' ELSE state_reason || E'\\n' END
                 || coalesce(\(note)::text, CASE WHEN removed_by IS NOT NULL THEN 'Removed by ' || removed_by || '.'
                                                 ELSE 'Compose is expired.' END)
-        WHERE id = ANY(\(ids)::bigint[]) AND state IN (2, 4)
+        WHERE id = ANY(\(ids)::bigint[]) AND state IN \(unescaped: ComposeState.sqlList(.done, .failed))
         RETURNING id
         """
     }
@@ -77,7 +77,7 @@ enum ComposeSweepSQL {
         """
         SELECT id, reused_id, target_dir, source_type, compose_type, pungi_compose_id
         FROM composes
-        WHERE state = 2 AND reused_id IS NULL AND source_type <> 5
+        WHERE state = \(unescaped: ComposeState.done.sql) AND reused_id IS NULL AND source_type <> \(unescaped: SourceType.rawConfig.sql)
           AND time_done < now() - make_interval(secs => \(Double(minAgeSeconds)))
         ORDER BY time_done, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
         """
@@ -87,20 +87,20 @@ enum ComposeSweepSQL {
     static func composeMarkFollowersRemoved(of ids: [Int64], note: String) -> PostgresQuery {
         """
         UPDATE composes SET
-            state = 3, time_removed = now(), request_hash = NULL,
+            state = \(unescaped: ComposeState.removed.sql), time_removed = now(), request_hash = NULL,
             state_reason = CASE WHEN coalesce(state_reason, '') = '' THEN '' ELSE state_reason || E'\\n' END || \(note)
-        WHERE reused_id = ANY(\(ids)::bigint[]) AND state IN (2, 4)
+        WHERE reused_id = ANY(\(ids)::bigint[]) AND state IN \(unescaped: ComposeState.sqlList(.done, .failed))
         RETURNING id
         """
     }
 
     /// For the orphan sweep: which of these ids still own a directory (a row not removed).
     static func composeSelectLive(ids: [Int64]) -> PostgresQuery {
-        "SELECT id, state, attempt FROM composes WHERE id = ANY(\(ids)::bigint[]) AND state <> 3"
+        "SELECT id, state, attempt FROM composes WHERE id = ANY(\(ids)::bigint[]) AND state <> \(unescaped: ComposeState.removed.sql)"
     }
 
     static let composeOldestExpiredAge: PostgresQuery = """
         SELECT coalesce(extract(epoch FROM now() - min(time_to_expire)), 0)::float8
-        FROM composes WHERE state IN (2, 4) AND time_to_expire < now()
+        FROM composes WHERE state IN \(unescaped: ComposeState.sqlList(.done, .failed)) AND time_to_expire < now()
         """
 }

@@ -1,3 +1,4 @@
+import ODCSCore
 import PostgresNIO
 
 /// Statements on `leader` and the duty advisory locks (`AdvisoryLock`: the two-key form,
@@ -59,7 +60,7 @@ enum NodeSQL {
     static let nodeSelectAll: PostgresQuery = """
         SELECT n.id, n.host, n.version, n.started_at, n.seen_at, n.workers, n.state,
                extract(epoch FROM now() - n.seen_at)::float8,
-               ARRAY(SELECT c.id FROM composes c WHERE c.state = 1 AND c.leased_by = n.id AND c.lease_token IS NOT NULL
+               ARRAY(SELECT c.id FROM composes c WHERE c.state = \(unescaped: ComposeState.generating.sql) AND c.leased_by = n.id AND c.lease_token IS NOT NULL
                      ORDER BY c.id)::bigint[]
         FROM nodes n ORDER BY n.id
         """
