@@ -5,12 +5,6 @@ import PostgresNIO
 /// The statements of the work queue on `composes`: claim, heartbeat, reuse, finish, release.
 /// Every write after a claim is fenced by `state = generating AND lease_token = $token`.
 enum ComposeQueueSQL {
-    static let generating = ComposeState.generating.rawValue
-    static let wait = ComposeState.wait.rawValue
-    static let done = ComposeState.done.rawValue
-    static let failed = ComposeState.failed.rawValue
-    static let removed = ComposeState.removed.rawValue
-
     /// The columns a claim returns after the compose columns: attempt, lease token, seconds
     /// between becoming claimable and the claim.
     static let claimExtra = "attempt, lease_token, extract(epoch FROM now() - greatest(time_submitted, next_attempt_at))::float8"
@@ -33,7 +27,7 @@ enum ComposeQueueSQL {
     static func composeLockLeased(_ lease: Lease) -> PostgresQuery {
         """
         SELECT id FROM composes
-        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
         FOR UPDATE
         """
     }
@@ -55,7 +49,7 @@ enum ComposeQueueSQL {
     static func composeSetResolved(_ lease: Lease, kojiEvent: Int64?, source: String) -> PostgresQuery {
         """
         UPDATE composes SET koji_event = \(kojiEvent), source = \(source)
-        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
         """
     }
 
@@ -64,7 +58,7 @@ enum ComposeQueueSQL {
         """
         UPDATE composes SET state_reason = 'Compose is generating',
             request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8'))
-        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
         """
     }
 
@@ -81,14 +75,14 @@ enum ComposeQueueSQL {
             UPDATE composes SET
                 reused_id = \(candidate.id), pungi_compose_id = o.pungi_compose_id,
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL,
-                state = CASE WHEN \(isDone) THEN \(unescaped: String(done)) ELSE composes.state END,
+                state = CASE WHEN \(isDone) THEN \(unescaped: ComposeState.done.sql) ELSE composes.state END,
                 state_reason = CASE WHEN \(isDone) THEN 'Compose is generated successfully' ELSE 'Compose thread started' END,
                 time_done = CASE WHEN \(isDone) THEN now() ELSE NULL END,
                 time_to_expire = CASE WHEN \(isDone)
                     THEN now() + (greatest(composes.time_to_expire, o.time_to_expire) - composes.time_submitted)
                     ELSE greatest(composes.time_to_expire, o.time_to_expire) END
             FROM o
-            WHERE composes.id = \(lease.composeID) AND composes.state = \(unescaped: String(generating))
+            WHERE composes.id = \(lease.composeID) AND composes.state = \(unescaped: ComposeState.generating.sql)
               AND composes.lease_token = \(lease.token)
             RETURNING \(unescaped: ComposeColumns.qualifiedList)
             """
@@ -97,7 +91,7 @@ enum ComposeQueueSQL {
     /// A compose that starts reusing another hands its own followers over, so that no
     /// follower ever points at a compose without files.
     static func composeRepointFollowers(from id: Int64, to target: Int64) -> PostgresQuery {
-        "UPDATE composes SET reused_id = \(target) WHERE reused_id = \(id) AND state = \(unescaped: String(generating))"
+        "UPDATE composes SET reused_id = \(target) WHERE reused_id = \(id) AND state = \(unescaped: ComposeState.generating.sql)"
     }
 
     /// The tail of the finish statements: upstream's `transition` propagation to the
@@ -118,10 +112,10 @@ enum ComposeQueueSQL {
     static func composeRelease(_ lease: Lease) -> PostgresQuery {
         """
         UPDATE composes SET
-            state = \(unescaped: String(wait)), state_reason = NULL, attempt = greatest(attempt - 1, 0),
+            state = \(unescaped: ComposeState.wait.sql), state_reason = NULL, attempt = greatest(attempt - 1, 0),
             time_started = NULL, request_hash = NULL, next_attempt_at = now(),
             lease_token = NULL, leased_by = NULL, heartbeat_at = NULL, deadline_at = NULL
-        WHERE id = \(lease.composeID) AND state = \(unescaped: String(generating)) AND lease_token = \(lease.token)
+        WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
         RETURNING id
         """
     }
@@ -132,13 +126,13 @@ enum ComposeQueueSQL {
         """
         UPDATE composes f SET
             state = o.state, state_reason = o.state_reason, pungi_compose_id = o.pungi_compose_id,
-            time_done = CASE WHEN o.state = \(unescaped: String(done)) THEN o.time_done ELSE f.time_done END,
-            time_removed = CASE WHEN o.state = \(unescaped: String(removed)) THEN now() ELSE f.time_removed END,
-            time_to_expire = CASE WHEN o.state = \(unescaped: String(removed)) THEN f.time_to_expire
+            time_done = CASE WHEN o.state = \(unescaped: ComposeState.done.sql) THEN o.time_done ELSE f.time_done END,
+            time_removed = CASE WHEN o.state = \(unescaped: ComposeState.removed.sql) THEN now() ELSE f.time_removed END,
+            time_to_expire = CASE WHEN o.state = \(unescaped: ComposeState.removed.sql) THEN f.time_to_expire
                 ELSE coalesce(o.time_done, now()) + (f.time_to_expire - f.time_submitted) END
         FROM composes o
-        WHERE f.reused_id = o.id AND f.state = \(unescaped: String(generating))
-          AND o.state IN (\(unescaped: String(done)), \(unescaped: String(removed)), \(unescaped: String(failed)))
+        WHERE f.reused_id = o.id AND f.state = \(unescaped: ComposeState.generating.sql)
+          AND o.state IN \(unescaped: ComposeState.sqlList(.done, .removed, .failed))
           AND (\(id)::bigint IS NULL OR o.id = \(id)::bigint)
         RETURNING f.id
         """
