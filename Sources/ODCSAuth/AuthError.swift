@@ -1,3 +1,5 @@
+import ODCSCore
+
 /// Why a request could not be authenticated, with upstream's status and text where upstream
 /// has one. Never carries a token or a secret.
 public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -26,6 +28,14 @@ public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A bearer token that was sent but is not acceptable; `reason` says why in a few words.
     static func invalidToken(_ reason: String) -> AuthError {
         .unauthorized("Invalid token passed to ODCS: \(reason).", challenge: #"Bearer error="invalid_token""#)
+    }
+
+    /// Refuses a user name `users.username` cannot hold (`Identity.isStorable`): a 401 at the
+    /// door rather than a 500 when the caller's first compose is stored.
+    static func requireStorable(username: String) throws(AuthError) {
+        guard Identity.isStorable(username: username) else {
+            throw .unauthorized("The user name is longer than the \(Identity.maximumUsernameLength) characters ODCS stores.")
+        }
     }
 
     static let providerUnavailable = AuthError(.unavailable, "The identity provider cannot be reached; try again later.")

@@ -161,9 +161,7 @@ public struct OIDCAuthenticator: Authenticator {
         guard let username = claims.string(configuration.usernameClaim), !username.isEmpty else {
             throw AuthError.invalidToken("it has no \(configuration.usernameClaim) claim")
         }
-        guard Identity.isStorable(username: username) else {
-            throw AuthError.unauthorized("The user name is longer than the \(Identity.maximumUsernameLength) characters ODCS stores.")
-        }
+        try AuthError.requireStorable(username: username)
         guard let scopes = claims.list("scope") ?? claims.list("scp") else { throw AuthError.unauthorized("Missing OIDC_CLAIM_scope.") }
         for scope in configuration.requiredScopes where !scopes.contains(scope) {
             throw AuthError.unauthorized("Required OIDC scope \(scope) not present.")

@@ -59,9 +59,7 @@ public struct ProxyAuthenticator: Authenticator {
         guard !username.isEmpty, !username.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
             throw missing
         }
-        guard Identity.isStorable(username: username) else {
-            throw AuthError.unauthorized("The user name is longer than the \(Identity.maximumUsernameLength) characters ODCS stores.")
-        }
+        try AuthError.requireStorable(username: username)
         var groups: Set<String> = []
         if let header = configuration.groupsHeader {
             for value in request.values(header) {
