@@ -1,7 +1,6 @@
 import Hummingbird
 import Logging
 import ODCSAPI
-import ODCSServices
 import ODCSStore
 import PostgresNIO
 import Prometheus
@@ -86,7 +85,7 @@ public struct Node: Sendable {
         // graceful shutdown ends the streams first, and none is left waiting on a stopped hub.
         let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [events, app]
         var group = ServiceGroupConfiguration(
-            services: services.map { StoppingService(name: Self.serviceName($0), service: $0, logger: logger) },
+            services: services.map { StoppingService(service: $0, logger: logger) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         let bounds = Self.shutdownBounds(drainTimeoutSeconds: configuration.backend.drainTimeout)
         group.maximumGracefulShutdownDuration = bounds.graceful
@@ -137,13 +136,5 @@ public enum Readiness {
         guard current >= migrator.latestVersion else {
             throw NotReady(description: "schema version \(current), this node needs \(migrator.latestVersion)")
         }
-    }
-}
-
-extension Node {
-    /// A service's name in the stop log: its type, and the duty of a leader elector.
-    static func serviceName(_ service: any Service) -> String {
-        if let elector = service as? LeaderElector { return "LeaderElector(\(elector.configuration.duty))" }
-        return String(describing: type(of: service))
     }
 }

@@ -1,13 +1,19 @@
 import Logging
+import ODCSServices
 import ServiceLifecycle
 
 /// A service of the node's group that says when it has stopped, so that a node slow to stop
 /// on SIGTERM shows in its log which service it still waits for (the group stops them one at
 /// a time, in reverse order).
 struct StoppingService: Service {
-    var name: String
     var service: any Service
     var logger: Logger
+
+    /// Its name in the stop log: its type, and the duty of a leader elector.
+    var name: String {
+        if let elector = service as? LeaderElector { return "LeaderElector(\(elector.configuration.duty))" }
+        return String(describing: type(of: service))
+    }
 
     func run() async throws {
         do {
