@@ -131,7 +131,7 @@ extension Node {
             (.outboxPruner, OutboxPruner(configuration: pruner, outbox: outbox, logger: logger)),
         ]
         let electors: [any Service] = duties.map { duty, service in
-            var elector = LeaderElector.Configuration(nodeID: configuration.nodeID, duty: service.name, dutyKey: duty.rawValue)
+            var elector = LeaderElector.Configuration(nodeID: configuration.nodeID, duty: service.name, lock: duty)
             elector.checkInterval = check
             elector.retryInterval = check
             return LeaderElector(configuration: elector, connector: connector, duty: service, metrics: metrics, logger: logger)

@@ -12,7 +12,7 @@ extension Node {
         var listen: EventHub.Listen? = nil
         if configuration.backend.listenNotify {
             listen = { @Sendable notified in
-                await PostgresListener.run(channel: .outbox, connector: connector, logger: logger, notified: notified)
+                await connector.listen(channel: .outbox, logger: logger, notified: notified)
             }
         }
         return EventHub(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import ODCSAMQP
+import ODCSCore
 
 /// Events to RabbitMQ, fedora-messaging style: a persistent JSON message on a topic exchange
 /// (`amq.topic` by default) with the event's routing key, published with publisher confirms

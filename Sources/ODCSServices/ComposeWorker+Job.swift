@@ -249,9 +249,9 @@ extension ComposeWorker {
         }
     }
 
-    /// LISTEN `odcs_wait` (see `PostgresListener`): every notification wakes the claim loop.
+    /// LISTEN `odcs_wait` (see `DatabaseConnector.listen`): every notification wakes the claim loop.
     func listen(_ wake: WakeSignal) async {
         guard configuration.listen, let connector else { return }
-        await PostgresListener.run(channel: .wait, connector: connector, logger: logger) { wake.signal() }
+        await connector.listen(channel: .wait, logger: logger) { wake.signal() }
     }
 }

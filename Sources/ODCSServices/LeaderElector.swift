@@ -1,6 +1,6 @@
 import Logging
+import ODCSCore
 import ODCSStore
-import PostgresNIO
 import ServiceLifecycle
 
 /// Elects this node leader of one duty with a session advisory lock on a dedicated
@@ -18,16 +18,16 @@ public struct LeaderElector: Service {
     public struct Configuration: Sendable {
         public var nodeID: String
         public var duty: String
-        /// The duty's advisory lock key (`AdvisoryLock`: the second key; the first is its namespace).
-        public var dutyKey: Int32
+        /// The duty's session advisory lock.
+        public var lock: AdvisoryLock
         public var checkInterval: Duration = .seconds(3)
         /// How often a follower tries the lock.
         public var retryInterval: Duration = .seconds(3)
 
-        public init(nodeID: String, duty: String, dutyKey: Int32) {
+        public init(nodeID: String, duty: String, lock: AdvisoryLock) {
             self.nodeID = nodeID
             self.duty = duty
-            self.dutyKey = dutyKey
+            self.lock = lock
         }
     }
 
@@ -61,12 +61,10 @@ public struct LeaderElector: Service {
     func campaign() async {
         while !Task.isCancelled {
             do {
-                try await connector.withConnection(logger: logger) { connection in
+                try await connector.withSession(logger: logger) { session in
                     while !Task.isCancelled {
-                        if try await withTimeout({
-                            try await LeaderStore.tryLock(on: connection, dutyKey: configuration.dutyKey, logger: logger)
-                        }) {
-                            try await lead(on: connection)
+                        if try await withTimeout({ try await LeaderStore.tryLock(configuration.lock, on: session) }) {
+                            try await lead(on: session)
                             return  // close the connection: the lock goes with it
                         }
                         try await Task.sleep(for: configuration.retryInterval)
@@ -84,9 +82,9 @@ public struct LeaderElector: Service {
     }
 
     /// Leads until the duty ends, the check fails or the task is cancelled.
-    func lead(on connection: PostgresConnection) async throws {
+    func lead(on session: DatabaseSession) async throws {
         let term = try await withTimeout {
-            try await LeaderStore.elect(on: connection, duty: configuration.duty, holder: configuration.nodeID, logger: logger)
+            try await LeaderStore.elect(duty: configuration.duty, holder: configuration.nodeID, on: session)
         }
         let fence = LeaderFence(duty: configuration.duty, term: term, holder: configuration.nodeID)
         metrics.leaderChanges.increment()
@@ -100,10 +98,8 @@ public struct LeaderElector: Service {
                 while true {
                     try await Task.sleep(for: configuration.checkInterval)
                     let held = try await withTimeout {
-                        guard try await LeaderStore.holdsLock(on: connection, dutyKey: configuration.dutyKey, logger: logger) else {
-                            return false
-                        }
-                        return try await LeaderStore.renew(on: connection, fence: fence, logger: logger)
+                        guard try await LeaderStore.holdsLock(configuration.lock, on: session) else { return false }
+                        return try await LeaderStore.renew(fence, on: session)
                     }
                     guard held else { throw LostLeadership(description: "lock or term of \(configuration.duty) lost") }
                 }

@@ -53,7 +53,7 @@ public struct OutboxPublisher: Service {
         await withTaskGroup(of: Void.self) { group in
             if configuration.listen, let connector {
                 group.addTask {
-                    await PostgresListener.run(channel: .outbox, connector: connector, logger: logger) { wake.signal() }
+                    await connector.listen(channel: .outbox, logger: logger) { wake.signal() }
                 }
             }
             group.addTask {

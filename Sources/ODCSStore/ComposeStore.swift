@@ -78,12 +78,7 @@ public struct ComposeStore: Sendable {
     /// when the compose now holds it (newly, or again on a later attempt), false when another
     /// compose has it. Concurrent reservations of one id from any nodes: exactly one wins.
     public func reservePungiComposeID(_ pungiComposeID: String, composeID: Int64) async throws -> Bool {
-        let query: PostgresQuery = """
-            INSERT INTO pungi_compose_ids (pungi_compose_id, compose_id) VALUES (\(pungiComposeID), \(composeID))
-            ON CONFLICT (pungi_compose_id) DO UPDATE SET reserved_at = pungi_compose_ids.reserved_at
-                WHERE pungi_compose_ids.compose_id = EXCLUDED.compose_id
-            RETURNING compose_id
-            """
+        let query = PungiComposeIDSQL.pungiComposeIDReserve(pungiComposeID, composeID: composeID)
         for try await _ in try await client.query(query, logger: logger) { return true }
         return false
     }
@@ -110,6 +105,6 @@ public struct ComposeStore: Sendable {
 
     /// Liveness of the database for `/readyz`.
     public func ping() async throws {
-        try await client.query("SELECT 1", logger: logger)
+        try await client.query(HealthSQL.ping, logger: logger)
     }
 }

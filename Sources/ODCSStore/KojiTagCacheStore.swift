@@ -13,17 +13,13 @@ public struct KojiTagCacheStore: Sendable {
     }
 
     public func lastEvent(tag: String) async throws -> Int64? {
-        let rows = try await client.query("SELECT koji_event FROM koji_tag_cache WHERE tag = \(tag)", logger: logger)
+        let rows = try await client.query(KojiTagCacheSQL.kojiTagCacheSelectByTag(tag), logger: logger)
         for try await event in rows.decode(Int64.self) { return event }
         return nil
     }
 
     /// Keeps the newest event: two nodes resolving the same tag at once cannot move it back.
     public func record(tag: String, event: Int64) async throws {
-        try await client.query(
-            """
-            INSERT INTO koji_tag_cache (tag, koji_event) VALUES (\(tag), \(event))
-            ON CONFLICT (tag) DO UPDATE SET koji_event = GREATEST(koji_tag_cache.koji_event, EXCLUDED.koji_event), updated_at = now()
-            """, logger: logger)
+        try await client.query(KojiTagCacheSQL.kojiTagCacheUpsertNewest(tag: tag, event: event), logger: logger)
     }
 }

@@ -26,39 +26,42 @@ public struct LeaderFence: Sendable, Equatable {
 }
 
 /// Session advisory locks and terms for leader-only duties (design §5). The lock calls take
-/// the dedicated connection the elector holds; a pooled connection would lose the lock.
+/// the dedicated session the elector holds; a pooled connection would lose the lock.
 public enum LeaderStore {
-    public static func tryLock(on connection: PostgresConnection, dutyKey: Int32, logger: Logger) async throws -> Bool {
-        for try await got in try await connection.query(LeaderSQL.leaderTryLock(dutyKey: dutyKey), logger: logger).decode(Bool.self) {
+    public static func tryLock(_ lock: AdvisoryLock, on session: DatabaseSession) async throws -> Bool {
+        for try await got in try await session.connection.query(LeaderSQL.leaderTryLock(lock), logger: session.logger)
+            .decode(Bool.self)
+        {
             return got
         }
         return false
     }
 
-    public static func unlock(on connection: PostgresConnection, dutyKey: Int32, logger: Logger) async throws {
-        try await connection.query(LeaderSQL.leaderUnlock(dutyKey: dutyKey), logger: logger)
+    public static func unlock(_ lock: AdvisoryLock, on session: DatabaseSession) async throws {
+        try await session.connection.query(LeaderSQL.leaderUnlock(lock), logger: session.logger)
     }
 
-    public static func holdsLock(on connection: PostgresConnection, dutyKey: Int32, logger: Logger) async throws -> Bool {
-        for try await count in try await connection.query(LeaderSQL.leaderHoldsLock(dutyKey: dutyKey), logger: logger).decode(Int.self) {
+    public static func holdsLock(_ lock: AdvisoryLock, on session: DatabaseSession) async throws -> Bool {
+        for try await count in try await session.connection.query(LeaderSQL.leaderHoldsLock(lock), logger: session.logger)
+            .decode(Int.self)
+        {
             return count == 1
         }
         return false
     }
 
-    public static func elect(on connection: PostgresConnection, duty: String, holder: String, logger: Logger) async throws -> Int64 {
-        for try await term in try await connection.query(LeaderSQL.leaderElect(duty: duty, holder: holder), logger: logger).decode(
-            Int64.self)
-        {
+    public static func elect(duty: String, holder: String, on session: DatabaseSession) async throws -> Int64 {
+        let query = LeaderSQL.leaderElect(duty: duty, holder: holder)
+        for try await term in try await session.connection.query(query, logger: session.logger).decode(Int64.self) {
             return term
         }
         throw StoreError.corruptRow("leader election returned no term")
     }
 
     /// False when the term is no longer this node's.
-    public static func renew(on connection: PostgresConnection, fence: LeaderFence, logger: Logger) async throws -> Bool {
+    public static func renew(_ fence: LeaderFence, on session: DatabaseSession) async throws -> Bool {
         let query = LeaderSQL.leaderRenew(duty: fence.duty, term: fence.term, holder: fence.holder)
-        for try await _ in try await connection.query(query, logger: logger) { return true }
+        for try await _ in try await session.connection.query(query, logger: session.logger) { return true }
         return false
     }
 

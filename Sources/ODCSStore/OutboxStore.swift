@@ -42,12 +42,6 @@ public struct OutboxStore: Sendable {
         self.logger = logger
     }
 
-    static let composeColumns = ComposeColumns.list.split(separator: ",")
-        .map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-
-    static let eventColumns = "\(composeColumns), o.id, o.created_at, o.delivered, o.attempts"
-    static let eventSource = "outbox o CROSS JOIN LATERAL jsonb_populate_record(NULL::composes, o.snapshot) c"
-
     static func decode(_ row: PostgresRow) throws -> OutboxEvent {
         let compose = try ComposeColumns.decode(row)
         let cells = row.makeRandomAccess()
@@ -69,32 +63,13 @@ public struct OutboxStore: Sendable {
         limit: Int, deliver: @Sendable ([OutboxEvent]) async -> [OutboxOutcome]
     ) async throws -> Int {
         try await client.transaction(logger: logger) { connection in
-            let claim: PostgresQuery = """
-                SELECT \(unescaped: Self.eventColumns) FROM \(unescaped: Self.eventSource)
-                WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
-                  AND o.id = (SELECT p.id FROM outbox p WHERE p.compose_id = o.compose_id AND p.published_at IS NULL
-                              ORDER BY p.compose_id, p.id LIMIT 1)
-                ORDER BY o.id LIMIT \(limit)
-                FOR UPDATE OF o SKIP LOCKED
-                """
+            let claim = OutboxSQL.outboxClaimHeads(limit: limit)
             var events: [OutboxEvent] = []
             for try await row in try await connection.query(claim, logger: logger) { events.append(try Self.decode(row)) }
             guard !events.isEmpty else { return 0 }
             let outcomes = await deliver(events)
             guard !outcomes.isEmpty else { return events.count }
-            let update: PostgresQuery = """
-                UPDATE outbox o SET
-                    delivered = string_to_array(u.delivered, ','),
-                    published_at = CASE WHEN u.error = '' THEN now() END,
-                    attempts = o.attempts + CASE WHEN u.error = '' THEN 0 ELSE 1 END,
-                    next_attempt_at = CASE WHEN u.error = '' THEN o.next_attempt_at
-                        ELSE now() + make_interval(secs => u.retry) END,
-                    last_error = NULLIF(u.error, '')
-                FROM unnest(\(outcomes.map(\.id))::bigint[], \(outcomes.map { $0.delivered.joined(separator: ",") })::text[],
-                            \(outcomes.map { $0.error ?? "" })::text[], \(outcomes.map(\.retryAfterSeconds))::float8[])
-                    AS u(id, delivered, error, retry)
-                WHERE o.id = u.id
-                """
+            let update = OutboxSQL.outboxUpdateOutcomes(outcomes)
             try await connection.query(update, logger: logger)
             return events.count
         }
@@ -102,18 +77,9 @@ public struct OutboxStore: Sendable {
 
     /// Events after `afterID` in id order, of one compose or all: the event stream's page.
     public func events(after afterID: Int64, composeID: Int64? = nil, limit: Int = 100) async throws -> [OutboxEvent] {
-        let query: PostgresQuery
-        if let composeID {
-            query = """
-                SELECT \(unescaped: Self.eventColumns) FROM \(unescaped: Self.eventSource)
-                WHERE o.compose_id = \(composeID) AND o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
-                """
-        } else {
-            query = """
-                SELECT \(unescaped: Self.eventColumns) FROM \(unescaped: Self.eventSource)
-                WHERE o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
-                """
-        }
+        let query =
+            composeID.map { OutboxSQL.outboxSelectAfterForCompose(afterID, composeID: $0, limit: limit) }
+            ?? OutboxSQL.outboxSelectAfter(afterID, limit: limit)
         var events: [OutboxEvent] = []
         for try await row in try await client.query(query, logger: logger) { events.append(try Self.decode(row)) }
         return events
@@ -121,7 +87,7 @@ public struct OutboxStore: Sendable {
 
     /// The newest event id (0 when there is none): where a stream without `Last-Event-ID` starts.
     public func lastEventID() async throws -> Int64 {
-        for try await id in try await client.query("SELECT coalesce(max(id), 0) FROM outbox", logger: logger).decode(Int64.self) {
+        for try await id in try await client.query(OutboxSQL.outboxSelectMaxID, logger: logger).decode(Int64.self) {
             return id
         }
         return 0
@@ -132,11 +98,7 @@ public struct OutboxStore: Sendable {
     /// how many.
     @discardableResult
     public func markPublished(limit: Int) async throws -> Int {
-        let query: PostgresQuery = """
-            WITH batch AS (
-                SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o SET published_at = now() FROM batch WHERE o.id = batch.id RETURNING o.id
-            """
+        let query = OutboxSQL.outboxMarkPublishedOldest(limit: limit)
         var count = 0
         for try await _ in try await client.query(query, logger: logger).decode(Int64.self) { count += 1 }
         return count
@@ -145,11 +107,7 @@ public struct OutboxStore: Sendable {
     /// Deletes published events older than `seconds`; returns how many.
     @discardableResult
     public func prune(publishedBefore seconds: Int, limit: Int = 10_000) async throws -> Int {
-        let query: PostgresQuery = """
-            WITH old AS (
-                SELECT id FROM outbox WHERE published_at < now() - make_interval(secs => \(Double(seconds))) LIMIT \(limit))
-            DELETE FROM outbox o USING old WHERE o.id = old.id RETURNING o.id
-            """
+        let query = OutboxSQL.outboxDeletePublishedBefore(seconds: seconds, limit: limit)
         var count = 0
         for try await _ in try await client.query(query, logger: logger).decode(Int64.self) { count += 1 }
         return count
@@ -157,10 +115,7 @@ public struct OutboxStore: Sendable {
 
     /// Unpublished events and the age in seconds of the oldest (0 when none).
     public func backlog() async throws -> (count: Int, oldestAgeSeconds: Double) {
-        let query: PostgresQuery = """
-            SELECT count(*)::bigint, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-            FROM outbox WHERE published_at IS NULL
-            """
+        let query = OutboxSQL.outboxSelectBacklog
         for try await (count, age) in try await client.query(query, logger: logger).decode((Int64, Double).self) {
             return (Int(count), age)
         }

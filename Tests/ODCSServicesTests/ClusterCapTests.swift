@@ -10,10 +10,13 @@ import Testing
 /// node that led lease rescue never claimed a compose while the cap was set.
 @Suite struct ClusterCapTests {
     @Test func locksAreDistinct() {
-        let keys = AdvisoryLock.allCases.map(\.rawValue)
+        let keys = AdvisoryLock.all.map(\.key)
         #expect(Set(keys).count == keys.count)
+        #expect(Set(AdvisoryLock.all.map(\.name)).count == keys.count)
+        #expect(keys.allSatisfy { $0 > 0 && $0 < AdvisoryLock.firstTestingKey })
         #expect(!AdvisoryLock.duties.contains(.claimCap))
-        #expect(Set(AdvisoryLock.duties).count == AdvisoryLock.allCases.count - 1)
+        #expect(Set(AdvisoryLock.duties).isSubset(of: AdvisoryLock.all))
+        #expect(Set(AdvisoryLock.duties).count == AdvisoryLock.all.count - 1)
     }
 
     @Test(.timeLimit(.minutes(1))) func aCappedClaimGoesOnWhileEveryDutyHasALeader() async throws {
@@ -29,7 +32,7 @@ import Testing
             }
             try await withThrowingTaskGroup(of: Outcome.self) { group in
                 for lock in AdvisoryLock.duties {
-                    let configuration = LeaderElector.Configuration(nodeID: "a", duty: "\(lock)", dutyKey: lock.rawValue)
+                    let configuration = LeaderElector.Configuration(nodeID: "a", duty: lock.name, lock: lock)
                     let elector = LeaderElector(
                         configuration: configuration, connector: connector, duty: RecordingDuty(node: "a", events: continuation),
                         metrics: .shared, logger: testLogger)

@@ -1,6 +1,6 @@
 import Foundation
 import ODCSServices
-import ODCSStore
+@_spi(Testing) import ODCSStore
 import ODCSTesting
 import PostgresNIO
 import ServiceLifecycle
@@ -31,7 +31,7 @@ struct RecordingDuty: LeaderDuty {
             let key = Int32.random(in: 1000...Int32.max)
             let (events, continuation) = AsyncStream.makeStream(of: RecordingDuty.Event.self)
             func elector(_ node: String) -> LeaderElector {
-                var configuration = LeaderElector.Configuration(nodeID: node, duty: "test_duty", dutyKey: key)
+                var configuration = LeaderElector.Configuration(nodeID: node, duty: "test_duty", lock: .testing(key: key))
                 configuration.checkInterval = .milliseconds(200)
                 configuration.retryInterval = .milliseconds(200)
                 return LeaderElector(
@@ -72,7 +72,7 @@ struct RecordingDuty: LeaderDuty {
             let (events, continuation) = AsyncStream.makeStream(of: RecordingDuty.Event.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for node in ["a", "b", "c", "d"] {
-                    var configuration = LeaderElector.Configuration(nodeID: node, duty: "test_duty", dutyKey: key)
+                    var configuration = LeaderElector.Configuration(nodeID: node, duty: "test_duty", lock: .testing(key: key))
                     // The leader's check must answer within its interval or the leader steps
                     // down (by design); 100 ms was missed under a 2-core machine's full-suite
                     // load, which moved the term for a reason this test is not about.

@@ -86,11 +86,11 @@ import Testing
             _ = try await factory.queue.claim(node: "n1", limit: 1, deadlineSeconds: 7200)
             try await factory.ageHeartbeat(compose.id, seconds: 120)
             let connector = try TestDatabase.connector(schema: schema)
-            let term = try await connector.withConnection(logger: testLogger) { connection in
-                try await LeaderStore.elect(on: connection, duty: "lease_rescue", holder: "old-leader", logger: testLogger)
+            let term = try await connector.withSession(logger: testLogger) { session in
+                try await LeaderStore.elect(duty: "lease_rescue", holder: "old-leader", on: session)
             }
-            _ = try await connector.withConnection(logger: testLogger) { connection in
-                try await LeaderStore.elect(on: connection, duty: "lease_rescue", holder: "new-leader", logger: testLogger)
+            _ = try await connector.withSession(logger: testLogger) { session in
+                try await LeaderStore.elect(duty: "lease_rescue", holder: "new-leader", on: session)
             }
             let stale = LeaderFence(duty: "lease_rescue", term: term, holder: "old-leader")
             await #expect(throws: StoreError.notLeader(duty: "lease_rescue")) { try await rescuer(factory).runOnce(fence: stale) }

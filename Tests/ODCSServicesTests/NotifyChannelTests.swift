@@ -14,7 +14,7 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for channel in NotifyChannel.allCases {
                     group.addTask {
-                        await PostgresListener.run(channel: channel, connector: connector, logger: testLogger) { hear.yield(channel) }
+                        await connector.listen(channel: channel, logger: testLogger) { hear.yield(channel) }
                     }
                 }
                 // The listener calls back once when it has started listening (and at every reconnect).

@@ -2,74 +2,189 @@ import Foundation
 import ODCSCore
 import PostgresNIO
 
-/// The column list every compose SELECT and RETURNING uses, and its decoder. The order here
-/// and in `decode` must match.
+/// One column of `composes`: its name, how a row's cell becomes part of a `Compose`, and how
+/// an INSERT fills it from a `NewCompose`. The table below is the one place that pairs the
+/// three; the select list, the decoder and the insert are all derived from it, so a column
+/// added here is read and written everywhere at once.
+struct ComposeColumn: Sendable {
+    /// What an INSERT puts in the column.
+    enum Insert: Sendable {
+        /// Nothing: the column keeps its default (ids, times set by later transitions...).
+        case omitted
+        /// A bound value taken from the request.
+        case bound(@Sendable (NewCompose, inout PostgresBindings) throws -> Void)
+        /// The compose's first state, bound.
+        case state
+        /// SQL text computed by the database (`now()`); constant, never from a request.
+        case databaseTime(String)
+        /// `now()` plus the request's lifetime, bound as seconds.
+        case expiry
+    }
+
+    let name: String
+    let read: @Sendable (PostgresCell, inout Compose) throws -> Void
+    let insert: Insert
+
+    /// A column stored as the field's own type, inserted from the same field of the request.
+    static func field<Value: PostgresDecodable & PostgresDynamicTypeEncodable & Sendable>(
+        _ name: String, _ field: WritableKeyPath<Compose, Value> & Sendable,
+        inserted request: KeyPath<NewCompose, Value> & Sendable
+    ) -> ComposeColumn {
+        ComposeColumn(
+            name: name, read: { cell, compose in compose[keyPath: field] = try cell.decode(Value.self) },
+            insert: .bound { new, binds in binds.append(new[keyPath: request]) })
+    }
+
+    /// A column stored as the field's own type that no INSERT sets.
+    static func field<Value: PostgresDecodable & Sendable>(
+        _ name: String, _ field: WritableKeyPath<Compose, Value> & Sendable
+    ) -> ComposeColumn {
+        ComposeColumn(name: name, read: { cell, compose in compose[keyPath: field] = try cell.decode(Value.self) }, insert: .omitted)
+    }
+
+    /// A nullable column, inserted from the same field of the request.
+    static func optional<Value: PostgresDecodable & PostgresDynamicTypeEncodable & Sendable>(
+        _ name: String, _ field: WritableKeyPath<Compose, Value?> & Sendable,
+        inserted request: KeyPath<NewCompose, Value?> & Sendable
+    ) -> ComposeColumn {
+        ComposeColumn(
+            name: name, read: { cell, compose in compose[keyPath: field] = cell.bytes == nil ? nil : try cell.decode(Value.self) },
+            insert: .bound { new, binds in binds.append(new[keyPath: request]) })
+    }
+
+    /// A nullable column that no INSERT sets (it is written by later transitions).
+    static func optional<Value: PostgresDecodable & Sendable>(
+        _ name: String, _ field: WritableKeyPath<Compose, Value?> & Sendable
+    ) -> ComposeColumn {
+        ComposeColumn(
+            name: name, read: { cell, compose in compose[keyPath: field] = cell.bytes == nil ? nil : try cell.decode(Value.self) },
+            insert: .omitted)
+    }
+}
+
+/// The column table of `composes` and what is derived from it: the list every compose SELECT
+/// and RETURNING uses, the decoder, and the INSERT.
 enum ComposeColumns {
-    static let list = """
-        id, owner, source_type, source, modular_koji_tags, module_defaults_url, koji_event, sigkeys, \
-        state, state_reason, results, packages, builds, flags, time_to_expire, time_submitted, \
-        time_started, time_done, time_removed, removed_by, reused_id, koji_task_id, arches, \
-        multilib_arches, multilib_method, lookaside_repos, label, compose_type, pungi_compose_id, \
-        pungi_config_dump, target_dir, scratch_modules, scratch_build_tasks, parent_pungi_compose_ids, \
-        modules, respin_of, base_module_br_name, base_module_br_stream, \
-        base_module_br_stream_version_lte, base_module_br_stream_version_gte
-        """
+    static let all: [ComposeColumn] = [
+        .field("id", \.id),
+        .field("owner", \.owner, inserted: \.owner),
+        ComposeColumn(
+            name: "source_type",
+            read: { cell, compose in
+                let raw = try cell.decode(Int.self)
+                guard let type = SourceType(rawValue: raw) else { throw StoreError.corruptRow("source_type of \(compose.id)") }
+                compose.sourceType = type
+            },
+            insert: .bound { new, binds in binds.append(new.sourceType.rawValue) }),
+        .field("source", \.source, inserted: \.source),
+        .optional("modular_koji_tags", \.modularKojiTags, inserted: \.modularKojiTags),
+        .optional("module_defaults_url", \.moduleDefaultsURL, inserted: \.moduleDefaultsURL),
+        .optional("koji_event", \.kojiEvent, inserted: \.kojiEvent),
+        .optional("sigkeys", \.sigkeys, inserted: \.sigkeys),
+        ComposeColumn(
+            name: "state",
+            read: { cell, compose in
+                let raw = try cell.decode(Int.self)
+                guard let state = ComposeState(rawValue: raw) else { throw StoreError.corruptRow("state of \(compose.id)") }
+                compose.state = state
+            },
+            insert: .state),
+        .optional("state_reason", \.stateReason),
+        ComposeColumn(
+            name: "results", read: { cell, compose in compose.results = ComposeResults(rawValue: try cell.decode(Int.self)) },
+            insert: .bound { new, binds in binds.append(new.results.rawValue) }),
+        .optional("packages", \.packages, inserted: \.packages),
+        .optional("builds", \.builds, inserted: \.builds),
+        ComposeColumn(
+            name: "flags", read: { cell, compose in compose.flags = ComposeFlags(rawValue: try cell.decode(Int?.self) ?? 0) },
+            insert: .bound { new, binds in binds.append(new.flags.rawValue) }),
+        ComposeColumn(
+            name: "time_to_expire", read: { cell, compose in compose.timeToExpire = try cell.decode(Date.self) },
+            insert: .expiry),
+        ComposeColumn(
+            name: "time_submitted", read: { cell, compose in compose.timeSubmitted = try cell.decode(Date.self) },
+            insert: .databaseTime("now()")),
+        .optional("time_started", \.timeStarted),
+        .optional("time_done", \.timeDone),
+        .optional("time_removed", \.timeRemoved),
+        .optional("removed_by", \.removedBy),
+        .optional("reused_id", \.reusedID),
+        .optional("koji_task_id", \.kojiTaskID),
+        .optional("arches", \.arches, inserted: \.arches),
+        .optional("multilib_arches", \.multilibArches, inserted: \.multilibArches),
+        .optional("multilib_method", \.multilibMethod, inserted: \.multilibMethod),
+        .optional("lookaside_repos", \.lookasideRepos, inserted: \.lookasideRepos),
+        .optional("label", \.label, inserted: \.label),
+        .optional("compose_type", \.composeType, inserted: \.composeType),
+        .optional("pungi_compose_id", \.pungiComposeID),
+        .optional("pungi_config_dump", \.pungiConfigDump, inserted: \.pungiConfigDump),
+        .optional("target_dir", \.targetDir, inserted: \.targetDir),
+        .optional("scratch_modules", \.scratchModules, inserted: \.scratchModules),
+        .optional("scratch_build_tasks", \.scratchBuildTasks, inserted: \.scratchBuildTasks),
+        .optional("parent_pungi_compose_ids", \.parentPungiComposeIDs, inserted: \.parentPungiComposeIDs),
+        .optional("modules", \.modules, inserted: \.modules),
+        .optional("respin_of", \.respinOf, inserted: \.respinOf),
+        .optional("base_module_br_name", \.baseModuleBrName, inserted: \.baseModuleBrName),
+        .optional("base_module_br_stream", \.baseModuleBrStream, inserted: \.baseModuleBrStream),
+        .optional(
+            "base_module_br_stream_version_lte", \.baseModuleBrStreamVersionLte, inserted: \.baseModuleBrStreamVersionLte),
+        .optional(
+            "base_module_br_stream_version_gte", \.baseModuleBrStreamVersionGte, inserted: \.baseModuleBrStreamVersionGte),
+    ]
+
+    /// The column names, comma separated, in table order.
+    static let list = all.map(\.name).joined(separator: ", ")
 
     /// The same list with `pungi_config_dump` read as NULL, for lists: their JSON leaves the
     /// dump out, and it may be the largest value of a row.
-    static let listWithoutConfigDump = list.replacingOccurrences(of: "pungi_config_dump", with: "NULL::text")
-
-    /// The same list qualified by the table name, for UPDATE ... FROM ... RETURNING.
-    static let qualifiedList = list.split(separator: ",").map { "composes." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static let listWithoutConfigDump = all.map { $0.name == "pungi_config_dump" ? "NULL::text" : $0.name }
         .joined(separator: ", ")
 
+    /// The list qualified by a table name or alias, for UPDATE ... FROM ... RETURNING and joins.
+    static func qualified(by table: String) -> String {
+        all.map { "\(table).\($0.name)" }.joined(separator: ", ")
+    }
+
+    /// The list qualified by the table name.
+    static let qualifiedList = qualified(by: "composes")
+
     /// How many columns `decode` reads; extra RETURNING columns start here.
-    static let count = 40
+    static let count = all.count
 
     static func decode(_ row: PostgresRow) throws -> Compose {
         let cells = row.makeRandomAccess()
-        func value<T: PostgresDecodable>(_ index: Int, _ type: T.Type = T.self) throws -> T {
-            try cells[index].decode(T.self)
-        }
-        let id: Int64 = try value(0)
-        guard let sourceType = SourceType(rawValue: try value(2)) else { throw StoreError.corruptRow("source_type of \(id)") }
-        guard let state = ComposeState(rawValue: try value(8)) else { throw StoreError.corruptRow("state of \(id)") }
         var compose = Compose(
-            id: id, owner: try value(1), sourceType: sourceType, source: try value(3), state: state,
-            results: ComposeResults(rawValue: try value(10)),
-            flags: ComposeFlags(rawValue: try value(13, Int?.self) ?? 0),
-            timeToExpire: try value(14), timeSubmitted: try value(15))
-        compose.modularKojiTags = try value(4)
-        compose.moduleDefaultsURL = try value(5)
-        compose.kojiEvent = try value(6)
-        compose.sigkeys = try value(7)
-        compose.stateReason = try value(9)
-        compose.packages = try value(11)
-        compose.builds = try value(12)
-        compose.timeStarted = try value(16)
-        compose.timeDone = try value(17)
-        compose.timeRemoved = try value(18)
-        compose.removedBy = try value(19)
-        compose.reusedID = try value(20)
-        compose.kojiTaskID = try value(21)
-        compose.arches = try value(22)
-        compose.multilibArches = try value(23)
-        compose.multilibMethod = try value(24)
-        compose.lookasideRepos = try value(25)
-        compose.label = try value(26)
-        compose.composeType = try value(27)
-        compose.pungiComposeID = try value(28)
-        compose.pungiConfigDump = try value(29)
-        compose.targetDir = try value(30)
-        compose.scratchModules = try value(31)
-        compose.scratchBuildTasks = try value(32)
-        compose.parentPungiComposeIDs = try value(33)
-        compose.modules = try value(34)
-        compose.respinOf = try value(35)
-        compose.baseModuleBrName = try value(36)
-        compose.baseModuleBrStream = try value(37)
-        compose.baseModuleBrStreamVersionLte = try value(38)
-        compose.baseModuleBrStreamVersionGte = try value(39)
+            id: 0, owner: "", sourceType: .tag, source: "", state: .wait, results: [], flags: [],
+            timeToExpire: .distantPast, timeSubmitted: .distantPast)
+        for (index, column) in all.enumerated() { try column.read(cells[index], &compose) }
         return compose
+    }
+
+    /// INSERT of a new compose in `state`, returning the whole row. Column names come from the
+    /// table; every request value is bound.
+    static func insert(_ new: NewCompose, state: ComposeState) throws -> PostgresQuery {
+        var names: [String] = []
+        var values: [String] = []
+        var binds = PostgresBindings(capacity: all.count)
+        for column in all {
+            let value: String
+            switch column.insert {
+            case .omitted: continue
+            case .bound(let bind):
+                try bind(new, &binds)
+                value = "$\(binds.count)"
+            case .state:
+                binds.append(state.rawValue)
+                value = "$\(binds.count)"
+            case .databaseTime(let sql): value = sql
+            case .expiry:
+                binds.append(Double(new.secondsToLive))
+                value = "now() + make_interval(secs => $\(binds.count))"
+            }
+            names.append(column.name)
+            values.append(value)
+        }
+        let sql = "INSERT INTO composes (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", "))) RETURNING \(list)"
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 }

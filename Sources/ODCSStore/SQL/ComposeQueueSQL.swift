@@ -15,7 +15,7 @@ enum ComposeQueueSQL {
         """
 
     static let claimCapLock: PostgresQuery =
-        "SELECT pg_advisory_xact_lock(\(AdvisoryLock.namespace), \(AdvisoryLock.claimCap.rawValue))"
+        "SELECT pg_advisory_xact_lock(\(AdvisoryLock.namespace), \(AdvisoryLock.claimCap.key))"
 
     /// Serialises reuse decisions per key, so that of N identical requests exactly one
     /// generates and the others find it.

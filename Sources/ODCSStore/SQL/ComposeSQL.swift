@@ -4,26 +4,9 @@ import PostgresNIO
 /// Every statement on `composes`, named `<Table><Verb><Qualifier>`. Values only as binds;
 /// the only text spliced in is from this file's own constants.
 enum ComposeSQL {
-    static func composeInsert(_ c: NewCompose, state: ComposeState = .wait) -> PostgresQuery {
-        let ttl = Double(c.secondsToLive)
-        return """
-            INSERT INTO composes (
-                owner, source_type, source, modular_koji_tags, module_defaults_url, koji_event, sigkeys,
-                state, results, packages, builds, flags, time_submitted, time_to_expire, arches,
-                multilib_arches, multilib_method, lookaside_repos, label, compose_type, pungi_config_dump,
-                target_dir, scratch_modules, scratch_build_tasks, parent_pungi_compose_ids, modules, respin_of,
-                base_module_br_name, base_module_br_stream, base_module_br_stream_version_lte,
-                base_module_br_stream_version_gte)
-            VALUES (
-                \(c.owner), \(c.sourceType.rawValue), \(c.source), \(c.modularKojiTags), \(c.moduleDefaultsURL),
-                \(c.kojiEvent), \(c.sigkeys), \(state.rawValue), \(c.results.rawValue), \(c.packages), \(c.builds),
-                \(c.flags.rawValue), now(), now() + make_interval(secs => \(ttl)), \(c.arches),
-                \(c.multilibArches), \(c.multilibMethod), \(c.lookasideRepos), \(c.label), \(c.composeType),
-                \(c.pungiConfigDump), \(c.targetDir), \(c.scratchModules), \(c.scratchBuildTasks),
-                \(c.parentPungiComposeIDs), \(c.modules), \(c.respinOf), \(c.baseModuleBrName),
-                \(c.baseModuleBrStream), \(c.baseModuleBrStreamVersionLte), \(c.baseModuleBrStreamVersionGte))
-            RETURNING \(unescaped: ComposeColumns.list)
-            """
+    /// A new compose in `state`, returning its row; built from the column table.
+    static func composeInsert(_ c: NewCompose, state: ComposeState = .wait) throws -> PostgresQuery {
+        try ComposeColumns.insert(c, state: state)
     }
 
     /// `max(tte, now + ttl)` for the compose, the one it reuses and the ones reusing it
@@ -75,4 +58,23 @@ enum UserSQL {
     static func userInsertIfMissing(_ username: String) -> PostgresQuery {
         "INSERT INTO users (username) VALUES (\(username)) ON CONFLICT (username) DO NOTHING"
     }
+}
+
+/// Statements on `pungi_compose_ids` (migration 7).
+enum PungiComposeIDSQL {
+    /// Holds `pungiComposeID` for `composeID` (newly, or again on a later attempt); returns a
+    /// row only when this compose holds it.
+    static func pungiComposeIDReserve(_ pungiComposeID: String, composeID: Int64) -> PostgresQuery {
+        """
+        INSERT INTO pungi_compose_ids (pungi_compose_id, compose_id) VALUES (\(pungiComposeID), \(composeID))
+        ON CONFLICT (pungi_compose_id) DO UPDATE SET reserved_at = pungi_compose_ids.reserved_at
+            WHERE pungi_compose_ids.compose_id = EXCLUDED.compose_id
+        RETURNING compose_id
+        """
+    }
+}
+
+/// The database's liveness check.
+public enum HealthSQL {
+    public static let ping: PostgresQuery = "SELECT 1"
 }

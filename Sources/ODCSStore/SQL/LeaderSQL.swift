@@ -4,16 +4,20 @@ import PostgresNIO
 /// Statements on `leader` and the duty advisory locks (`AdvisoryLock`: the two-key form,
 /// `AdvisoryLock.namespace` and the duty's key).
 enum LeaderSQL {
-    static func leaderTryLock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_try_advisory_lock(\(AdvisoryLock.namespace), \(dutyKey))" }
+    static func leaderTryLock(_ lock: AdvisoryLock) -> PostgresQuery {
+        "SELECT pg_try_advisory_lock(\(AdvisoryLock.namespace), \(lock.key))"
+    }
 
-    static func leaderUnlock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_advisory_unlock(\(AdvisoryLock.namespace), \(dutyKey))" }
+    static func leaderUnlock(_ lock: AdvisoryLock) -> PostgresQuery {
+        "SELECT pg_advisory_unlock(\(AdvisoryLock.namespace), \(lock.key))"
+    }
 
     /// Whether this session still holds the duty lock (checked on the lock connection itself).
-    static func leaderHoldsLock(dutyKey: Int32) -> PostgresQuery {
+    static func leaderHoldsLock(_ lock: AdvisoryLock) -> PostgresQuery {
         """
         SELECT count(*)::bigint FROM pg_locks
         WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-          AND classid = \(Int64(AdvisoryLock.namespace)) AND objid = \(Int64(dutyKey)) AND objsubid = 2
+          AND classid = \(Int64(AdvisoryLock.namespace)) AND objid = \(Int64(lock.key)) AND objsubid = 2
         """
     }
 

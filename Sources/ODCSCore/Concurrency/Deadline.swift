@@ -4,10 +4,10 @@ import Synchronization
 /// does not respond to cancellation (a query on a half-dead connection may not): the
 /// operation runs in its own task, which is cancelled and left behind on timeout.
 /// A structured task group would wait for it, which is exactly the hang to avoid.
-enum Deadline {
-    struct Exceeded: Error, CustomStringConvertible {
-        var limit: Duration
-        var description: String { "no answer within \(limit)" }
+public enum Deadline {
+    public struct Exceeded: Error, CustomStringConvertible {
+        public var limit: Duration
+        public var description: String { "no answer within \(limit)" }
     }
 
     /// Resumes a continuation once, from whichever task gets there first.
@@ -24,7 +24,7 @@ enum Deadline {
         }
     }
 
-    static func run<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = Race<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in

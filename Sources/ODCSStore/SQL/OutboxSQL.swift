@@ -1,0 +1,75 @@
+import ODCSCore
+import PostgresNIO
+
+/// Every statement on `outbox`, named `<Table><Verb><Qualifier>`. Values only as binds.
+enum OutboxSQL {
+    /// An event's compose snapshot as a row of `composes`, then the event's own columns.
+    static let eventColumns = "\(ComposeColumns.qualified(by: "c")), o.id, o.created_at, o.delivered, o.attempts"
+    static let eventSource = "outbox o CROSS JOIN LATERAL jsonb_populate_record(NULL::composes, o.snapshot) c"
+
+    /// The oldest unpublished event of up to `limit` composes, each its compose's head, locked.
+    static func outboxClaimHeads(limit: Int) -> PostgresQuery {
+        """
+        SELECT \(unescaped: eventColumns) FROM \(unescaped: eventSource)
+        WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
+          AND o.id = (SELECT p.id FROM outbox p WHERE p.compose_id = o.compose_id AND p.published_at IS NULL
+                      ORDER BY p.compose_id, p.id LIMIT 1)
+        ORDER BY o.id LIMIT \(limit)
+        FOR UPDATE OF o SKIP LOCKED
+        """
+    }
+
+    /// Records delivery outcomes: published, or the error and the next attempt's time.
+    static func outboxUpdateOutcomes(_ outcomes: [OutboxOutcome]) -> PostgresQuery {
+        """
+        UPDATE outbox o SET
+            delivered = string_to_array(u.delivered, ','),
+            published_at = CASE WHEN u.error = '' THEN now() END,
+            attempts = o.attempts + CASE WHEN u.error = '' THEN 0 ELSE 1 END,
+            next_attempt_at = CASE WHEN u.error = '' THEN o.next_attempt_at
+                ELSE now() + make_interval(secs => u.retry) END,
+            last_error = NULLIF(u.error, '')
+        FROM unnest(\(outcomes.map(\.id))::bigint[], \(outcomes.map { $0.delivered.joined(separator: ",") })::text[],
+                    \(outcomes.map { $0.error ?? "" })::text[], \(outcomes.map(\.retryAfterSeconds))::float8[])
+            AS u(id, delivered, error, retry)
+        WHERE o.id = u.id
+        """
+    }
+
+    static func outboxSelectAfter(_ afterID: Int64, limit: Int) -> PostgresQuery {
+        """
+        SELECT \(unescaped: eventColumns) FROM \(unescaped: eventSource)
+        WHERE o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
+        """
+    }
+
+    static func outboxSelectAfterForCompose(_ afterID: Int64, composeID: Int64, limit: Int) -> PostgresQuery {
+        """
+        SELECT \(unescaped: eventColumns) FROM \(unescaped: eventSource)
+        WHERE o.compose_id = \(composeID) AND o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
+        """
+    }
+
+    static let outboxSelectMaxID: PostgresQuery = "SELECT coalesce(max(id), 0) FROM outbox"
+
+    static func outboxMarkPublishedOldest(limit: Int) -> PostgresQuery {
+        """
+        WITH batch AS (
+            SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+        UPDATE outbox o SET published_at = now() FROM batch WHERE o.id = batch.id RETURNING o.id
+        """
+    }
+
+    static func outboxDeletePublishedBefore(seconds: Int, limit: Int) -> PostgresQuery {
+        """
+        WITH old AS (
+            SELECT id FROM outbox WHERE published_at < now() - make_interval(secs => \(Double(seconds))) LIMIT \(limit))
+        DELETE FROM outbox o USING old WHERE o.id = old.id RETURNING o.id
+        """
+    }
+
+    static let outboxSelectBacklog: PostgresQuery = """
+        SELECT count(*)::bigint, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+        FROM outbox WHERE published_at IS NULL
+        """
+}
