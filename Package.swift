@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "ODCSCore"),
         // The shared volume's two safety primitives: paths confined to a root, removal that never
         // follows a symlink (docs/security.md). Below everything that touches the volume.
-        .target(name: "ODCSVolume", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        // The shared volume: root-checked paths, link-safe removal, the target dirs and their layout.
+        .target(name: "ODCSVolume", dependencies: ["ODCSCore", .product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "ODCSStore",
             dependencies: [
@@ -93,7 +94,6 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,9 +15,9 @@ struct ClusterRoutes: Sendable {
     }
 
     func nodes() async throws -> Response {
-        let registry = NodeRegistry(client: store.client, logger: store.logger)
+        let registry = store.nodes
         let nodes = try await registry.all()
-        let terms = try await LeaderStore.terms(client: store.client, logger: store.logger)
+        let terms = try await store.leaderTerms()
         let body: JSONValue = [
             "leaders": .array(
                 terms.map { term in

@@ -4,7 +4,6 @@ import NIOCore
 import ODCSAuth
 import ODCSCore
 import ODCSStore
-import PostgresNIO
 
 /// `/api/1/composes/`: list, create, get, renew and delete (reference §1.4–1.8).
 struct ComposeRoutes: Sendable {
@@ -15,7 +14,7 @@ struct ComposeRoutes: Sendable {
 
     init(store: ComposeStore, configuration: APIConfiguration) {
         self.store = store
-        self.reader = ComposeReader(client: store.client, logger: store.logger)
+        self.reader = store.makeReader()
         self.configuration = configuration
         self.access = AccessControl(authenticator: configuration.authenticator, scopeNamespace: configuration.scopeNamespace)
     }

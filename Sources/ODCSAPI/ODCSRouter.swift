@@ -26,7 +26,7 @@ public enum ODCSRouter {
         let hub =
             events
             ?? EventHub(
-                configuration: configuration.events, outbox: OutboxStore(client: store.client, logger: store.logger),
+                configuration: configuration.events, outbox: store.outbox,
                 renderer: configuration.renderer, listen: nil, logger: store.logger)
         EventRoutes(hub: hub).register(on: router)
         WebRoutes(store: store, configuration: configuration).register(on: router)

@@ -166,9 +166,9 @@ struct WebRoutes: Sendable {
     }
 
     func nodes() async throws -> Response {
-        let registry = NodeRegistry(client: store.client, logger: store.logger)
+        let registry = store.nodes
         let nodes = try await registry.all()
-        let terms = try await LeaderStore.terms(client: store.client, logger: store.logger)
+        let terms = try await store.leaderTerms()
         var page = makePage(title: "Nodes", refreshSeconds: Self.listRefreshSeconds)
         page.raw("<p><a href=\"/api/1/nodes/\">As JSON</a></p>\n<table>\n<caption>Nodes</caption>\n<thead><tr>")
         for heading in ["Node", "Host", "State", "Alive", "Workers", "Generating", "Version", "Started", "Last seen"] {

@@ -6,6 +6,7 @@ import ODCSGenerator
 import ODCSKoji
 import ODCSServices
 import ODCSStore
+import ODCSVolume
 import PostgresNIO
 import ServiceLifecycle
 import SystemPackage

@@ -3,6 +3,7 @@ import Logging
 import ODCSCore
 import ODCSGenerator
 import ODCSStore
+import ODCSVolume
 import SystemPackage
 
 /// One claimed compose from resolve to its fenced final state.

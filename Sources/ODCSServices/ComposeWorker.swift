@@ -3,6 +3,7 @@ import Logging
 import ODCSCore
 import ODCSGenerator
 import ODCSStore
+import ODCSVolume
 import ServiceLifecycle
 
 /// Claims waiting composes and generates them (design §5).

@@ -1,6 +1,6 @@
 import Logging
-import ODCSGenerator
 import ODCSStore
+import ODCSVolume
 
 /// Leader duty: the seed runbook "not enough space on the shared volume", automated. Reports
 /// the free space of the default target dir; with `minFreeBytes` set, removes the oldest done

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import ODCSGenerator
 import ODCSStore
+import ODCSVolume
 import ServiceLifecycle
 
 /// Removes expired composes, on every node (design §6): takes a batch of expired done or

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import ODCSGenerator
 import ODCSStore
 import ODCSVolume
 import SystemPackage

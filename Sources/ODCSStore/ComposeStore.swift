@@ -108,3 +108,17 @@ public struct ComposeStore: Sendable {
         try await client.query(HealthSQL.ping, logger: logger)
     }
 }
+
+extension ComposeStore {
+    /// A read coalescer over this store's pool, for `GET /api/1/composes/<id>`.
+    public func makeReader() -> ComposeReader { ComposeReader(client: client, logger: logger) }
+
+    /// The event outbox in this store's database.
+    public var outbox: OutboxStore { OutboxStore(client: client, logger: logger) }
+
+    /// The node registry in this store's database.
+    public var nodes: NodeRegistry { NodeRegistry(client: client, logger: logger) }
+
+    /// Every duty's current leader.
+    public func leaderTerms() async throws -> [LeaderTerm] { try await LeaderStore.terms(client: client, logger: logger) }
+}

@@ -4,6 +4,7 @@ import ODCSCore
 import ODCSGenerator
 import ODCSRepo
 import ODCSTesting
+import ODCSVolume
 import SystemPackage
 
 /// A target dir, the pungi-koji stand-in (`Tests/Fixtures/pungi-koji-standin`, which checks

@@ -2,6 +2,7 @@ import Foundation
 import ODCSCore
 import ODCSGenerator
 import ODCSTesting
+import ODCSVolume
 import SystemPackage
 import Testing
 

@@ -3,6 +3,7 @@ import Logging
 import ODCSCore
 import ODCSKoji
 import ODCSRepo
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
