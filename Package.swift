@@ -144,6 +144,7 @@ let package = Package(
                 "ODCSAPI",
                 "ODCSGenerator",
                 "ODCSServices",
+                "ODCSTestGenerator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -156,10 +157,29 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // What a client of the service uses: the event-stream reader of `odcs compose wait`.
+        .target(
+            name: "ODCSClientKit",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Testing only: the no-op journal generator that `test_generator.journal` selects for the
+        // multi-node tests and the scheduler benchmark. Never selected by a production setting.
+        .target(
+            name: "ODCSTestGenerator",
+            dependencies: [
+                "ODCSCore",
+                "ODCSGenerator",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .executableTarget(
             name: "odcs",
             dependencies: [
                 "ODCSNode",
+                "ODCSClientKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -189,6 +209,7 @@ let package = Package(
         .target(
             name: "ODCSTesting",
             dependencies: [
+                "ODCSClientKit",
                 "ODCSCore",
                 "ODCSKoji",
                 "ODCSRepo",
@@ -246,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "ODCSIntegrationTests",
             dependencies: [
-                "ODCSTesting", "ODCSNode", "ODCSAMQP",
+                "ODCSTesting", "ODCSNode", "ODCSAMQP", "ODCSClientKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -6,6 +6,7 @@ import ODCSGenerator
 import ODCSKoji
 import ODCSServices
 import ODCSStore
+import ODCSTestGenerator
 import ODCSVolume
 import PostgresNIO
 import ServiceLifecycle

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import ODCSClientKit
 import ODCSNode
 
 /// One `GET /api/1/events/` over a plain TCP connection that the test controls: from which

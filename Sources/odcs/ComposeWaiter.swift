@@ -1,6 +1,6 @@
 import Foundation
+import ODCSClientKit
 import ODCSCore
-import ODCSNode
 
 /// Follows a compose until it is done (exit 0), failed or removed (exit 1), or `timeout`
 /// passes (exit 2), showing its state, the time waited and the node generating it.

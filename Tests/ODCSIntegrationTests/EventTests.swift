@@ -1,4 +1,5 @@
 import Foundation
+import ODCSClientKit
 import ODCSNode
 import ODCSTesting
 import PostgresNIO

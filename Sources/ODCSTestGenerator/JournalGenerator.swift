@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ODCSCore
+import ODCSGenerator
 import SystemPackage
 
 /// A generator that does no compose work, for the multi-node tests and the scheduler
