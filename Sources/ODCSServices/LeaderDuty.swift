@@ -12,21 +12,12 @@ public protocol LeaderDuty: Sendable {
 }
 
 extension LeaderDuty {
-    /// The loop every duty shares: `tick` every `interval`; ordinary errors are logged and
-    /// retried, a lost term ends the duty.
+    /// The periodic loop (`PeriodicTask`) for a duty: `tick` every `interval` until the elector
+    /// cancels the duty; ordinary errors are logged and retried, a lost term ends the duty.
     func loop(every interval: Duration, fence: LeaderFence, logger: Logger, _ tick: (LeaderFence) async throws -> Void) async throws {
-        while !Task.isCancelled {
-            do {
-                try await tick(fence)
-            } catch let error as StoreError where error == .notLeader(duty: fence.duty) {
-                throw error
-            } catch is CancellationError {
-                return
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("\(name) failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            try await Task.sleep(for: interval)
-        }
+        try await PeriodicTask.run(
+            every: interval, name: name, logger: logger, untilCancelled: true,
+            endsOn: { ($0 as? StoreError) == .notLeader(duty: fence.duty) }
+        ) { try await tick(fence) }
     }
 }

@@ -57,10 +57,10 @@ public struct OutboxPublisher: Service {
                 }
             }
             group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: configuration.pollInterval)
-                    wake.signal()
-                }
+                await PeriodicTask.run(
+                    every: configuration.pollInterval, name: "outbox poll", logger: logger, initialDelay: configuration.pollInterval,
+                    untilCancelled: true
+                ) { wake.signal() }
             }
             group.addTask {
                 for await _ in wake.stream {
