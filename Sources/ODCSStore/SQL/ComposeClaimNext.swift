@@ -10,10 +10,10 @@ struct ComposeClaimNext: PostgresPreparedStatement {
     static let sql = """
         WITH c AS (
             SELECT id FROM composes
-            WHERE state = \(ComposeState.wait.sql) AND next_attempt_at <= now()
+            WHERE \(ComposeTransition.claim.guardSQL()) AND next_attempt_at <= now()
             ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
         UPDATE composes SET
-            state = \(ComposeState.generating.sql), state_reason = 'Compose thread started',
+            state = \(ComposeTransition.claim.toSQL), state_reason = 'Compose thread started',
             attempt = composes.attempt + 1, lease_token = gen_random_uuid(), leased_by = $1,
             heartbeat_at = now(), deadline_at = now() + make_interval(secs => $3),
             time_started = now()

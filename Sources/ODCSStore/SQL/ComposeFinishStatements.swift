@@ -22,7 +22,7 @@ struct ComposeFinish: PostgresPreparedStatement {
                 source = coalesce($6, source), arches = coalesce($7, arches), sigkeys = coalesce($8, sigkeys),
                 pungi_config_dump = coalesce($9, pungi_config_dump),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = $1 AND state = \(ComposeState.generating.sql) AND lease_token = $2
+            WHERE id = $1 AND \(ComposeTransition.finishDone.guardSQL()) AND lease_token = $2
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
@@ -38,11 +38,13 @@ struct ComposeFinish: PostgresPreparedStatement {
     var updates = ComposeDoneUpdates()
 
     static func done(_ lease: Lease, pungiComposeID: String?, updates: ComposeDoneUpdates) -> Self {
-        Self(lease: lease, state: .done, reason: "Compose is generated successfully", pungiComposeID: pungiComposeID, updates: updates)
+        Self(
+            lease: lease, state: ComposeTransition.finishDone.to, reason: "Compose is generated successfully",
+            pungiComposeID: pungiComposeID, updates: updates)
     }
 
     static func failed(_ lease: Lease, reason: String) -> Self {
-        Self(lease: lease, state: .failed, reason: reason, pungiComposeID: nil)
+        Self(lease: lease, state: ComposeTransition.finishFailed.to, reason: reason, pungiComposeID: nil)
     }
 
     func makeBindings() throws -> PostgresBindings {

@@ -26,18 +26,18 @@ enum ComposeSQL {
     static func composeCancelIfWaiting(_ id: Int64, reason: String) -> PostgresQuery {
         """
         UPDATE composes
-        SET state = \(ComposeState.failed.rawValue), state_reason = \(reason),
+        SET state = \(unescaped: ComposeTransition.cancel.toSQL), state_reason = \(reason),
             time_to_expire = now() + (time_to_expire - time_submitted)
-        WHERE id = \(id) AND state = \(ComposeState.wait.rawValue)
+        WHERE id = \(id) AND \(unescaped: ComposeTransition.cancel.guardSQL())
         RETURNING \(unescaped: ComposeColumns.list)
         """
     }
 
-    /// An admin's DELETE: expire now; the removal sweep does the rest.
+    /// An admin's DELETE: expire now; the removal sweep makes the `remove` transition.
     static func composeExpireIfFinished(_ id: Int64, removedBy: String) -> PostgresQuery {
         """
         UPDATE composes SET time_to_expire = now(), removed_by = \(removedBy)
-        WHERE id = \(id) AND state IN (\(ComposeState.done.rawValue), \(ComposeState.failed.rawValue))
+        WHERE id = \(id) AND \(unescaped: ComposeTransition.remove.guardSQL())
         RETURNING \(unescaped: ComposeColumns.list)
         """
     }

@@ -16,3 +16,13 @@ extension SourceType {
     /// `5` for raw_config, ...: for a statement's text.
     var sql: String { String(rawValue) }
 }
+
+extension ComposeTransition {
+    /// The transition's guard on `column`: `state = 1` or `state IN (2, 4)`.
+    func guardSQL(_ column: String = "state") -> String {
+        from.count == 1 ? "\(column) = \(from[0].sql)" : "\(column) IN (\(from.map(\.sql).joined(separator: ", ")))"
+    }
+
+    /// The new state, for a statement's text.
+    var toSQL: String { to.sql }
+}
