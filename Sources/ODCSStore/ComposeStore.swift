@@ -105,7 +105,7 @@ public struct ComposeStore: Sendable {
 
     /// Liveness of the database for `/readyz`.
     public func ping() async throws {
-        try await client.query(HealthSQL.ping, logger: logger)
+        try await client.query(HealthSQL.healthSelectOne, logger: logger)
     }
 }
 

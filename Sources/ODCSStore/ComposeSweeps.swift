@@ -169,8 +169,7 @@ extension ComposeSweeps {
     /// Cluster-wide counts by state, for the gauges duty (from the counts of migration 6).
     public func countsByState() async throws -> [ComposeState: Int] {
         var counts: [ComposeState: Int] = [:]
-        let rows = try await client.query(
-            "SELECT state, coalesce(sum(delta), 0)::bigint FROM compose_count_deltas GROUP BY state", logger: logger)
+        let rows = try await client.query(ComposeSQL.composeCountByState, logger: logger)
         for try await (state, count) in rows.decode((Int, Int).self) {
             if let state = ComposeState(rawValue: state) { counts[state] = count }
         }
@@ -183,21 +182,14 @@ extension ComposeSweeps {
     /// row appended meanwhile is left for the next time.
     @discardableResult
     public func compactCounts() async throws -> Int {
-        let query: PostgresQuery = """
-            WITH gone AS (DELETE FROM compose_count_deltas RETURNING source_type, state, delta),
-            kept AS (
-                INSERT INTO compose_count_deltas (source_type, state, delta)
-                SELECT source_type, state, sum(delta) FROM gone GROUP BY source_type, state HAVING sum(delta) <> 0
-            )
-            SELECT count(*)::bigint FROM gone
-            """
+        let query = ComposeSQL.composeCountDeltasCompact
         for try await count in try await client.query(query, logger: logger).decode(Int.self) { return count }
         return 0
     }
 
     /// Dead tuples of the queue table: the leading indicator of queue bloat.
     public func deadTuples() async throws -> Int {
-        let query: PostgresQuery = "SELECT coalesce(n_dead_tup, 0)::bigint FROM pg_stat_user_tables WHERE relid = 'composes'::regclass"
+        let query = ComposeSQL.composeSelectDeadTuples
         for try await count in try await client.query(query, logger: logger).decode(Int.self) { return count }
         return 0
     }

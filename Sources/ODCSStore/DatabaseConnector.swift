@@ -69,6 +69,6 @@ public struct DatabaseSession: Sendable {
     let logger: Logger
 
     public func ping() async throws {
-        try await connection.query(HealthSQL.ping, logger: logger)
+        try await connection.query(HealthSQL.healthSelectOne, logger: logger)
     }
 }

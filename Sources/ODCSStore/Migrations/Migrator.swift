@@ -23,15 +23,15 @@ public struct Migrator: Sendable {
         var applied: [Int] = []
         for migration in migrations {
             let didApply = try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(MigrationSQL.lock(Migrator.lockKey), logger: logger)
-                try await connection.query(MigrationSQL.createTable, logger: logger)
-                let rows = try await connection.query(MigrationSQL.isApplied(migration.version), logger: logger)
+                try await connection.query(MigrationSQL.migrationLockSchema(Migrator.lockKey), logger: logger)
+                try await connection.query(MigrationSQL.migrationCreateTableIfMissing, logger: logger)
+                let rows = try await connection.query(MigrationSQL.migrationSelectByVersion(migration.version), logger: logger)
                 for try await _ in rows { return false }
                 // The extended protocol takes one statement at a time.
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query(MigrationSQL.record(migration), logger: logger)
+                try await connection.query(MigrationSQL.migrationInsert(migration), logger: logger)
                 return true
             }
             if didApply {
@@ -45,11 +45,11 @@ public struct Migrator: Sendable {
     /// The highest applied version, or 0 on an empty database.
     public func currentVersion() async throws -> Int {
         var exists = false
-        for try await value in try await client.query(MigrationSQL.tableExists, logger: logger).decode(Bool.self) {
+        for try await value in try await client.query(MigrationSQL.migrationSelectTableExists, logger: logger).decode(Bool.self) {
             exists = value
         }
         guard exists else { return 0 }
-        for try await version in try await client.query(MigrationSQL.currentVersion, logger: logger).decode(Int.self) {
+        for try await version in try await client.query(MigrationSQL.migrationSelectCurrentVersion, logger: logger).decode(Int.self) {
             return version
         }
         return 0

@@ -47,6 +47,26 @@ enum ComposeSQL {
         SELECT source_type, state, sum(delta)::bigint FROM compose_count_deltas GROUP BY source_type, state HAVING sum(delta) <> 0
         """
 
+    /// Cluster-wide counts by state (migration 6's rows).
+    static let composeCountByState: PostgresQuery = """
+        SELECT state, coalesce(sum(delta), 0)::bigint FROM compose_count_deltas GROUP BY state
+        """
+
+    /// Folds the count rows into one per (source type, state); returns how many it folded.
+    static let composeCountDeltasCompact: PostgresQuery = """
+        WITH gone AS (DELETE FROM compose_count_deltas RETURNING source_type, state, delta),
+        kept AS (
+            INSERT INTO compose_count_deltas (source_type, state, delta)
+            SELECT source_type, state, sum(delta) FROM gone GROUP BY source_type, state HAVING sum(delta) <> 0
+        )
+        SELECT count(*)::bigint FROM gone
+        """
+
+    /// Dead tuples of the queue table: the leading indicator of queue bloat.
+    static let composeSelectDeadTuples: PostgresQuery = """
+        SELECT coalesce(n_dead_tup, 0)::bigint FROM pg_stat_user_tables WHERE relid = 'composes'::regclass
+        """
+
     static let composeCountRawConfigBySourceAndState: PostgresQuery = """
         SELECT source, state, count(*)::bigint FROM composes
         WHERE source_type = \(unescaped: SourceType.rawConfig.sql) GROUP BY source, state
@@ -76,5 +96,5 @@ enum PungiComposeIDSQL {
 
 /// The database's liveness check.
 public enum HealthSQL {
-    public static let ping: PostgresQuery = "SELECT 1"
+    public static let healthSelectOne: PostgresQuery = "SELECT 1"
 }

@@ -5,11 +5,11 @@ enum MigrationSQL {
     /// Advisory locks are database-wide; the key is combined with the schema, so that nodes on
     /// one schema serialize their migrations while separate schemas (the tests' one per test)
     /// do not wait for each other.
-    static func lock(_ key: Int64) -> PostgresQuery {
+    static func migrationLockSchema(_ key: Int64) -> PostgresQuery {
         "SELECT pg_advisory_xact_lock(\(key) # hashtextextended(current_schema(), 0))"
     }
 
-    static let createTable: PostgresQuery = """
+    static let migrationCreateTableIfMissing: PostgresQuery = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
             version integer PRIMARY KEY,
             name text NOT NULL,
@@ -17,15 +17,15 @@ enum MigrationSQL {
         )
         """
 
-    static func isApplied(_ version: Int) -> PostgresQuery {
+    static func migrationSelectByVersion(_ version: Int) -> PostgresQuery {
         "SELECT 1 FROM schema_migrations WHERE version = \(version)"
     }
 
-    static func record(_ migration: Migration) -> PostgresQuery {
+    static func migrationInsert(_ migration: Migration) -> PostgresQuery {
         "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))"
     }
 
-    static let tableExists: PostgresQuery = "SELECT to_regclass('schema_migrations') IS NOT NULL"
+    static let migrationSelectTableExists: PostgresQuery = "SELECT to_regclass('schema_migrations') IS NOT NULL"
 
-    static let currentVersion: PostgresQuery = "SELECT coalesce(max(version), 0)::integer FROM schema_migrations"
+    static let migrationSelectCurrentVersion: PostgresQuery = "SELECT coalesce(max(version), 0)::integer FROM schema_migrations"
 }
