@@ -1,5 +1,4 @@
 import Foundation
-import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -12,6 +11,8 @@ import SystemPackage
 extension VolumeLayout {
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public var description: String
+        /// The errno behind the error, when one is.
+        public var code: Int32? = nil
     }
 
     /// A fresh, empty staging directory for one claim (a leftover of the same attempt is cleared).
@@ -26,32 +27,41 @@ extension VolumeLayout {
     }
 
     /// Moves a staging directory to `odcs-<id>` when nothing is there yet; false (and nothing
-    /// moved) when the destination exists. rename(2) itself decides, so there is no window
-    /// between a check and the move.
+    /// moved) when something is. rename(2) itself decides, on the server: no existence check
+    /// comes first, because a client's cache (an NFS client remembers "not found" for tens of
+    /// seconds) may answer a check differently from the rename.
     public func publishIfAbsent(staging: FilePath, id: Int64) throws -> Bool {
         let destination = published(id: id)
-        var info = stat()
-        if lstat(destination.string, &info) == 0 { return false }
         guard rename(staging.string, destination.string) == 0 else {
-            if errno == ENOTEMPTY || errno == EEXIST { return false }
+            if Self.isOccupied(errno) { return false }
             throw FileError(description: "cannot publish \(staging) as \(destination): \(String(cString: strerror(errno)))")
         }
         return true
     }
 
-    /// Moves a staging directory to `odcs-<id>`. Whatever was there before (an earlier
-    /// attempt's leftover) goes to the trash first.
+    /// Moves a staging directory to `odcs-<id>`. Whatever is there (an earlier attempt's
+    /// leftover) goes to the trash first, as the rename's own answer says: never on the word
+    /// of a prior existence check.
     public func publish(staging: FilePath, id: Int64) throws {
         let destination = published(id: id)
-        var info = stat()
-        if lstat(destination.string, &info) == 0 {
-            try moveToTrash(publishedEntry(id: id), id: id)
+        for _ in 0..<3 {
+            if rename(staging.string, destination.string) == 0 { return }
+            let error = errno
+            guard Self.isOccupied(error) else {
+                throw FileError(description: "cannot publish \(staging) as \(destination): \(String(cString: strerror(error)))")
+            }
+            do {
+                try moveToTrash(publishedEntry(id: id), id: id)
+            } catch let error as FileError where error.code == ENOENT {
+                // Gone meanwhile (another node's expiry): the next rename will tell.
+            }
             removeTrash()
         }
-        guard rename(staging.string, destination.string) == 0 else {
-            throw FileError(description: "cannot publish \(staging) as \(destination): \(String(cString: strerror(errno)))")
-        }
+        throw FileError(description: "cannot publish \(staging) as \(destination): it keeps being replaced")
     }
+
+    /// The answers of rename(2) that mean "something is already at the destination".
+    static func isOccupied(_ error: Int32) -> Bool { error == ENOTEMPTY || error == EEXIST || error == ENOTDIR || error == EISDIR }
 
     /// Removes `odcs-<id>`: a directory is renamed into the trash and deleted; a symlink
     /// (an older layout's, or one planted on the volume) is unlinked, and what it points to
@@ -88,7 +98,8 @@ extension VolumeLayout {
         let destination = trash(id: id, nonce: nonce)
         // rename(2) moves a link itself, never what it points to.
         guard rename(entry.string, destination.string) == 0 else {
-            throw FileError(description: "cannot move \(entry) to the trash: \(String(cString: strerror(errno)))")
+            let code = errno
+            throw FileError(description: "cannot move \(entry) to the trash: \(String(cString: strerror(code)))", code: code)
         }
     }
 

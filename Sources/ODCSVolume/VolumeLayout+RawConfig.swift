@@ -1,5 +1,4 @@
 import Foundation
-import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)

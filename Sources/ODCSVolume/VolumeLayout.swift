@@ -1,6 +1,5 @@
 import Foundation
 import ODCSCore
-import ODCSVolume
 import SystemPackage
 
 /// The layout of one target dir on the shared volume. Every node computes the same paths:

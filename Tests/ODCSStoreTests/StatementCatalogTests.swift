@@ -1,9 +1,10 @@
 import Foundation
 import ODCSCore
-@_spi(Testing) @testable import ODCSStore
 import ODCSTesting
 import PostgresNIO
 import Testing
+
+@_spi(Testing) @testable import ODCSStore
 
 /// Every statement of ODCSStore, run once against the migrated schema inside a transaction
 /// that is rolled back: PostgreSQL parses, plans and executes each one with its real binds, so
