@@ -18,7 +18,13 @@ extension Node {
     var targetDirectories: TargetDirectories {
         TargetDirectories(
             defaultDir: FilePath(configuration.targetDir), defaultURL: configuration.targetDirURL,
-            extra: configuration.extraTargetDirs.mapValues { FilePath($0) })
+            extra: configuration.extraTargetDirs.mapValues { FilePath($0) }, trust: volumeTrust)
+    }
+
+    func volumeIdentityCheck(client: PostgresClient) -> VolumeIdentityCheck {
+        VolumeIdentityCheck(
+            configuration: .init(targetDirectories: targetDirectories), registry: VolumeRegistry(client: client, logger: logger),
+            trust: volumeTrust, logger: logger)
     }
 
     func makeGenerators(client: PostgresClient) -> GeneratorSet {
@@ -168,6 +174,7 @@ extension Node {
 
         return electors + [
             reporter,
+            volumeIdentityCheck(client: client),
             OutboxPublisher(
                 configuration: publisher, outbox: outbox, backends: try eventBackends(), renderer: configuration.renderer,
                 connector: connector, logger: logger),

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import ODCSAPI
 import ODCSStore
+import ODCSVolume
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
@@ -12,6 +13,8 @@ public struct Node: Sendable {
     public let configuration: NodeConfiguration
     public let registry: PrometheusCollectorRegistry
     let logger: Logger
+    /// Whether the target dirs are the cluster's volume: untrusted until the first check.
+    let volumeTrust = VolumeTrust(untrustedBecause: "the target dirs have not been checked yet")
 
     public init(configuration: NodeConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
@@ -72,6 +75,8 @@ public struct Node: Sendable {
         if configuration.migrateOnStart {
             try await withClient(url: url) { client in _ = try await Migrator(client: client, logger: logger).migrate() }
         }
+        // The volume's identity before anything claims, expires or sweeps (VolumeIdentityCheck).
+        try await withClient(url: url) { client in _ = await volumeIdentityCheck(client: client).checkOnce() }
         let client = makeClient(url: url)
         let connector = DatabaseConnector(
             configuration: try url.connectionConfiguration(connectTimeout: configuration.databaseConnectTimeout))
@@ -102,7 +107,8 @@ public struct Node: Sendable {
         let migrator = Migrator(client: client, logger: logger)
         let router = ODCSRouter.make(
             store: store, configuration: configuration.apiConfiguration(logger: logger), metrics: MetricsExporter(registry: registry),
-            events: events, readiness: { try await Readiness.check(store: store, migrator: migrator) })
+            events: events, readiness: { [volumeTrust] in try await Readiness.check(store: store, migrator: migrator, volume: volumeTrust) }
+        )
         let limits = httpLimits ?? configuration.httpLimits
         var app = Application(
             router: router, server: .guardedHTTP1(limits, logger: logger),
@@ -119,7 +125,8 @@ public struct Node: Sendable {
     }
 }
 
-/// `/readyz`: the database answers and its schema is at least the one this binary expects.
+/// `/readyz`: the database answers, its schema is at least the one this binary expects, and
+/// the target dirs are the cluster's volume (`VolumeIdentityCheck`).
 ///
 /// A newer schema is fine: migrations only add (tables, nullable or defaulted columns,
 /// indexes, triggers), so the previous release's nodes keep serving while a rolling upgrade
@@ -130,8 +137,9 @@ public enum Readiness {
         public var description: String
     }
 
-    public static func check(store: ComposeStore, migrator: Migrator) async throws {
+    public static func check(store: ComposeStore, migrator: Migrator, volume: VolumeTrust = .unchecked) async throws {
         do { try await store.ping() } catch { throw NotReady(description: "database unreachable") }
+        if let reason = volume.reason { throw NotReady(description: reason) }
         let current = try await migrator.currentVersion()
         guard current >= migrator.latestVersion else {
             throw NotReady(description: "schema version \(current), this node needs \(migrator.latestVersion)")

@@ -100,7 +100,8 @@ public struct ComposeWorker: Service {
         let drainTimer = await withDiscardingTaskGroup(returning: Task<Void, any Error>?.self) { group in
             wake.signal()
             for await _ in wake.stream {
-                while !Task.isShuttingDownGracefully {
+                // A node that is not on the cluster's volume claims nothing (VolumeIdentityCheck).
+                while !Task.isShuttingDownGracefully && configuration.targetDirectories.trust.isTrusted {
                     let free = configuration.slots - (await jobs.count)
                     guard free > 0 else { break }
                     let claims: [ClaimedCompose]

@@ -44,6 +44,9 @@ public struct ExpiryWorker: Service {
     /// Removes expired composes batch after batch until a short batch; returns their ids.
     public func runOnce() async throws -> [Int64] {
         let directories = configuration.targetDirectories
+        // Not the cluster's volume: removing nothing is safer than removing rows whose files
+        // this node cannot see (VolumeIdentityCheck logs why).
+        guard directories.trust.isTrusted else { return [] }
         var removedIDs: [Int64] = []
         while true {
             let (removed, kept) = try await sweeps.removeExpired(limit: configuration.batchSize) { compose in

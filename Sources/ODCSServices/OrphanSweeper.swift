@@ -42,6 +42,8 @@ public struct OrphanSweeper: LeaderDuty {
     /// One sweep over every target dir; returns the paths it removed.
     public func runOnce(fence: LeaderFence?) async throws -> [String] {
         if let fence { try await sweeps.checkFence(fence) }
+        // Not the cluster's volume: every compose would look like an orphan, or none would.
+        guard configuration.targetDirectories.trust.isTrusted else { return [] }
         var removed: [String] = []
         for layout in configuration.targetDirectories.all where layout.exists {
             removed += try await sweepTopLevel(layout)

@@ -97,19 +97,29 @@ public final class TestCluster: @unchecked Sendable {
     /// start (its port taken after all) is tried again on another port, twice.
     ///
     /// `fileLimit` sets the node's open-files limit (soft and hard, as `ulimit -n` does).
-    public func start(_ index: Int, extraEnvironment: [String: String] = [:], fileLimit: Int? = nil) async throws {
+    ///
+    /// `targetDir` gives the node another target dir than the cluster's; `expectReady` false
+    /// waits only until `/readyz` answers, whatever it answers (a node that is not ready).
+    public func start(
+        _ index: Int, extraEnvironment: [String: String] = [:], fileLimit: Int? = nil, targetDir: String? = nil,
+        expectReady: Bool = true
+    ) async throws {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await startOnce(index, port: Self.freePort(), extraEnvironment: extraEnvironment, fileLimit: fileLimit)
+                return try await startOnce(
+                    index, port: Self.freePort(), extraEnvironment: extraEnvironment, fileLimit: fileLimit,
+                    targetDir: targetDir ?? self.targetDir, expectReady: expectReady)
             } catch let error as ClusterError where error.exitedAtStart && attempt < 3 {
                 continue
             }
         }
     }
 
-    func startOnce(_ index: Int, port: Int, extraEnvironment: [String: String], fileLimit: Int?) async throws {
+    func startOnce(
+        _ index: Int, port: Int, extraEnvironment: [String: String], fileLimit: Int?, targetDir: String, expectReady: Bool
+    ) async throws {
         lock.withLock { ports[index] = port }
         let process = Process()
         // setpriv makes the node die with the test process, whatever happens to the test.
@@ -150,7 +160,7 @@ public final class TestCluster: @unchecked Sendable {
             // Connection: close, so that no pooled connection of the probe counts against the
             // node's connection cap afterwards.
             if let response = try? await RawHTTPConnection.request(port: port, "GET", "/readyz", deadline: .now + .seconds(10)),
-                response.status == 200
+                response.status == 200 || !expectReady
             {
                 return
             }

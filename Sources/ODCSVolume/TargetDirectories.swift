@@ -7,11 +7,15 @@ public struct TargetDirectories: Sendable {
     public var defaultDir: FilePath
     public var defaultURL: String
     public var extra: [String: FilePath]
+    /// Whether these dirs are the cluster's volume (`VolumeIdentityCheck`); every service that
+    /// writes or removes on them asks it first. Unchecked unless the node sets one.
+    public var trust: VolumeTrust
 
-    public init(defaultDir: FilePath, defaultURL: String, extra: [String: FilePath] = [:]) {
+    public init(defaultDir: FilePath, defaultURL: String, extra: [String: FilePath] = [:], trust: VolumeTrust = .unchecked) {
         self.defaultDir = defaultDir
         self.defaultURL = defaultURL
         self.extra = extra
+        self.trust = trust
     }
 
     public func layout(for compose: Compose) -> VolumeLayout? { layout(stored: compose.targetDir) }

@@ -148,6 +148,9 @@ import Testing
             query("nodeTouch") { NodeSQL.nodeTouch(id: "catalog", state: "running") },
             query("nodeSelectAll") { NodeSQL.nodeSelectAll },
             query("nodeDeleteStale") { NodeSQL.nodeDeleteStale(olderThanSeconds: 60) },
+            // VolumeSQL
+            query("volumeSelectByName") { VolumeSQL.volumeSelectByName("default") },
+            query("volumeInsertIfMissing") { VolumeSQL.volumeInsertIfMissing(name: "default", volumeID: "catalog") },
             // MigrationSQL
             query("migrationLockSchema") { MigrationSQL.migrationLockSchema(Migrator.lockKey) },
             query("migrationCreateTableIfMissing") { MigrationSQL.migrationCreateTableIfMissing },

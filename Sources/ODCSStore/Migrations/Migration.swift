@@ -20,6 +20,7 @@ public struct Migration: Sendable {
         .m0006ComposeCounts,
         .m0007PungiComposeIDs,
         .m0008SourcePrefixIndex,
+        .m0009Volumes,
     ]
 }
 
