@@ -154,6 +154,28 @@ import Testing
         }
     }
 
+    /// Without `koji_topdir` the archives are downloaded from `koji_topurl`, like the RPMs.
+    @Test func archivesAreDownloadedFromKojiTopurlWithoutTheVolume() async throws {
+        try await Rig.with { rig, generator, target in
+            try await StaticFileServer.serving(rig.fixture.topdir) { topurl in
+                var remote = generator
+                remote.koji.configuration.topdir = nil
+                remote.koji.configuration.topurl = topurl
+                var compose = ModuleGeneratorTests.compose("multilib:1")
+                compose.flags = .noDeps
+                let context = try await ModuleGeneratorTests.generate(remote, compose, target: target)
+                #expect(
+                    KojiGeneratorRig.files(context, "x86_64/os") == [
+                        "mlib-1.0-1.module_f26.i686.rpm", "mlib-1.0-1.module_f26.x86_64.rpm",
+                    ])
+                let yaml = try String(
+                    contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
+                let archive = try String(contentsOfFile: Self.archive(rig, "multilib:1:1:00000000"), encoding: .utf8)
+                #expect(yaml == archive)
+            }
+        }
+    }
+
     /// Scratch modules come from MBS's final modulemd, and only into `test` composes (Pungi's rule).
     @Test func scratchModulesComeFromMBSFinalModulemdInTestComposesOnly() async throws {
         try await Rig.with { _, generator, target in
