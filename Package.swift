@@ -219,6 +219,7 @@ let package = Package(
                 "ODCSAuth",
                 "ODCSGenerator",
                 "ODCSServices",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -27,6 +27,7 @@ APT_PACKAGES=(
     libsolv-dev
     gnupg
     dnf
+    python3-gi gir1.2-modulemd-2.0
     git ca-certificates
     rabbitmq-server openssl
     xz-utils bzip2 zstd

@@ -179,16 +179,18 @@ struct ComposeAssembler: Sendable {
         }
     }
 
-    /// Writes `modules.yaml` into every os repository's repodata (`modifyrepo_c
+    /// Writes each arch's `modules.yaml` into that os repository's repodata (`modifyrepo_c
     /// --mdtype=modules`); answers the modules.json entries: per arch, each module with the
-    /// repodata file and its artifacts in that arch's os tree.
+    /// repodata file and the artifacts its modulemd of that arch lists (source RPMs too, as
+    /// Pungi takes them from libmodulemd's `get_rpm_artifacts`).
     func addModules(
         _ modular: ModularMetadata, selection: PackageSelection, layout: ComposeLayout, log: StepLog
     ) async throws -> [ProductmdModules.Entry] {
         var entries: [ProductmdModules.Entry] = []
         for arch in selection.arches {
+            guard let text = modular.modulesYAML[arch] else { continue }
             let file = try layout.path(components: ["work", arch, "module", "modules.yaml"])
-            try layout.write(modular.modulesYAML, to: file)
+            try layout.write(text, to: file)
             let repodata = try layout.tree(.os(arch: arch)).appending("repodata")
             try await ExternalCommand(
                 ["modifyrepo_c", "--mdtype=modules", "--unique-md-filenames", file.string, repodata.string],
@@ -197,12 +199,10 @@ struct ComposeAssembler: Sendable {
             ).run()
             let added = try FileManager.default.contentsOfDirectory(atPath: repodata.string).first { $0.contains("modules.yaml") }
             let path = "\(ComposeLayout.variant)/\(PackageSelection.Tree.os(arch: arch).path)/repodata/\(added ?? "modules.yaml")"
-            let inTree = Set(selection.items.filter { $0.tree == .os(arch: arch) }.map(\.package.nevra))
             for module in modular.modules {
+                guard let artifacts = module.artifacts[arch] else { continue }
                 entries.append(
-                    ProductmdModules.Entry(
-                        arch: arch, uid: module.nsvc, kojiTag: module.kojiTag, modulemdPath: path,
-                        rpms: module.artifacts.filter { inTree.contains($0) }))
+                    ProductmdModules.Entry(arch: arch, uid: module.nsvc, kojiTag: module.kojiTag, modulemdPath: path, rpms: artifacts))
             }
         }
         log.info("Added modules.yaml with \(modular.modules.count) modules and \(modular.defaults) defaults to the os repositories")

@@ -156,7 +156,7 @@ public struct KojiGenerator: ComposeGenerator {
         let multilib = MultilibRequest(compose)
 
         var (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log)
-        let modules = try await modularContent(of: compose, log: log)
+        let modules = try await modularContent(of: compose, arches: arches, log: log)
         let modularRPMs = Set(modules.rpms.map(\.id))
         var seenRPMs = Set(rpms.map(\.id))
         var seenBuilds = Set(builds.map(\.id))
@@ -175,14 +175,14 @@ public struct KojiGenerator: ComposeGenerator {
         let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files), layout: layout, log: log)
         try Task.checkCancellation()
 
-        // Pungi's hybrid gather: every artifact of the modules, besides what the tag gave.
+        // Pungi's hybrid gather: every artifact of the modules' modulemd of the arch, besides what the tag gave.
         var binaries = closure.binaries
         for arch in arches where !modularRPMs.isEmpty {
             var chosen = Set((binaries[arch] ?? []).map(\.package.nevra))
+            let archArtifacts = Set(modules.modules.flatMap { $0.artifacts[arch] ?? [] })
             for entry in pool where modularRPMs.contains(entry.rpm.id) {
                 let package = entry.candidate.package
-                guard !package.isSource, !package.isDebug, package.arch == arch || package.arch == "noarch",
-                    chosen.insert(package.nevra).inserted
+                guard !package.isSource, !package.isDebug, archArtifacts.contains(package.nevra), chosen.insert(package.nevra).inserted
                 else { continue }
                 binaries[arch, default: []].append(entry.candidate)
             }
@@ -200,20 +200,22 @@ public struct KojiGenerator: ComposeGenerator {
         let modular =
             modules.modules.isEmpty
             ? nil
-            : try await modularMetadata(
-                of: modules.modules.map { ($0.nsvc, $0.modulemd, $0.contentTag) }, compose: compose, layout: layout, log: log)
+            : try await modularMetadata(of: modules.modules, compose: compose, layout: layout, log: log)
         return try await assembler.assemble(selection, comps: names, modular: modular, context: context, layout: layout, log: log)
     }
 
-    /// A tag compose's `modular_koji_tags`: the modules tagged there at the compose's event
-    /// and their RPM artifacts.
-    func modularContent(of compose: Compose, log: StepLog) async throws -> (modules: [KojiModule], rpms: [KojiRPM], builds: [KojiBuild]) {
+    /// A tag compose's `modular_koji_tags`: the modules tagged there at the compose's event,
+    /// with their modulemd per arch (a build without per-arch modulemd is skipped, as Pungi
+    /// skips it), and their RPM artifacts.
+    func modularContent(
+        of compose: Compose, arches: [String], log: StepLog
+    ) async throws -> (modules: [ArchModule], rpms: [KojiRPM], builds: [KojiBuild]) {
         let tags = modularTags(of: compose)
         guard compose.sourceType == .tag, !tags.isEmpty else { return ([], [], []) }
         guard let event = compose.kojiEvent else { throw GeneratorError("The compose has no Koji event.") }
-        let modules = try await taggedModules(in: tags, event: event, log: log)
-        let (rpms, builds) = try await artifacts(
-            of: modules.map { ($0.nsvc, $0.modulemd, $0.contentTag) }, event: event, log: log)
+        let tagged = try await taggedModules(in: tags, event: event, log: log)
+        let modules = try await archModules(tagged.map(\.nsvc), arches: arches, skipOld: true, log: log)
+        let (rpms, builds) = try await artifacts(of: modules.map { ($0.nsvc, $0.allArtifacts, $0.kojiTag) }, event: event, log: log)
         return (modules, rpms, builds)
     }
 

@@ -97,6 +97,13 @@ extension KojiClient {
         }
     }
 
+    /// The build's archives of one build type (`listArchives(buildID=, type=)`, e.g. `"module"`).
+    public func listArchives(buildID: Int64, type: String) async throws(KojiError) -> [KojiArchive] {
+        let value = try await call("listArchives", keywords: [("buildID", .int(buildID)), ("type", .string(type))])
+        guard let archives = value.arrayValue else { throw .malformedResponse("listArchives must answer a list") }
+        return try archives.map { value throws(KojiError) in try KojiArchive(value) }
+    }
+
     public func listRPMs(buildID: Int64) async throws(KojiError) -> [KojiRPM] {
         let value = try await call("listRPMs", keywords: [("buildID", .int(buildID))])
         guard let rpms = value.arrayValue else { throw .malformedResponse("listRPMs must answer a list") }

@@ -207,4 +207,43 @@ public struct KojiPathInfo: Sendable {
     public static func signed(_ rpm: KojiRPM, sigkey: String) -> String {
         "data/signed/\(sigkey.lowercased())/\(rpm.arch)/\(rpm.fileName)"
     }
+
+    /// An archive of a build type (`koji.PathInfo.typedir`), relative to the build directory:
+    /// `files/<btype>/<filename>`, e.g. a module build's `files/module/modulemd.x86_64.txt`.
+    public static func archive(_ archive: KojiArchive) -> String { "files/\(archive.btype)/\(archive.filename)" }
+}
+
+/// A file Koji keeps with a build besides its RPMs (`listArchives`): for a module build, the
+/// modulemd documents MBS imports, `modulemd.txt` and one `modulemd.<arch>.txt` per arch.
+public struct KojiArchive: Sendable, Equatable {
+    public var id: Int64
+    public var buildID: Int64
+    public var filename: String
+    /// The build type the archive belongs to (`module`, `maven`, `image`, ...).
+    public var btype: String
+    public var size: Int64?
+    public var checksum: String?
+    public var checksumType: Int64?
+
+    public init(
+        id: Int64, buildID: Int64, filename: String, btype: String, size: Int64? = nil, checksum: String? = nil,
+        checksumType: Int64? = nil
+    ) {
+        self.id = id
+        self.buildID = buildID
+        self.filename = filename
+        self.btype = btype
+        self.size = size
+        self.checksum = checksum
+        self.checksumType = checksumType
+    }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let id = value["id"]?.intValue, let build = value["build_id"]?.intValue, let filename = value["filename"]?.stringValue,
+            let btype = value["btype"]?.stringValue
+        else { throw .malformedResponse("an archive needs id, build_id, filename and btype") }
+        self.init(
+            id: id, buildID: build, filename: filename, btype: btype, size: value["size"]?.intValue,
+            checksum: value["checksum"]?.stringValue, checksumType: value["checksum_type"]?.intValue)
+    }
 }

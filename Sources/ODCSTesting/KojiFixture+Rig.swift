@@ -7,7 +7,8 @@ extension KojiFixture {
     /// Requires libbar, with a -devel subpackage) and baz-0.1-1 (noarch). foo-1.1-1 and baz are
     /// signed with `signer`'s key, bar and qux are not. Besides, the modular tag `rig-modular`
     /// holds the module build `rigmod:1:1:00000000`, whose content tag holds modpkg-1.0-1
-    /// (noarch), for composes with `modular_koji_tags`.
+    /// (noarch), for composes with `modular_koji_tags`; its per-arch modulemd archives are under
+    /// its `files/module/`.
     public static func rig(at directory: FilePath) async throws -> (fixture: KojiFixture, signer: FixtureSigner) {
         var koji = try KojiFixture(topdir: directory.appending("koji"))
         let signer = try await FixtureSigner.make(in: directory.appending("gnupg"))
@@ -31,10 +32,7 @@ extension KojiFixture {
         koji.data.addTag(module.kojiTag!)
         koji.data.addTag("rig-modular")
         try await koji.addBuild(FixturePackage("modpkg", release: "1.module_rig"), tags: [module.kojiTag!])
-        let moduleBuild = koji.data.addModuleBuild(
-            name: module.name, stream: module.stream, version: module.version, context: module.context, modulemd: module.modulemd,
-            contentTag: module.kojiTag!)
-        koji.data.tagBuild(moduleBuild, into: "rig-modular")
+        try koji.addModuleBuild(module, tags: ["rig-modular"])
         return (koji, signer)
     }
 }

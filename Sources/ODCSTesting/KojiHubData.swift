@@ -59,6 +59,16 @@ public struct KojiHubData: Codable, Sendable {
         public var rpm: Int64
         public var sigkey: String
     }
+    /// A file kept with a build besides its RPMs (`listArchives`), under the build's
+    /// `files/<btype>/` on the volume: a module build's `modulemd.<arch>.txt`.
+    public struct Archive: Codable, Sendable {
+        public var id: Int64
+        public var build: Int64
+        public var filename: String
+        public var btype: String
+        public var size: Int64
+        public var checksum: String
+    }
 
     public var events: [Event] = []
     public var tags: [Tag] = []
@@ -67,6 +77,7 @@ public struct KojiHubData: Codable, Sendable {
     public var rpms: [RPM] = []
     public var listings: [Listing] = []
     public var signatures: [Signature] = []
+    public var archives: [Archive] = []
 
     public init() {
         _ = newEvent()
@@ -143,6 +154,13 @@ public struct KojiHubData: Codable, Sendable {
             listings[index].revokeEvent = event
         }
         return event
+    }
+
+    /// Records an archive of the build (its file is the caller's to write); no event, as a
+    /// content generator import adds the archives with the build.
+    public mutating func addArchive(build: Int64, filename: String, btype: String, size: Int64, checksum: String) {
+        archives.append(
+            Archive(id: Int64(archives.count + 1), build: build, filename: filename, btype: btype, size: size, checksum: checksum))
     }
 
     /// Signing writes no event in Koji, so it writes none here.
@@ -269,6 +287,19 @@ extension KojiHubData {
                     )
                 ])
             )
+        ])
+    }
+
+    /// An archive as `listArchives` answers it: `btype` is the build type (`module`), the
+    /// archive type comes from the file's extension (`txt` for modulemd files).
+    func value(_ archive: Archive) -> XMLRPCValue {
+        .struct([
+            ("id", .int(archive.id)), ("build_id", .int(archive.build)), ("filename", .string(archive.filename)),
+            ("size", .int(archive.size)), ("checksum", .string(archive.checksum)), ("checksum_type", .int(0)),
+            ("type_id", .int(archive.btype == "module" ? 48 : 0)), ("type_name", .string(archive.btype == "module" ? "txt" : "")),
+            ("type_description", .string("Text file")), ("type_extensions", .string("txt")), ("buildroot_id", .nil),
+            ("btype", .string(archive.btype)), ("btype_id", .int(archive.btype == "module" ? 4 : 0)), ("metadata_only", .bool(false)),
+            ("compressed_size", .nil), ("extra", .nil),
         ])
     }
 

@@ -130,6 +130,13 @@ public actor KojiTestHub {
             guard let build = info.intValue.flatMap({ data.build(id: $0) }) ?? info.stringValue.flatMap({ data.build(nvr: $0) })
             else { return .array([]) }
             return .array(data.rpms.filter { $0.build == build.id }.map { data.value($0) })
+        case "listArchives":
+            // listArchives(buildID, buildrootID, componentBuildrootID, hostID, type, ...): by build and build type.
+            let build = call.optionalArgument(0, "buildID").flatMap(\.intValue)
+            let type = call.optionalArgument(4, "type").flatMap(\.stringValue)
+            guard type == nil || type == "module" else { throw KojiHubCall.Fault("unsupported archive type: \(type!)") }
+            return .array(
+                data.archives.filter { (build == nil || $0.build == build) && (type == nil || $0.btype == type) }.map { data.value($0) })
         case "queryRPMSigs":
             let rpm = try call.int(0, "rpm_id")
             let signatures = data.signatures.filter { $0.rpm == rpm }

@@ -25,11 +25,18 @@ public actor MBSTestServer {
         public var artifacts: [String]
         public var baseModuleStream: String
         public var baseModuleStreamVersion: Int64
+        /// The arches MBS writes a final modulemd for (`modulemd.<arch>.txt` in Koji).
+        public var arches: [String]
+        /// arch → the other arches whose artifacts that arch's modulemd lists too (multilib: x86_64 → i686).
+        public var multilibArches: [String: [String]]
 
         public init(
             name: String, stream: String, version: Int64, context: String = "00000000", state: Int = 5, kojiTag: String? = nil,
-            requires: [String: [String]] = [:], artifacts: [String] = [], baseModuleStream: String? = nil
+            requires: [String: [String]] = [:], artifacts: [String] = [], baseModuleStream: String? = nil, arches: [String] = ["x86_64"],
+            multilibArches: [String: [String]] = [:]
         ) {
+            self.arches = arches
+            self.multilibArches = multilibArches
             self.name = name
             self.stream = stream
             self.version = version
@@ -79,18 +86,40 @@ public actor MBSTestServer {
             return (lines + ["..."]).joined(separator: "\n") + "\n"
         }
 
+        /// The final modulemd of one arch, as MBS writes it with libmodulemd (and Koji keeps it as
+        /// `modulemd.<arch>.txt`): `arch` set, the artifacts of that arch (its multilib arches
+        /// too), noarch and source, sorted.
+        public func modulemd(arch: String) -> String {
+            let listed = Set([arch, "noarch", "src"] + (multilibArches[arch] ?? []))
+            let own = arch == "src" ? artifacts : artifacts.filter { listed.contains(String($0.split(separator: ".").last ?? "")) }
+            var lines = [
+                "---", "document: modulemd", "version: 2", "data:", "  name: \(name)", "  stream: \"\(stream)\"", "  version: \(version)",
+                "  context: \(context)", "  arch: \(arch)", "  summary: Test module \(name)", "  description: >-",
+                "    Test module \(name) for ODCS", "  license:", "    module:", "    - MIT",
+            ]
+            lines += ["  dependencies:", "  - buildrequires:", "      platform: [\(baseModuleStream)]", "    requires:"]
+            lines.append("      platform: [\(baseModuleStream)]")
+            for name in requires.keys.sorted() { lines.append("      \(name): [\(requires[name]!.sorted().joined(separator: ", "))]") }
+            if !artifacts.isEmpty {
+                let binaries = Set(artifacts.filter { !$0.hasSuffix(".src") }.map(Self.name(ofNEVRA:))).sorted()
+                lines += ["  profiles:", "    default:", "      rpms:"] + binaries.map { "      - \($0)" }
+            }
+            if !own.isEmpty { lines += ["  artifacts:", "    rpms:"] + own.sorted().map { "    - \($0)" } }
+            return (lines + ["..."]).joined(separator: "\n") + "\n"
+        }
+
         /// `name-epoch:version-release.arch` → `name`.
         static func name(ofNEVRA nevra: String) -> String {
             let parts = nevra.split(separator: "-")
             return parts.count > 2 ? parts.dropLast(2).joined(separator: "-") : nevra
         }
 
-        var json: [String: Any] {
+        func json(id: Int) -> [String: Any] {
             let base: [String: Any] = [
                 "name": "platform", "stream": baseModuleStream, "stream_version": Int(baseModuleStreamVersion), "version": "1",
             ]
             return [
-                "id": Int(version % 100_000), "name": name, "stream": stream, "version": String(version), "context": context,
+                "id": id, "name": name, "stream": stream, "version": String(version), "context": context,
                 "state": state, "state_name": state == 5 ? "ready" : "done", "koji_tag": kojiTag.map { $0 as Any } ?? NSNull(),
                 "modulemd": modulemd, "scratch": false, "base_module_buildrequires": [base],
             ]
@@ -132,7 +161,16 @@ public actor MBSTestServer {
         let meta: [String: Any] = [
             "total": items.count, "page": 1, "pages": 1, "per_page": 10, "first": "", "last": "", "next": NSNull(), "prev": NSNull(),
         ]
-        return try JSONSerialization.data(withJSONObject: ["items": items.map(\.json), "meta": meta], options: [.sortedKeys])
+        let answered = items.map { item in item.json(id: 1 + (modules.firstIndex { $0.nsvc == item.nsvc } ?? 0)) }
+        return try JSONSerialization.data(withJSONObject: ["items": answered, "meta": meta], options: [.sortedKeys])
+    }
+
+    /// `final-modulemd/<id>`: the build's final modulemd by arch (the id is its place in `modules`, from 1).
+    func finalModulemd(_ id: Int) -> Data? {
+        guard id >= 1, id <= modules.count else { return nil }
+        let module = modules[id - 1]
+        let documents = Dictionary(uniqueKeysWithValues: module.arches.map { ($0, module.modulemd(arch: $0)) })
+        return try? JSONSerialization.data(withJSONObject: documents, options: [.sortedKeys])
     }
 
     /// Serves until `body` returns; `body` gets the MBS URL (`http://127.0.0.1:<port>/module-build-service`).
@@ -141,6 +179,12 @@ public actor MBSTestServer {
         router.get("module-build-service/1/module-builds/") { request, _ -> Response in
             let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             let data = try await self.answer(query)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("module-build-service/1/final-modulemd/:id") { _, context -> Response in
+            guard let id = context.parameters.get("id", as: Int.self), let data = await self.finalModulemd(id) else {
+                return Response(status: .notFound)
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         return try await StaticFileServer.serving(router, label: "mbs-test-server") { port in

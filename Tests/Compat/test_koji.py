@@ -118,6 +118,18 @@ def test_the_hub_serves_module_builds_as_koji_does(hub):
     assert (module["name"], module["stream"], module["version"], module["context"]) == ("rigmod", "1", "1", "00000000")
     assert module["content_koji_tag"] == "module-rigmod-1-1-00000000" and "document: modulemd" in module["modulemd_str"]
     assert [m["name"] for m in session.search("rigmod-1-1.*", "build", "glob")] == ["rigmod-1-1.00000000"]
+    # Its modulemd archives, as MBS imports them, where koji.PathInfo.typedir says (Pungi reads them there).
+    build = session.getBuild(tagged[0]["build_id"])
+    archives = session.listArchives(buildID=build["id"], type="module")
+    assert sorted(a["filename"] for a in archives) == ["modulemd.src.txt", "modulemd.txt", "modulemd.x86_64.txt"]
+    assert {a["btype"] for a in archives} == {"module"} and session.listArchives(build["id"]) == archives
+    typedir = koji.PathInfo(topdir=hub["topdir"]).typedir(build, "module")
+    for archive in archives:
+        with open(os.path.join(typedir, archive["filename"])) as f:
+            text = f.read()
+        assert len(text.encode()) == archive["size"] and "document: modulemd" in text
+    with open(os.path.join(typedir, "modulemd.x86_64.txt")) as f:
+        assert "arch: x86_64\n" in f.read()
 
 
 def modular_metadata(target, compose_id):
@@ -138,7 +150,8 @@ def test_tag_compose_with_modular_koji_tags_adds_the_modules(gen):
     loaded = productmd.compose.Compose(os.path.join(target, "odcs-%d" % done["id"]))
     modules = loaded.modules.modules["Temporary"]["x86_64"]
     assert list(modules) == ["rigmod:1:1:00000000"]
-    assert modules["rigmod:1:1:00000000"]["rpms"] == ["modpkg-0:1.0-1.module_rig.noarch"]
+    # Every artifact of the module's x86_64 modulemd, its source RPM too (as Pungi lists them).
+    assert modules["rigmod:1:1:00000000"]["rpms"] == ["modpkg-0:1.0-1.module_rig.noarch", "modpkg-0:1.0-1.module_rig.src"]
     assert modules["rigmod:1:1:00000000"]["metadata"]["koji_tag"] == "module-rigmod-1-1-00000000"
     path = modules["rigmod:1:1:00000000"]["modulemd_path"]["binary"]
     assert os.path.isfile(os.path.join(target, "odcs-%d" % done["id"], "compose", path))

@@ -14,7 +14,8 @@ import Testing
 @Suite struct ModuleGeneratorTests {
     /// Two module tags on a Koji volume: `testmodule` (modfoo with its debuginfo, modbar, and a
     /// stray build that is tagged but is no artifact) and `testdep` (moddep), which testmodule
-    /// requires at runtime.
+    /// requires at runtime; modules with x86_64 and i686 artifacts, and an old module build
+    /// without per-arch modulemd archives. Every module build has its archives under `files/module/`.
     struct Rig: Sendable {
         let root: FilePath
         let fixture: KojiFixture
@@ -41,12 +42,18 @@ import Testing
             koji.data.addTag(modularTag, parents: [modularBaseTag])
             koji.data.addTag(plainTag)
             try await koji.addBuild(FixturePackage("plain"), tags: [plainTag])
+            // Two modules with x86_64 and i686 artifacts, in no modular tag: mlib's x86_64
+            // modulemd lists its i686 package too (multilib), iart's does not.
+            for (name, package) in [("multilib", "mlib"), ("i686art", "iart")] {
+                koji.data.addTag("module-\(name)-1-1-00000000")
+                try await koji.addBuild(
+                    FixturePackage(package, release: release, arch: "x86_64"), arches: ["x86_64", "i686"],
+                    tags: ["module-\(name)-1-1-00000000"])
+            }
             for module in modules + [olderTestmodule] {
-                guard let tag = module.kojiTag else { continue }
-                let id = koji.data.addModuleBuild(
-                    name: module.name, stream: module.stream, version: module.version, context: module.context,
-                    modulemd: module.modulemd, contentTag: tag)
-                koji.data.tagBuild(id, into: module.name == "testdep" ? modularBaseTag : modularTag)
+                guard module.kojiTag != nil else { continue }
+                let tags = ["multilib", "i686art"].contains(module.name) ? [] : [module.name == "testdep" ? modularBaseTag : modularTag]
+                try koji.addModuleBuild(module, perArch: module.name != "oldmod", tags: tags)
             }
             return Rig(root: root, fixture: koji)
         }
@@ -70,6 +77,18 @@ import Testing
                 name: "testdep", stream: "1", version: 1, kojiTag: depTag,
                 artifacts: ["moddep-0:1.0-1.module_f26.noarch", "moddep-0:1.0-1.module_f26.src"], baseModuleStream: "f26"),
             .init(name: "untagged", stream: "1", version: 1, baseModuleStream: "f26"),
+            .init(
+                name: "multilib", stream: "1", version: 1, kojiTag: "module-multilib-1-1-00000000",
+                artifacts: ["mlib-0:1.0-1.module_f26.x86_64", "mlib-0:1.0-1.module_f26.i686", "mlib-0:1.0-1.module_f26.src"],
+                baseModuleStream: "f26", multilibArches: ["x86_64": ["i686"]]),
+            .init(
+                name: "i686art", stream: "1", version: 1, kojiTag: "module-i686art-1-1-00000000",
+                artifacts: ["iart-0:1.0-1.module_f26.x86_64", "iart-0:1.0-1.module_f26.i686", "iart-0:1.0-1.module_f26.src"],
+                baseModuleStream: "f26"),
+            // An old build with a single modulemd file (no per-arch archives), tagged in modular-f26.
+            .init(
+                name: "oldmod", stream: "1", version: 1, kojiTag: depTag, artifacts: ["moddep-0:1.0-1.module_f26.noarch"],
+                baseModuleStream: "f26"),
         ]
 
         /// The hub and MBS serving the rig, and a module generator over them; `body` gets a
@@ -185,7 +204,12 @@ import Testing
             let modules = try Self.modulesJSON(context)
             #expect(modules.keys.sorted() == ["testdep:1:1:00000000", "testmodule:master:1:00000000"])
             let testmodule = try #require(modules["testmodule:master:1:00000000"] as? [String: Any])
-            #expect(testmodule["rpms"] as? [String] == ["modbar-0:2.0-1.module_f26.noarch", "modfoo-0:1.0-1.module_f26.x86_64"])
+            // As Pungi lists them: every artifact of the module's x86_64 modulemd, source RPMs too.
+            #expect(
+                testmodule["rpms"] as? [String] == [
+                    "modbar-0:2.0-1.module_f26.noarch", "modbar-0:2.0-1.module_f26.src", "modfoo-0:1.0-1.module_f26.src",
+                    "modfoo-0:1.0-1.module_f26.x86_64", "modfoo-debuginfo-0:1.0-1.module_f26.x86_64",
+                ])
             #expect((testmodule["metadata"] as? [String: Any])?["koji_tag"] as? String == Rig.moduleTag)
             let path = try #require((testmodule["modulemd_path"] as? [String: Any])?["binary"] as? String)
             #expect(path.hasPrefix("Temporary/x86_64/os/repodata/") && path.contains("modules.yaml"))
@@ -219,8 +243,10 @@ import Testing
                 ])
             #expect(KojiGeneratorRig.files(context, "x86_64/debug/tree") == ["modfoo-debuginfo-1.0-1.module_f26.x86_64.rpm"])
             let yaml = try String(contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
-            #expect(yaml.components(separatedBy: "name: \"testmodule\"").count == 2, "only the latest version: \(yaml)")
-            #expect(yaml.contains("name: \"testdep\"") && yaml.contains("module: testmodule") && !yaml.contains("othermodule"))
+            #expect(yaml.components(separatedBy: "name: testmodule\n").count == 2, "only the latest version: \(yaml)")
+            #expect(yaml.contains("name: testdep\n") && yaml.contains("module: testmodule") && !yaml.contains("othermodule"))
+            // The old build in modular-f26 without per-arch modulemd is skipped, as Pungi skips it.
+            #expect(!yaml.contains("oldmod") && yaml.contains("arch: x86_64\n"))
             let listing = try await Self.dnfModuleList(
                 context.staging.appending("compose/Temporary/x86_64/os"), work: target.appending("dnf"))
             #expect(listing.contains("testmodule") && listing.contains("testdep"), "\(listing)")
@@ -311,7 +337,8 @@ import Testing
             let unknown = try await Self.failure(generator, Self.compose("nosuchmodule:1", id: 2), target: target)
             #expect(unknown == "Failed to find module nosuchmodule:1 in ready state in the MBS.")
             let untagged = try await Self.failure(generator, Self.compose("untagged:1", id: 3), target: target)
-            #expect(untagged == "Module untagged:1:1:00000000 has no Koji tag in the MBS.")
+            // Pungi reads every module from Koji: one MBS knows but Koji does not fails with Pungi's message.
+            #expect(untagged == "No module build found for 'untagged:1:1:00000000' (queried for 'untagged-1-1.00000000')")
             var withoutMBS = generator
             withoutMBS.configuration.mbsURL = nil
             let noMBS = try await Self.failure(withoutMBS, Self.compose("testmodule:master", id: 4), target: target)
@@ -338,19 +365,19 @@ import Testing
         return ""
     }
 
-    /// `dnf module list` over the repository alone, in an empty install root.
-    static func dnfModuleList(_ repository: FilePath, work: FilePath) async throws -> String {
+    /// `dnf module list` (or another `dnf module` command) over the repository alone, in an empty install root.
+    static func dnfModuleList(_ repository: FilePath, work: FilePath, command: [String] = ["list"]) async throws -> String {
         let empty = work.appending("repos.d")
         try FileManager.default.createDirectory(atPath: empty.string, withIntermediateDirectories: true)
-        let output = work.appending("module-list.txt")
+        let output = work.appending("module-\(command.joined(separator: "-")).txt")
         let log = work.appending("dnf.log")
         do {
             try await ExternalCommand(
                 [
                     "dnf", "-q", "--setopt=reposdir=\(empty.string)", "--repofrompath=odcs,\(repository.string)", "--repo=odcs",
                     "--setopt=cachedir=\(work.appending("cache").string)", "--installroot=\(work.appending("root").string)",
-                    "--releasever=1", "--forcearch=x86_64", "module", "list",
-                ], log: log, timeout: .seconds(300)
+                    "--releasever=1", "--forcearch=x86_64", "module",
+                ] + command, log: log, timeout: .seconds(300)
             ).run(standardOutputTo: output)
         } catch {
             Issue.record("dnf failed: \(error)\n\((try? String(contentsOfFile: log.string, encoding: .utf8)) ?? "")")

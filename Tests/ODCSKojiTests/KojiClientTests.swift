@@ -85,6 +85,26 @@ import Testing
         }
     }
 
+    /// A module build's modulemd archives (`listArchives(type="module")`), each file where
+    /// `KojiPathInfo.archive` says under the build's directory; an RPM build has none.
+    @Test func moduleArchivesAreListedAndWhereKojiKeepsThem() async throws {
+        try await Self.withRig { koji, _, fixture, _ in
+            let build = try #require(try await koji.getBuild("rigmod-1-1.00000000"))
+            let archives = try await koji.listArchives(buildID: build.id, type: "module")
+            #expect(archives.map(\.filename).sorted() == ["modulemd.src.txt", "modulemd.txt", "modulemd.x86_64.txt"])
+            #expect(archives.allSatisfy { $0.btype == "module" && $0.buildID == build.id })
+            let directory = FilePath(KojiPathInfo(top: fixture.topdir.string).buildDirectory(build))
+            for archive in archives {
+                let path = directory.appending(KojiPathInfo.archive(archive)).string
+                #expect(path.hasSuffix("packages/rigmod/1/1.00000000/files/module/\(archive.filename)"))
+                let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64
+                #expect(size == archive.size)
+            }
+            let foo = try #require(try await koji.getBuild("foo-1.1-1"))
+            #expect(try await koji.listArchives(buildID: foo.id, type: "module").isEmpty)
+        }
+    }
+
     @Test func aFaultIsAnAnswerAndNotRetried() async throws {
         try await Self.withRig { koji, hub, _, _ in
             await hub.fail("getLastEvent", message: "database is down")

@@ -112,7 +112,7 @@ extension KojiGenerator {
 
     /// The RPMs and builds of all `modules` (each as `artifacts(ofModule:)`), every one once.
     func artifacts(
-        of modules: [(nsvc: String, modulemd: String, contentTag: String)], event: Int64, log: StepLog
+        of modules: [(nsvc: String, artifacts: Set<String>, contentTag: String)], event: Int64, log: StepLog
     ) async throws -> ([KojiRPM], [KojiBuild]) {
         var rpms: [KojiRPM] = []
         var builds: [KojiBuild] = []
@@ -120,7 +120,7 @@ extension KojiGenerator {
         var seenBuilds = Set<Int64>()
         for module in modules {
             let (moduleRPMs, moduleBuilds) = try await artifacts(
-                ofModule: module.nsvc, modulemd: module.modulemd, contentTag: module.contentTag, event: event, log: log)
+                ofModule: module.nsvc, artifacts: module.artifacts, contentTag: module.contentTag, event: event, log: log)
             rpms += moduleRPMs.filter { seenRPMs.insert($0.id).inserted }
             builds += moduleBuilds.filter { seenBuilds.insert($0.id).inserted }
         }
@@ -128,13 +128,12 @@ extension KojiGenerator {
     }
 
     /// The module's RPMs in its content tag (every build tagged, not only the latest, without
-    /// inheritance), limited to the modulemd's `artifacts.rpms` when it lists any.
+    /// inheritance), limited to `artifacts` (its modulemds' `artifacts.rpms`) when there are any.
     func artifacts(
-        ofModule nsvc: String, modulemd: String, contentTag tag: String, event: Int64, log: StepLog
+        ofModule nsvc: String, artifacts: Set<String>, contentTag tag: String, event: Int64, log: StepLog
     ) async throws -> ([KojiRPM], [KojiBuild]) {
         guard try await koji.getTag(tag) != nil else { throw GeneratorError("Unknown Koji tag \(tag).") }
         let (rpms, builds) = try await koji.listTaggedRPMS(tag, event: event, inherit: false, latest: false)
-        let artifacts = Set(try ModuleMetadata(yaml: modulemd).artifacts)
         guard !artifacts.isEmpty else {
             log.info("Module \(nsvc): no artifacts listed; all \(rpms.count) RPMs of \(tag)")
             return (rpms, builds)
@@ -151,19 +150,43 @@ extension KojiGenerator {
         return (chosen, builds.filter { used.contains($0.id) })
     }
 
-    /// What the assembly adds for modules (`ComposeAssembler.addModules`): `modules.yaml` (the
-    /// modulemds, then the defaults of these modules from the compose's `module_defaults_url`)
-    /// and each module's uid, Koji tag and artifacts for modules.json.
-    func modularMetadata(
-        of modules: [(nsvc: String, modulemd: String, kojiTag: String)], compose: Compose, layout: ComposeLayout, log: StepLog
-    ) async throws -> ModularMetadata {
-        let names = Set(modules.map { String($0.nsvc.prefix { $0 != ":" }) })
+    /// The per-arch modules of `modules` (Koji's `modulemd.<arch>.txt` archives, see
+    /// `archModule`). A build without per-arch archives is skipped with a log line, as Pungi
+    /// skips it, when `skipOld`; otherwise it fails the compose with a reason.
+    func archModules(_ nsvcs: [String], arches: [String], skipOld: Bool, log: StepLog) async throws -> [ArchModule] {
+        var result: [ArchModule] = []
+        for nsvc in nsvcs {
+            if let module = try await archModule(try await moduleBuild(nsvc), arches: arches) {
+                result.append(module)
+            } else if skipOld {
+                log.info("Module \(nsvc) has no per-arch modulemd archives in Koji: skipped, as Pungi skips it")
+            } else {
+                throw GeneratorError(
+                    "Module \(nsvc) has no per-arch modulemd archives (modulemd.<arch>.txt) in Koji; rebuild it to compose it.")
+            }
+        }
+        return result
+    }
+
+    /// What the assembly adds for modules (`ComposeAssembler.addModules`): each arch's
+    /// `modules.yaml` (that arch's modulemds and the defaults of those modules from the
+    /// compose's `module_defaults_url`, in libmodulemd's order) and each module's uid, Koji tag
+    /// and per-arch artifacts for modules.json.
+    func modularMetadata(of modules: [ArchModule], compose: Compose, layout: ComposeLayout, log: StepLog) async throws -> ModularMetadata {
+        func parts(_ nsvc: String) -> [String] { nsvc.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+        let names = Set(modules.map { parts($0.nsvc)[0] })
         let defaults = try await defaultsDocuments(of: compose, modules: names, layout: layout, log: log)
+        var yaml: [String: String] = [:]
+        for arch in Set(modules.flatMap(\.documents.keys)) {
+            let streams = modules.compactMap { module -> ModulesYAML.Stream? in
+                guard let text = module.documents[arch] else { return nil }
+                let identity = parts(module.nsvc) + ["", "", "", ""]
+                return .init(name: identity[0], stream: identity[1], version: Int64(identity[2]) ?? 0, context: identity[3], text: text)
+            }
+            yaml[arch] = ModulesYAML.text(streams: streams, defaults: defaults)
+        }
         return ModularMetadata(
-            modulesYAML: ModulesYAML.text(modulemds: modules.map(\.modulemd), defaults: defaults),
-            modules: try modules.map {
-                .init(nsvc: $0.nsvc, kojiTag: $0.kojiTag, artifacts: try ModuleMetadata(yaml: $0.modulemd).artifacts)
-            },
+            modulesYAML: yaml, modules: modules.map { .init(nsvc: $0.nsvc, kojiTag: $0.kojiTag, artifacts: $0.artifacts) },
             defaults: defaults.count)
     }
 
@@ -171,7 +194,9 @@ extension KojiGenerator {
     /// repository (`module_defaults_url`, stored as `"<url> <commit>"`): the repository is
     /// cloned with git at that commit or branch, and every `*.yaml` file at its top is read, as
     /// Pungi's `module_defaults_dir` with `dir: "."`.
-    func defaultsDocuments(of compose: Compose, modules: Set<String>, layout: ComposeLayout, log: StepLog) async throws -> [String] {
+    func defaultsDocuments(
+        of compose: Compose, modules: Set<String>, layout: ComposeLayout, log: StepLog
+    ) async throws -> [(module: String, text: String)] {
         guard let value = compose.moduleDefaultsURL, !value.isEmpty else { return [] }
         let parts = value.split(separator: " ").map(String.init)
         guard parts.count == 2, !parts[0].hasPrefix("-"), !parts[1].hasPrefix("-") else {
@@ -195,7 +220,7 @@ extension KojiGenerator {
         } catch let error as RepoError {
             throw GeneratorError("Cannot check out the module defaults \(url) at \(commit): \(error.description)")
         }
-        var documents: [String] = []
+        var documents: [(module: String, text: String)] = []
         let files = try FileManager.default.contentsOfDirectory(atPath: checkout.string).filter { $0.hasSuffix(".yaml") }.sorted()
         for file in files {
             // A link in someone's repository could name any file of this machine: only regular files are read.

@@ -12,6 +12,8 @@ struct ModuleBuild: Sendable, Equatable {
         var streamVersion: String?
     }
 
+    /// MBS's id of the build (for `final-modulemd/<id>`).
+    var id: Int64?
     var name: String
     var stream: String
     /// As MBS sends it (a string); compared as text, as upstream does.
@@ -46,6 +48,7 @@ struct ModuleBuild: Sendable, Equatable {
         self.init(
             name: name, stream: stream, version: version, context: context, modulemd: Self.text(json["modulemd"]) ?? "",
             kojiTag: Self.text(json["koji_tag"]))
+        id = Self.text(json["id"]).flatMap { Int64($0) }
         for case let base as [String: Any] in json["base_module_buildrequires"] as? [Any] ?? [] {
             baseModuleBuildrequires.append(
                 BaseModule(
@@ -76,26 +79,7 @@ struct MBSClient: Sendable {
 
     /// The first page of module builds matching `query` (upstream never pages either).
     func moduleBuilds(_ query: [(String, String)]) async throws -> [ModuleBuild] {
-        var base = url
-        while base.hasSuffix("/") { base.removeLast() }
-        var components = URLComponents(string: base + "/1/module-builds/")
-        components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        guard let requestURL = components?.url?.absoluteString else { throw GeneratorError("mbs_url \(url) is not a URL.") }
-        let data: Data
-        do {
-            let response = try await httpClient.execute(
-                HTTPClientRequest(url: requestURL), timeout: .seconds(max(1, timeout.components.seconds)))
-            guard response.status.code == 200 else {
-                throw GeneratorError("MBS has failed to query \(base)/1/module-builds/ : HTTP \(response.status.code)")
-            }
-            data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
-        } catch let error as GeneratorError {
-            throw error
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            throw GeneratorError("MBS has failed to query \(base)/1/module-builds/ : \(error)")
-        }
+        let data = try await get("module-builds/", query: query)
         guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let items = document["items"] as? [Any]
         else { throw GeneratorError("MBS answered \(base)/1/module-builds/ with something that is not a module build list.") }
@@ -103,5 +87,43 @@ struct MBSClient: Sendable {
             guard let json = item as? [String: Any] else { throw GeneratorError("MBS returned a module build that is not an object.") }
             return try ModuleBuild(json: json)
         }
+    }
+
+    /// A build's final modulemd documents by arch (`GET <mbs_url>/1/final-modulemd/<id>`, what
+    /// Pungi's `MBSWrapper.final_modulemd` reads for scratch modules).
+    func finalModulemd(id: Int64) async throws -> [String: String] {
+        let data = try await get("final-modulemd/\(id)", query: [])
+        guard let documents = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw GeneratorError("MBS answered \(base)/1/final-modulemd/\(id) with something that is not an object.")
+        }
+        return documents.compactMapValues { $0 as? String }
+    }
+
+    var base: String {
+        var base = url
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+
+    private func get(_ path: String, query: [(String, String)]) async throws -> Data {
+        var components = URLComponents(string: base + "/1/" + path)
+        if !query.isEmpty { components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        guard let requestURL = components?.url?.absoluteString else { throw GeneratorError("mbs_url \(url) is not a URL.") }
+        let data: Data
+        do {
+            let response = try await httpClient.execute(
+                HTTPClientRequest(url: requestURL), timeout: .seconds(max(1, timeout.components.seconds)))
+            guard response.status.code == 200 else {
+                throw GeneratorError("MBS has failed to query \(base)/1/\(path) : HTTP \(response.status.code)")
+            }
+            data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+        } catch let error as GeneratorError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw GeneratorError("MBS has failed to query \(base)/1/\(path) : \(error)")
+        }
+        return data
     }
 }

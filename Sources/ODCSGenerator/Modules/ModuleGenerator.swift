@@ -79,64 +79,52 @@ public struct ModuleGenerator: ComposeGenerator {
     private func run(_ context: GenerationContext, layout: ComposeLayout, log: StepLog) async throws -> GenerationResult {
         let compose = context.compose
         guard (compose.packages ?? "").isEmpty else { throw GeneratorError("Exact packages cannot be set for MODULE source type.") }
-        let modules = try await moduleBuilds(of: compose, log: log)
+        let arches = treeArches(of: compose, defaults: koji.configuration.defaultArches)
+        let modules = try await archModules(of: compose, arches: arches, log: log)
         guard !modules.isEmpty else { throw GeneratorError("No modules to compose.") }
 
         let event = try await koji.koji.getLastEvent()
         try layout.write("{\"id\": \(event.id), \"ts\": \(event.timestamp)}\n", to: layout.work.appending("global/koji-event"))
-        let (rpms, builds) = try await koji.artifacts(
-            of: modules.map { ($0.nsvc, $0.modulemd, $0.kojiTag ?? "") }, event: event.id, log: log)
+        let (rpms, builds) = try await koji.artifacts(of: modules.map { ($0.nsvc, $0.allArtifacts, $0.kojiTag) }, event: event.id, log: log)
         try Task.checkCancellation()
 
-        let arches = treeArches(of: compose, defaults: koji.configuration.defaultArches)
         let sigkeys = SigkeyPreference(compose.sigkeys)
-        let wantedArches = Set(arches + ["noarch", "src", "nosrc"])
-        let pool = try await koji.candidates(
-            rpms: rpms.filter { wantedArches.contains($0.arch) }, builds: builds, sigkeys: sigkeys, layout: layout, log: log)
+        let pool = try await koji.candidates(rpms: rpms, builds: builds, sigkeys: sigkeys, layout: layout, log: log)
         let candidates = pool.map(\.candidate)
-        // nodeps: a module ships exactly its artifacts.
+        // nodeps: each arch's tree holds exactly what the modules' modulemds of that arch list
+        // (multilib artifacts such as i686 packages in x86_64's included).
         var binaries: [String: [PackageSelection.Candidate]] = [:]
         for arch in arches {
-            binaries[arch] = candidates.filter {
-                !$0.package.isSource && !$0.package.isDebug && ($0.package.arch == arch || $0.package.arch == "noarch")
-            }
+            let listed = Set(modules.flatMap { $0.artifacts[arch] ?? [] })
+            binaries[arch] = candidates.filter { !$0.package.isSource && !$0.package.isDebug && listed.contains($0.package.nevra) }
         }
         let selection = PackageSelection(candidates: candidates, binaries: binaries, names: [], arches: arches)
         try koji.checkSignatures(selection, pool: pool, sigkeys: sigkeys, arches: arches)
         log.info("Selected \(selection.items.count) packages of \(modules.count) modules for arches \(arches.joined(separator: " "))")
 
-        let modular = try await koji.modularMetadata(
-            of: modules.map { ($0.nsvc, $0.modulemd, $0.kojiTag ?? "") }, compose: compose, layout: layout, log: log)
+        let modular = try await koji.modularMetadata(of: modules, compose: compose, layout: layout, log: log)
         return try await koji.assembler.assemble(selection, comps: [], modular: modular, context: context, layout: layout, log: log)
     }
 
-    /// Each module of `source` and `scratch_modules` as MBS has it (a complete NSVC, in the
-    /// ready or done state), with its Koji tag.
-    func moduleBuilds(of compose: Compose, log: StepLog) async throws -> [ModuleBuild] {
-        let names = compose.source.split(separator: " ") + (compose.scratchModules ?? "").split(separator: " ")
-        var modules: [ModuleBuild] = []
-        if !koji.modularTags(of: compose).isEmpty {
-            // Resolved from the modular Koji tags: each is a complete N:S:V:C Koji knows.
-            for nsvc in compose.source.split(separator: " ").map(String.init) {
-                let found = try await koji.exactModules(nsvc)
-                guard let module = found.first(where: { $0.nsvc == nsvc }) else {
-                    throw GeneratorError("Module \(nsvc) is not a module build in Koji.")
-                }
-                modules.append(
-                    ModuleBuild(
-                        name: module.name, stream: module.stream, version: module.version, context: module.context,
-                        modulemd: module.modulemd, kojiTag: module.contentTag))
-            }
-            log.info("Modules: \(modules.map(\.nsvc).joined(separator: " "))")
-            return modules
-        }
-        for nsvc in names.map(String.init) {
-            let found = try await resolver.latest(nsvc, includeDone: true)
-            for module in found where !modules.contains(where: { $0.nsvc == module.nsvc }) {
-                guard module.kojiTag?.isEmpty == false else {
-                    throw GeneratorError("Module \(module.nsvc) has no Koji tag in the MBS.")
-                }
-                modules.append(module)
+    /// The compose's modules with their modulemd per arch, as Pungi reads them: each module of
+    /// `source` from its Koji build's `modulemd.<arch>.txt` archives (a build without them
+    /// fails the compose, see `docs/compatibility.md`), each of `scratch_modules` from MBS's
+    /// `final-modulemd` (Pungi's `pkgset_scratch_modules`; only `test` composes take them).
+    func archModules(of compose: Compose, arches: [String], log: StepLog) async throws -> [ArchModule] {
+        let nsvcs = compose.source.split(separator: " ").map(String.init)
+        var modules = try await koji.archModules(nsvcs, arches: arches, skipOld: false, log: log)
+        let scratch = (compose.scratchModules ?? "").split(separator: " ").map(String.init)
+        if !scratch.isEmpty && (compose.composeType ?? "test") != "test" {
+            log.info("Only test composes could include scratch module builds: \(scratch.joined(separator: " ")) left out, as Pungi does")
+        } else {
+            for nsvc in scratch where !modules.contains(where: { $0.nsvc == nsvc }) {
+                guard let build = try await resolver.latest(nsvc, includeDone: true).first(where: { $0.nsvc == nsvc }) else { continue }
+                guard let tag = build.kojiTag, !tag.isEmpty else { throw GeneratorError("Module \(nsvc) has no Koji tag in the MBS.") }
+                guard let id = build.id else { throw GeneratorError("MBS returned the module build \(nsvc) without an id.") }
+                let final = try await resolver.mbs.finalModulemd(id: id)
+                let documents = final.filter { arches.contains($0.key) }
+                guard !documents.isEmpty else { continue }
+                modules.append(try ArchModule(nsvc: nsvc, kojiTag: tag, documents: documents))
             }
         }
         log.info("Modules: \(modules.map(\.nsvc).joined(separator: " "))")

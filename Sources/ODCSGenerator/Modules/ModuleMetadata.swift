@@ -74,24 +74,60 @@ struct ModuleMetadata: Sendable, Equatable {
 /// The `modulemd-defaults` documents of a module defaults repository (upstream's
 /// `module_defaults_url` at `module_defaults_commit`), for the modules a compose holds.
 enum ModuleDefaults {
-    /// The defaults documents of `yaml` whose `data.module` is one of `modules`, each as a YAML
-    /// document (`---` … `...`). Other documents (and files that are not YAML) give nothing.
-    static func documents(in yaml: String, for modules: Set<String>) -> [String] {
+    /// The defaults documents of `yaml` whose `data.module` is one of `modules`, each with its
+    /// module's name, written as libmodulemd writes them (`document`). Other documents (and
+    /// files that are not YAML) give nothing.
+    static func documents(in yaml: String, for modules: Set<String>) -> [(module: String, text: String)] {
         guard let documents = try? ModuleMetadata.documents(yaml) else { return [] }
-        var result: [String] = []
+        var result: [(String, String)] = []
         for case let document as [String: Any] in documents where ModuleMetadata.scalar(document["document"]) == "modulemd-defaults" {
             guard let data = document["data"] as? [String: Any], let module = ModuleMetadata.scalar(data["module"]),
-                modules.contains(module), let text = try? Yams.dump(object: document)
+                modules.contains(module), let text = Self.document(document)
             else { continue }
-            result.append(ModulesYAML.document(text))
+            result.append((module, text))
         }
         return result
     }
+
+    /// A `modulemd-defaults` version 1 document in libmodulemd's layout (`module`, `modified`,
+    /// `stream` always quoted, `profiles` by stream with sorted flow lists), so that
+    /// `modules.yaml` is what Pungi writes through libmodulemd. A document with other fields
+    /// (`intents`) is written as Yams writes it.
+    static func document(_ document: [String: Any]) -> String? {
+        guard let data = document["data"] as? [String: Any], let module = ModuleMetadata.scalar(data["module"]) else { return nil }
+        let known: Set<String> = ["module", "modified", "stream", "profiles"]
+        guard ModuleMetadata.scalar(document["version"]) == "1", data.keys.allSatisfy(known.contains) else {
+            return (try? Yams.dump(object: document)).map(ModulesYAML.document)
+        }
+        var lines = ["---", "document: modulemd-defaults", "version: 1", "data:", "  module: \(ModulesYAML.scalar(module))"]
+        if let modified = ModuleMetadata.scalar(data["modified"]) { lines.append("  modified: \(ModulesYAML.scalar(modified))") }
+        if let stream = ModuleMetadata.scalar(data["stream"]) { lines.append("  stream: \(ModulesYAML.quoted(stream))") }
+        if let profiles = data["profiles"] as? [AnyHashable: Any], !profiles.isEmpty {
+            lines.append("  profiles:")
+            let byStream = Dictionary(
+                profiles.compactMap { key, value in ModuleMetadata.scalar(key.base).map { ($0, value) } }, uniquingKeysWith: { a, _ in a })
+            for stream in byStream.keys.sorted() {
+                let names = ((byStream[stream] as? [Any]) ?? []).compactMap(ModuleMetadata.scalar)
+                lines.append("    \(ModulesYAML.scalar(stream)): [\(Set(names).sorted().map(ModulesYAML.scalar).joined(separator: ", "))]")
+            }
+        }
+        return (lines + ["..."]).joined(separator: "\n") + "\n"
+    }
 }
 
-/// The `modules.yaml` a modular repository carries in its repodata (`modifyrepo_c --mdtype=modules`):
-/// the modulemd documents of its modules followed by their defaults.
+/// The `modules.yaml` a modular repository carries in its repodata (`modifyrepo_c --mdtype=modules`),
+/// in the order libmodulemd's `ModuleIndex.dump_to_string` writes it: by module name, each
+/// module's defaults first, then its streams by stream, version and context.
 enum ModulesYAML {
+    /// One module stream: its name, sort key and document.
+    struct Stream: Sendable {
+        var name: String
+        var stream: String
+        var version: Int64
+        var context: String
+        var text: String
+    }
+
     /// A YAML text as one explicit document: `---` first, `...` last.
     static func document(_ text: String) -> String {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -100,7 +136,30 @@ enum ModulesYAML {
         return body + "\n"
     }
 
-    static func text(modulemds: [String], defaults: [String]) -> String {
-        (modulemds.map(document) + defaults).joined()
+    static func text(streams: [Stream], defaults: [(module: String, text: String)]) -> String {
+        let names = Set(streams.map(\.name)).sorted()
+        var result = ""
+        for name in names {
+            for entry in defaults where entry.module == name { result += document(entry.text) }
+            let ordered = streams.filter { $0.name == name }.sorted {
+                ($0.stream, $0.version, $0.context) < ($1.stream, $1.version, $1.context)
+            }
+            for stream in ordered { result += document(stream.text) }
+        }
+        return result
+    }
+
+    /// A scalar plain when YAML allows it unquoted everywhere (also in a flow list), else quoted.
+    static func scalar(_ text: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-/")
+        guard let first = text.unicodeScalars.first, first != "-", text.unicodeScalars.allSatisfy(safe.contains) else {
+            return quoted(text)
+        }
+        return text
+    }
+
+    /// A double-quoted YAML scalar.
+    static func quoted(_ text: String) -> String {
+        "\"\(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\""
     }
 }
