@@ -107,7 +107,7 @@ public struct ModuleGenerator: ComposeGenerator {
 
         let modular = try await koji.modularMetadata(
             of: modules.map { ($0.nsvc, $0.modulemd, $0.kojiTag ?? "") }, compose: compose, layout: layout, log: log)
-        return try await koji.assembler.assemble(selection, comps: [], modular: modular, context: context, layout: layout, log: log)
+        return try await koji.assembler.assemble(selection, comps: nil, modular: modular, context: context, layout: layout, log: log)
     }
 
     /// Each module of `source` and `scratch_modules` as MBS has it (a complete NSVC, in the
