@@ -15,6 +15,7 @@ import productmd.compose
 import productmd.discinfo
 import productmd.treeinfo
 import pytest
+import requests
 
 from odcs.client.odcs import ODCS, AuthMech
 
@@ -227,6 +228,13 @@ def test_trees_have_pungis_install_files_and_comps(gen):
         check_install_tree(os.path.join(top, "compose/Temporary/source/tree"), "src", release)
         assert not os.path.exists(os.path.join(top, "compose/Temporary/x86_64/debug/tree/.treeinfo"))
         assert repodata_comps(os.path.join(top, "compose/Temporary/source/tree")) is None
+
+    # The node serves them where installers look: next to the tree's repodata.
+    for name in (".treeinfo", ".discinfo", "media.repo"):
+        served = requests.get("%s/x86_64/os/%s" % (listed["result_repo"], name), timeout=30)
+        assert served.status_code == 200
+        with open(os.path.join(compose_dir(target, listed), "compose/Temporary/x86_64/os", name)) as f:
+            assert served.text == f.read()
 
     # Pungi's filtered comps: the group with its packages mandatory and sorted, or no group.
     comps = repodata_comps(os.path.join(compose_dir(target, listed), "compose/Temporary/x86_64/os"))
