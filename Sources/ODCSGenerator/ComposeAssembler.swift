@@ -57,18 +57,19 @@ struct ComposeAssembler: Sendable {
         selection.arches.flatMap { [.os(arch: $0), .debug(arch: $0)] } + [.source]
     }
 
-    /// Fetch, check, index, describe. `comps` are the requested package names (Pungi's
-    /// `odcs-group`); none gives no comps file. `modular` adds `modules.yaml` to the os
+    /// Fetch, check, index, describe. `comps` goes into every os repository's repodata (Pungi's
+    /// filtered comps: `FilteredComps.odcsGroup` for the composes ODCS gives a comps.xml, nil
+    /// for those without, as module composes). `modular` adds `modules.yaml` to the os
     /// repositories and lists the modules in modules.json.
     func assemble(
-        _ selection: PackageSelection, comps names: [String], modular: ModularMetadata? = nil, context: GenerationContext,
+        _ selection: PackageSelection, comps: FilteredComps?, modular: ModularMetadata? = nil, context: GenerationContext,
         layout: ComposeLayout, log: StepLog
     ) async throws -> GenerationResult {
         var selection = selection
         try await fetch(selection, layout: layout, log: log)
         try Task.checkCancellation()
         try check(&selection, layout: layout, log: log)
-        try await createRepositories(for: selection, comps: names, layout: layout, log: log)
+        try await createRepositories(for: selection, comps: comps, layout: layout, log: log)
         try Task.checkCancellation()
         var modules: [ProductmdModules.Entry] = []
         if let modular {
@@ -77,6 +78,7 @@ struct ComposeAssembler: Sendable {
         }
         let productmd = ProductmdCompose(
             composeName: context.name, composeType: context.compose.composeType, label: context.compose.label, now: now())
+        try writeInstallTrees(selection, productmd: productmd, layout: layout)
         try writeMetadata(selection, productmd: productmd, modules: modules, context: context, layout: layout)
         log.info("Wrote \(try layout.repoFile.lastComponent?.string ?? "") and compose metadata \(productmd.id)")
         return GenerationResult(pungiComposeID: productmd.id)
@@ -145,17 +147,17 @@ struct ComposeAssembler: Sendable {
         log.info("Checked \(selection.items.count) package headers, \(signed) signed")
     }
 
-    func createRepositories(for selection: PackageSelection, comps names: [String], layout: ComposeLayout, log: StepLog) async throws {
+    func createRepositories(for selection: PackageSelection, comps: FilteredComps?, layout: ComposeLayout, log: StepLog) async throws {
         let trees = trees(of: selection)
         for tree in trees {
             try FileManager.default.createDirectory(
                 atPath: try layout.createrepoLog(tree).removingLastComponent().string, withIntermediateDirectories: true)
         }
         var groupFiles: [String: FilePath] = [:]
-        if !names.isEmpty {
+        if let comps {
             for arch in selection.arches {
                 let file = try layout.comps(arch: arch)
-                try layout.write(PungiConfig.comps(packages: names), to: file)
+                try layout.write(comps.xml, to: file)
                 groupFiles[arch] = file
             }
         }
@@ -207,6 +209,19 @@ struct ComposeAssembler: Sendable {
         }
         log.info("Added modules.yaml with \(modular.modules.count) modules and \(modular.defaults) defaults to the os repositories")
         return entries
+    }
+
+    /// `.treeinfo`, `.discinfo` and `media.repo` in each arch's os tree and in the source tree,
+    /// as Pungi writes them once the repositories exist.
+    func writeInstallTrees(_ selection: PackageSelection, productmd: ProductmdCompose, layout: ComposeLayout) throws {
+        let trees = selection.arches.map { (PackageSelection.Tree.os(arch: $0), $0) } + [(.source, "src")]
+        for (tree, arch) in trees {
+            let files = InstallTreeFiles(compose: productmd, variant: ComposeLayout.variant, arch: arch, time: now())
+            let directory = try layout.tree(tree)
+            try layout.write(files.treeInfo, to: directory.appending(".treeinfo"))
+            try layout.write(files.discInfo, to: directory.appending(".discinfo"))
+            try layout.write(files.mediaRepo, to: directory.appending("media.repo"))
+        }
     }
 
     /// The `.repo` file, productmd's composeinfo.json, rpms.json and modules.json, and `COMPOSE_ID`.

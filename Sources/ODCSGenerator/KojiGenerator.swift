@@ -201,7 +201,8 @@ public struct KojiGenerator: ComposeGenerator {
             modules.modules.isEmpty
             ? nil
             : try await modularMetadata(of: modules.modules, compose: compose, layout: layout, log: log)
-        return try await assembler.assemble(selection, comps: names, modular: modular, context: context, layout: layout, log: log)
+        return try await assembler.assemble(
+            selection, comps: .odcsGroup(packages: names), modular: modular, context: context, layout: layout, log: log)
     }
 
     /// A tag compose's `modular_koji_tags`: the modules tagged there at the compose's event,

@@ -102,6 +102,6 @@ public struct RepoGenerator: ComposeGenerator {
         if compose.flags.contains(.checkDeps), let message = closure.unresolvedMessage { throw GeneratorError(message) }
         try checkLocalSources(of: selection)
         log.info("Selected \(selection.items.count) packages for arches \(arches.joined(separator: " "))")
-        return try await assembler.assemble(selection, comps: names, context: context, layout: layout, log: log)
+        return try await assembler.assemble(selection, comps: .odcsGroup(packages: names), context: context, layout: layout, log: log)
     }
 }

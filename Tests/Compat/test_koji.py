@@ -5,12 +5,17 @@ Python client, so that the stand-in speaks Koji's real wire format and lays file
 koji.PathInfo does.
 """
 
+import configparser
 import json
 import os
+import xml.dom.minidom
 
 import koji
 import productmd.compose
+import productmd.discinfo
+import productmd.treeinfo
 import pytest
+import requests
 
 from odcs.client.odcs import ODCS, AuthMech
 
@@ -35,6 +40,12 @@ def gen(hub):
 def binaries(target, compose_id, arch="x86_64"):
     packages = os.path.join(target, "odcs-%d" % compose_id, "compose/Temporary/%s/os/Packages" % arch)
     return sorted(name for _, _, files in os.walk(packages) for name in files)
+
+
+def compose_dir(target, compose):
+    """The directory of a done compose, or of the compose it reused (named in result_repo)."""
+    name = compose["result_repo"].split("/compose/")[0].rsplit("/", 1)[1]
+    return os.path.join(target, name)
 
 
 def test_koji_client_reads_the_test_hub(hub):
@@ -175,3 +186,72 @@ def test_module_compose_from_modular_koji_tags_needs_no_mbs(gen):
     failed = client.wait_for_compose(client.new_compose("rigmod:1", "module")["id"], timeout=120)
     assert failed["state_name"] == "failed"
     assert "mbs_url is not configured" in failed["state_reason"]
+
+
+def check_install_tree(tree, arch, release):
+    """productmd loads .treeinfo and .discinfo as Anaconda and virt-install would, and writes
+    the loaded treeinfo back byte for byte (Pungi dumps it with productmd); media.repo
+    repeats the .discinfo time as its mediaid."""
+    treeinfo = productmd.treeinfo.TreeInfo()
+    treeinfo.load(os.path.join(tree, ".treeinfo"))
+    assert (treeinfo.release.name, treeinfo.release.short, treeinfo.release.version) == (release, release, "1")
+    assert treeinfo.tree.arch == arch and treeinfo.tree.platforms == {arch}
+    variant = treeinfo.variants["Temporary"]
+    assert (variant.id, variant.uid, variant.type) == ("Temporary", "Temporary", "variant")
+    assert (variant.paths.packages, variant.paths.repository) == ("Packages", ".")
+    assert os.path.isfile(os.path.join(tree, variant.paths.repository, "repodata", "repomd.xml"))
+    with open(os.path.join(tree, ".treeinfo")) as f:
+        assert treeinfo.dumps() == f.read()
+
+    discinfo = productmd.discinfo.DiscInfo()
+    discinfo.load(os.path.join(tree, ".discinfo"))
+    assert (discinfo.description, discinfo.arch, discinfo.disc_numbers) == ("%s 1" % release, arch, ["ALL"])
+    assert abs(discinfo.timestamp - treeinfo.tree.build_timestamp) < 60
+
+    media = configparser.ConfigParser()
+    media.read(os.path.join(tree, "media.repo"))
+    assert dict(media["InstallMedia"]) == {
+        "name": "%s 1" % release,
+        "mediaid": "%f" % discinfo.timestamp,
+        "metadata_expire": "-1",
+        "gpgcheck": "0",
+        "cost": "500",
+    }
+
+
+def repodata_comps(tree):
+    """The comps file (`group` record) of a tree's repodata, parsed, or None."""
+    repomd = xml.dom.minidom.parse(os.path.join(tree, "repodata", "repomd.xml"))
+    for data in repomd.getElementsByTagName("data"):
+        if data.getAttribute("type") == "group":
+            href = data.getElementsByTagName("location")[0].getAttribute("href")
+            return xml.dom.minidom.parse(os.path.join(tree, href))
+    return None
+
+
+def test_trees_have_pungis_install_files_and_comps(gen):
+    client, target = gen
+    listed = client.wait_for_compose(client.new_compose("rig-tag", "tag", packages=["foo", "baz"], flags=["no_deps"])["id"], timeout=120)
+    whole = client.wait_for_compose(client.new_compose("rig-tag", "tag")["id"], timeout=120)
+    for done in (listed, whole):
+        assert done["state_name"] == "done", done["state_reason"]
+        top = compose_dir(target, done)
+        release = os.path.basename(top)
+        check_install_tree(os.path.join(top, "compose/Temporary/x86_64/os"), "x86_64", release)
+        check_install_tree(os.path.join(top, "compose/Temporary/source/tree"), "src", release)
+        assert not os.path.exists(os.path.join(top, "compose/Temporary/x86_64/debug/tree/.treeinfo"))
+        assert repodata_comps(os.path.join(top, "compose/Temporary/source/tree")) is None
+
+    # The node serves them where installers look: next to the tree's repodata.
+    for name in (".treeinfo", ".discinfo", "media.repo"):
+        served = requests.get("%s/x86_64/os/%s" % (listed["result_repo"], name), timeout=30)
+        assert served.status_code == 200
+        with open(os.path.join(compose_dir(target, listed), "compose/Temporary/x86_64/os", name)) as f:
+            assert served.text == f.read()
+
+    # Pungi's filtered comps: the group with its packages mandatory and sorted, or no group.
+    comps = repodata_comps(os.path.join(compose_dir(target, listed), "compose/Temporary/x86_64/os"))
+    requirements = comps.getElementsByTagName("packagereq")
+    assert [(r.getAttribute("type"), r.firstChild.data) for r in requirements] == [("mandatory", "baz"), ("mandatory", "foo")]
+    empty = repodata_comps(os.path.join(compose_dir(target, whole), "compose/Temporary/x86_64/os"))
+    assert empty.documentElement.tagName == "comps" and not empty.documentElement.childNodes

@@ -39,11 +39,33 @@ import Testing
             #expect(context.compose.kojiEvent != nil)
             let event = try String(contentsOfFile: context.staging.appending("work/global/koji-event").string, encoding: .utf8)
             #expect(event.contains("\"id\": \(context.compose.kojiEvent!)"))
-            // Listed packages give the comps group in the os repodata.
-            let repodata = try FileManager.default.contentsOfDirectory(
-                atPath: context.staging.appending("compose/Temporary/x86_64/os/repodata").string)
-            #expect(repodata.contains { $0.contains("comps") })
         }
+    }
+
+    /// The tree files and comps of real Pungi for the same request (`PungiTreeSamples`:
+    /// odcs-1, foo and baz), byte for byte at the same time.
+    @Test func treesGetPungisInstallFilesAndFilteredComps() async throws {
+        try await Rig.with { _, _, generator, target in
+            var generator = generator
+            generator.now = { Date(timeIntervalSince1970: 1_796_580_643.162377) }
+            let context = try await Self.generate(generator, Rig.compose(source: "rig-tag", packages: "foo baz"), target: target)
+            let tree = { (path: String) in context.staging.appending("compose/Temporary/\(path)") }
+            for name in [".treeinfo", ".discinfo", "media.repo"] {
+                #expect(try Self.text(tree("x86_64/os/\(name)")) == PungiTreeSamples.text("with-packages/x86_64-os/\(name)"))
+                // Pungi's source tree got its own, later time.
+                let source = try PungiTreeSamples.text("with-packages/source-tree/\(name)")
+                #expect(try Self.text(tree("source/tree/\(name)")) == source.replacingOccurrences(of: ".162748", with: ".162377"))
+                #expect(!FileManager.default.fileExists(atPath: tree("x86_64/debug/tree/\(name)").string))
+            }
+            // Listed packages give Pungi's comps group in the os repodata, the same bytes.
+            let repomd = try Self.text(tree("x86_64/os/repodata/repomd.xml"))
+            #expect(repomd.contains(try #require(try PungiTreeSamples.groupChecksum("with-packages"))))
+            #expect(!(try Self.text(tree("source/tree/repodata/repomd.xml"))).contains("comps"))
+        }
+    }
+
+    static func text(_ path: FilePath) throws -> String {
+        try String(contentsOfFile: path.string, encoding: .utf8)
     }
 
     @Test func noDepsTakesOnlyTheListedPackages() async throws {
@@ -78,9 +100,9 @@ import Testing
                     "bar-2.0-1.x86_64.rpm", "baz-0.1-1.noarch.rpm", "foo-1.1-1.x86_64.rpm", "foo-devel-1.1-1.x86_64.rpm",
                     "qux-3.0-1.noarch.rpm",
                 ])
-            let repodata = try FileManager.default.contentsOfDirectory(
-                atPath: context.staging.appending("compose/Temporary/x86_64/os/repodata").string)
-            #expect(!repodata.contains { $0.contains("comps") })
+            // No group: Pungi's empty comps, the same bytes.
+            let repomd = try Self.text(context.staging.appending("compose/Temporary/x86_64/os/repodata/repomd.xml"))
+            #expect(repomd.contains(try #require(try PungiTreeSamples.groupChecksum("without-packages"))))
         }
     }
 

@@ -197,6 +197,8 @@ import Testing
             let os = context.staging.appending("compose/Temporary/x86_64/os")
             let repomd = try String(contentsOfFile: os.appending("repodata/repomd.xml").string, encoding: .utf8)
             #expect(repomd.contains("<data type=\"modules\">"))
+            // Pungi writes the install tree files for module composes too.
+            #expect(try String(contentsOfFile: os.appending(".treeinfo").string, encoding: .utf8).contains("[variant-Temporary]"))
             let yaml = try String(contentsOfFile: context.staging.appending("work/x86_64/module/modules.yaml").string, encoding: .utf8)
             #expect(yaml.contains("module: testmodule") && !yaml.contains("othermodule") && !yaml.contains("leaked"))
             // modules.json: each module with its Koji tag, its binary artifacts in the arch's

@@ -103,7 +103,7 @@ public struct ModuleGenerator: ComposeGenerator {
         log.info("Selected \(selection.items.count) packages of \(modules.count) modules for arches \(arches.joined(separator: " "))")
 
         let modular = try await koji.modularMetadata(of: modules, compose: compose, layout: layout, log: log)
-        return try await koji.assembler.assemble(selection, comps: [], modular: modular, context: context, layout: layout, log: log)
+        return try await koji.assembler.assemble(selection, comps: nil, modular: modular, context: context, layout: layout, log: log)
     }
 
     /// The compose's modules with their modulemd per arch, as Pungi reads them: each module of

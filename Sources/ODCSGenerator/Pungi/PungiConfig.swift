@@ -166,9 +166,9 @@ struct PungiConfig: Sendable {
         return xml
     }
 
-    /// Upstream's `COMPS_TEMPLATE` with the one group `odcs-group` (reference §10.4), for Pungi and
-    /// for the native generators' compose tree alike. Names are escaped here, where upstream
-    /// inserts them raw.
+    /// Upstream's `COMPS_TEMPLATE` with the one group `odcs-group` (reference §10.4), what Pungi
+    /// is given; the native generators write what Pungi makes of it (`FilteredComps`). Names
+    /// are escaped here, where upstream inserts them raw.
     static func comps(packages: [String]) -> String {
         var xml = """
             <?xml version="1.0" encoding="UTF-8"?>
