@@ -39,6 +39,7 @@ APT_PACKAGES=(
     python3-venv
     chromium
     shellcheck
+    prometheus
     libcairo2-dev libgirepository1.0-dev libldap2-dev libsasl2-dev
 )
 "$(dirname "$0")/apt-install.sh" "${APT_PACKAGES[@]}"

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import ODCSCore
 import ODCSRepo
 import SystemPackage
@@ -66,7 +67,7 @@ struct ComposeAssembler: Sendable {
         layout: ComposeLayout, log: StepLog
     ) async throws -> GenerationResult {
         var selection = selection
-        try await fetch(selection, layout: layout, log: log)
+        try await fetch(selection, layout: layout, log: log, space: context.space, logger: context.logger)
         try Task.checkCancellation()
         try check(&selection, layout: layout, log: log)
         try await createRepositories(for: selection, comps: comps, layout: layout, log: log)
@@ -86,7 +87,11 @@ struct ComposeAssembler: Sendable {
 
     /// Fetches each package file once; a noarch package that several arch trees hold is
     /// then linked (or copied) from the first copy rather than fetched again.
-    func fetch(_ selection: PackageSelection, layout: ComposeLayout, log: StepLog) async throws {
+    /// Before the first file is placed, `space` is asked for what the copies and downloads
+    /// will write (hard links write nothing) plus the metadata allowance.
+    func fetch(
+        _ selection: PackageSelection, layout: ComposeLayout, log: StepLog, space: (any SpaceCheck)? = nil, logger: Logger? = nil
+    ) async throws {
         for tree in trees(of: selection) {
             try FileManager.default.createDirectory(atPath: try layout.tree(tree).string, withIntermediateDirectories: true)
         }
@@ -111,6 +116,14 @@ struct ComposeAssembler: Sendable {
         }
         let fetcher = PackageFetcher(
             httpClient: httpClient, width: configuration.fetchWidth, downloadTimeout: configuration.downloadTimeout)
+        if let space, let logger {
+            let cost = fetcher.bytesToWrite(firstCopies, into: layout.staging)
+            let total = cost.bytes + MetadataAllowance.bytes(trees: trees(of: selection).count, packages: selection.items.count)
+            log.info(
+                "The packages need \(total) bytes on the volume (\(cost.written) files copied or downloaded, \(cost.linked) hard-linked)")
+            let count = selection.items.count
+            try await space.ensure(bytes: total, for: "its \(count) package\(count == 1 ? "" : "s")", logger: logger)
+        }
         let methods = try await fetcher.fetch(firstCopies)
         for (job, first) in duplicates {
             try Task.checkCancellation()

@@ -19,13 +19,18 @@ public struct GenerationContext: Sendable {
     /// Where the generator's own step log goes; lives in the staging directory so that it is
     /// published with the compose (and kept for the TTL when the compose fails).
     public var logger: Logger
+    /// Asked before package files are placed (nil: no check, as in tests of generators alone).
+    public var space: (any SpaceCheck)?
 
-    public init(compose: Compose, attempt: Int, staging: FilePath, targetDirURL: String, logger: Logger) {
+    public init(
+        compose: Compose, attempt: Int, staging: FilePath, targetDirURL: String, logger: Logger, space: (any SpaceCheck)? = nil
+    ) {
         self.compose = compose
         self.attempt = attempt
         self.staging = staging
         self.targetDirURL = targetDirURL
         self.logger = logger
+        self.space = space
     }
 
     /// `odcs-<id>`: the compose's directory and repository name.

@@ -122,8 +122,11 @@ extension KojiGenerator {
 
     /// The candidates' files on this machine, for the solver to read their headers. Over HTTP
     /// they are downloaded first into `work/global/koji-pool/` (checked by size for unsigned
-    /// files), and the compose then links its packages from there.
-    func localFiles(of pool: inout [KojiCandidate], layout: ComposeLayout, log: StepLog) async throws -> [String] {
+    /// files), and the compose then links its packages from there; the volume's space is
+    /// checked for the whole pool before the first download.
+    func localFiles(of pool: inout [KojiCandidate], layout: ComposeLayout, log: StepLog, context: GenerationContext) async throws
+        -> [String]
+    {
         if case .url = pool.first?.candidate.repository {
             let root = try layout.path("work/global/koji-pool")
             var jobs: [PackageFetcher.Job] = []
@@ -138,6 +141,10 @@ extension KojiGenerator {
             }
             let fetcher = PackageFetcher(
                 httpClient: httpClient, width: configuration.assembly.fetchWidth, downloadTimeout: configuration.assembly.downloadTimeout)
+            if let space = context.space {
+                let cost = fetcher.bytesToWrite(jobs, into: layout.staging)
+                try await space.ensure(bytes: cost.bytes, for: "the \(jobs.count) RPMs it downloads to solve", logger: context.logger)
+            }
             _ = try await fetcher.fetch(jobs)
             for index in pool.indices { pool[index].candidate.repository = .directory(root) }
             log.info("Downloaded \(jobs.count) RPMs from \(configuration.topurl ?? "") for dependency solving")

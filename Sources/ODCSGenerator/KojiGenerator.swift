@@ -171,7 +171,7 @@ public struct KojiGenerator: ComposeGenerator {
         let step = DependencyStep(
             arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: multilib,
             lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.assembly.metadataTimeout)
-        let files = step.needsHeaders ? try await localFiles(of: &pool, layout: layout, log: log) : []
+        let files = step.needsHeaders ? try await localFiles(of: &pool, layout: layout, log: log, context: context) : []
         let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files), layout: layout, log: log)
         try Task.checkCancellation()
 

@@ -125,9 +125,11 @@ extension Node {
         let outbox = OutboxStore(client: client, logger: logger)
         var pruner = OutboxPruner.Configuration()
         pruner.retentionSeconds = backend.events.retention
-        var disk = DiskPressureGuard.Configuration(targetDirectories: directories)
-        disk.minFreeBytes = UInt64(backend.minFreeSpace)
-        disk.minimumAgeSeconds = backend.minFreeSpaceMinAge
+        var space = VolumeRoom.Configuration(targetDirectories: directories)
+        space.minFreeBytes = UInt64(backend.minFreeSpace)
+        space.minimumAgeSeconds = backend.minFreeSpaceMinAge
+        let room = VolumeRoom(configuration: space, sweeps: sweeps, metrics: metrics, logger: logger)
+        var disk = DiskPressureGuard.Configuration()
         disk.interval = .seconds(backend.minFreeSpaceInterval)
 
         let duties: [(AdvisoryLock, any LeaderDuty)] = [
@@ -135,7 +137,7 @@ extension Node {
             (.periodicRules, PeriodicRules(configuration: .init(), sweeps: sweeps, nodes: registry, logger: logger)),
             (.orphanSweep, OrphanSweeper(configuration: orphans, sweeps: sweeps, metrics: metrics, logger: logger)),
             (.clusterGauges, ClusterGauges(configuration: .init(), sweeps: sweeps, nodes: registry, metrics: metrics, logger: logger)),
-            (.diskPressure, DiskPressureGuard(configuration: disk, sweeps: sweeps, metrics: metrics, logger: logger)),
+            (.diskPressure, DiskPressureGuard(configuration: disk, room: room, logger: logger)),
             (.outboxPruner, OutboxPruner(configuration: pruner, outbox: outbox, logger: logger)),
         ]
         let electors: [any Service] = duties.map { duty, service in
@@ -181,7 +183,7 @@ extension Node {
             ExpiryWorker(configuration: expiry, sweeps: sweeps, metrics: metrics, logger: logger),
             ComposeWorker(
                 configuration: worker, queue: ComposeQueue(client: client, logger: logger), generators: makeGenerators(client: client),
-                connector: connector, metrics: metrics, logger: logger),
+                connector: connector, metrics: metrics, logger: logger, room: room),
         ]
     }
 }

@@ -96,6 +96,32 @@ public struct PackageFetcher: Sendable {
         }
     }
 
+    /// The bytes `fetch` will write under `directory` for these jobs, before any is fetched: a
+    /// local file on the same filesystem is hard-linked (nothing), any other is copied or
+    /// downloaded (its size from the repository metadata or Koji, else the local file's).
+    /// A download of unknown size counts as nothing: it is checked only once it is written.
+    public func bytesToWrite(_ jobs: [Job], into directory: FilePath) -> (bytes: UInt64, linked: Int, written: Int) {
+        var target = stat()
+        let targetDevice: UInt64? = stat(directory.string, &target) == 0 ? UInt64(target.st_dev) : nil
+        var bytes: UInt64 = 0
+        var linked = 0
+        for job in jobs {
+            var size = job.package.size
+            if case .directory(let path)? = try? job.source {
+                var status = stat()
+                if stat(path.string, &status) == 0 {
+                    if hardLinks, let targetDevice, UInt64(status.st_dev) == targetDevice {
+                        linked += 1
+                        continue
+                    }
+                    if size < 0 { size = Int64(status.st_size) }
+                }
+            }
+            bytes += UInt64(max(0, size))
+        }
+        return (bytes, linked, jobs.count - linked)
+    }
+
     /// Hard-links (or, across filesystems, copies) a local file of the given size (any size when negative).
     public func place(localFile source: FilePath, size: Int64, at destination: FilePath) throws -> Method {
         var status = stat()

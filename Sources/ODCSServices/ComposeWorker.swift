@@ -17,7 +17,7 @@ import ServiceLifecycle
 ///
 /// Metrics: `odcs_claims_total`, `odcs_claim_latency_seconds` (claimable → claimed),
 /// `odcs_lease_lost_total`, `odcs_reuse_hits_total`, `odcs_generation_seconds`,
-/// `odcs_leases_released_total`, `odcs_generating`.
+/// `odcs_leases_released_total`, `odcs_generating`, `odcs_space_refused_total`.
 public struct ComposeWorker: Service {
     public struct Configuration: Sendable {
         public var nodeID: String
@@ -56,11 +56,13 @@ public struct ComposeWorker: Service {
     let connector: DatabaseConnector?
     let metrics: ServiceMetrics
     let logger: Logger
+    /// Checks each compose's volume before its packages are placed (nil: no check).
+    let room: VolumeRoom?
     let jobs = ActiveJobs()
 
     public init(
         configuration: Configuration, queue: ComposeQueue, generators: GeneratorSet, connector: DatabaseConnector?,
-        metrics: ServiceMetrics, logger: Logger
+        metrics: ServiceMetrics, logger: Logger, room: VolumeRoom? = nil
     ) {
         self.configuration = configuration
         self.queue = queue
@@ -68,6 +70,7 @@ public struct ComposeWorker: Service {
         self.connector = connector
         self.metrics = metrics
         self.logger = logger
+        self.room = room
     }
 
     public func run() async throws {
@@ -120,6 +123,7 @@ public struct ComposeWorker: Service {
                         metrics.activeGenerations.record(await jobs.count)
                         group.addTask {
                             await runJob(claim, interrupts: interrupts)
+                            await room?.reservations.release(claim.lease.composeID)
                             await jobs.remove(claim.lease.composeID)
                             metrics.activeGenerations.record(await jobs.count)
                             wake.signal()

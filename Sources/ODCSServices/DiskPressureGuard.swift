@@ -3,75 +3,50 @@ import ODCSStore
 import ODCSVolume
 
 /// Leader duty: the seed runbook "not enough space on the shared volume", automated. Reports
-/// the free space of the default target dir; with `minFreeBytes` set, removes the oldest done
-/// composes (never one done less than `minimumAge` ago, never a raw_config compose) one at a
-/// time until the free space is back above it, logging each one and why.
+/// the free space of every volume that holds a target dir (the default's, and each extra
+/// target dir's when it is on a volume of its own); with `min_free_space` set, removes the
+/// oldest done composes of that volume (never one done less than `min_free_space_min_age`
+/// ago, never a raw_config compose) one at a time until its free space is back above it,
+/// logging each one and why (`VolumeRoom`).
 ///
-/// Metrics: `odcs_target_dir_free_bytes`, `odcs_disk_pressure_removed_total`.
+/// Metrics: `odcs_target_dir_free_bytes{target_dir}`, `odcs_disk_pressure_removed_total`.
 public struct DiskPressureGuard: LeaderDuty {
     public struct Configuration: Sendable {
         public var interval: Duration = .seconds(30)
-        /// 0 disables early removal (the free space is still reported).
-        public var minFreeBytes: UInt64 = 0
-        public var minimumAgeSeconds: Int = 3600
-        public var targetDirectories: TargetDirectories
 
-        public init(targetDirectories: TargetDirectories) {
-            self.targetDirectories = targetDirectories
-        }
+        public init() {}
     }
 
     public let name = "disk_pressure"
     let configuration: Configuration
-    let sweeps: ComposeSweeps
-    let metrics: ServiceMetrics
+    let room: VolumeRoom
     let logger: Logger
-    /// Reads the free space; replaceable in tests, which cannot fill a real disk.
-    let freeBytes: @Sendable (VolumeLayout) throws -> UInt64
 
-    public init(
-        configuration: Configuration, sweeps: ComposeSweeps, metrics: ServiceMetrics, logger: Logger,
-        freeBytes: @escaping @Sendable (VolumeLayout) throws -> UInt64 = { try $0.freeBytes() }
-    ) {
+    public init(configuration: Configuration, room: VolumeRoom, logger: Logger) {
         self.configuration = configuration
-        self.sweeps = sweeps
-        self.metrics = metrics
+        self.room = room
         self.logger = logger
-        self.freeBytes = freeBytes
     }
 
     public func run(fence: LeaderFence) async throws {
         try await loop(every: configuration.interval, fence: fence, logger: logger) { fence in _ = try await runOnce(fence: fence) }
     }
 
-    /// Measures, and removes composes while below the threshold; returns the removed ids.
+    /// Measures each volume, and removes composes from those below the threshold; returns the
+    /// removed ids.
     public func runOnce(fence: LeaderFence?) async throws -> [Int64] {
-        let layout = VolumeLayout(targetDir: configuration.targetDirectories.defaultDir)
-        guard layout.exists else { return [] }
-        var free = try freeBytes(layout)
-        metrics.freeBytes.record(Int64(clamping: free))
-        guard configuration.minFreeBytes > 0 else { return [] }
         var removed: [Int64] = []
-        while free < configuration.minFreeBytes {
-            let note =
-                "Removed early: the target dir had \(free) bytes free, below min_free_space (\(configuration.minFreeBytes) bytes)."
-            let batch = try await sweeps.removeOldestDone(
-                minAgeSeconds: configuration.minimumAgeSeconds, limit: 1, note: note, fence: fence,
-                keep: { [directories = configuration.targetDirectories] in !directories.isDefault(stored: $0.targetDir) })
-            guard let compose = batch.first else {
+        let minimum = room.configuration.minFreeBytes
+        for volume in room.volumes() {
+            let relief = try await room.makeRoom(on: volume, fence: fence) { free in
+                "Removed early: the target dir had \(free) bytes free, below min_free_space (\(minimum) bytes)."
+            }
+            removed += relief.removed
+            if !relief.enough {
                 logger.error(
                     "target dir below min_free_space and no compose old enough to remove",
-                    metadata: ["free_bytes": "\(free)", "min_free_space": "\(configuration.minFreeBytes)"])
-                break
+                    metadata: ["target_dir": "\(volume.label)", "free_bytes": "\(relief.freeBytes)", "min_free_space": "\(minimum)"])
             }
-            ExpiryWorker.removeFiles(of: compose, directories: configuration.targetDirectories, logger: logger)
-            metrics.diskPressureRemoved.increment()
-            removed.append(compose.id)
-            logger.warning(
-                "removed a compose early for disk space",
-                metadata: ["compose_id": "\(compose.id)", "free_bytes": "\(free)", "min_free_space": "\(configuration.minFreeBytes)"])
-            free = try freeBytes(layout)
-            metrics.freeBytes.record(Int64(clamping: free))
         }
         return removed
     }

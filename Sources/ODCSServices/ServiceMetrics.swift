@@ -16,7 +16,8 @@ public struct ServiceMetrics: Sendable {
     public let expiryLag = Gauge(label: "odcs_expiry_lag_seconds")
     public let orphansRemoved = Counter(label: "odcs_orphans_removed_total")
     public let diskPressureRemoved = Counter(label: "odcs_disk_pressure_removed_total")
-    public let freeBytes = Gauge(label: "odcs_target_dir_free_bytes")
+    /// Composes failed before placing their packages because their volume had no room.
+    public let spaceRefused = Counter(label: "odcs_space_refused_total")
     public let activeGenerations = Gauge(label: "odcs_generating")
 
     public init() {}
@@ -30,6 +31,11 @@ public struct ServiceMetrics: Sendable {
     public func leader(duty: String) -> Gauge { Gauge(label: "odcs_leader", dimensions: [("duty", duty)]) }
 
     public func clusterComposes(state: String) -> Gauge { Gauge(label: "odcs_cluster_composes", dimensions: [("state", state)]) }
+
+    /// Free bytes on the volume of a target dir (`default` or its `extra_target_dirs` key).
+    public func freeBytes(targetDir: String) -> Gauge {
+        Gauge(label: "odcs_target_dir_free_bytes", dimensions: [("target_dir", targetDir)])
+    }
 
     public let clusterNodes = Gauge(label: "odcs_cluster_nodes")
     public let deadTuples = Gauge(label: "odcs_pg_dead_tuples")

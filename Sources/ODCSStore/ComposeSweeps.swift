@@ -104,14 +104,16 @@ public struct ComposeSweeps: Sendable {
         try await markRemoved(ComposeSweepSQL.composeSelectExpired(limit: limit), note: nil, fence: nil, keep: keep)
     }
 
-    /// Disk pressure: removes the oldest done composes older than `minAgeSeconds` with the
-    /// given note as their reason. Leader-only.
+    /// Disk pressure: removes the oldest done composes of the given target dirs (one volume's;
+    /// `includeNull` when the default dir is one of them) older than `minAgeSeconds`, with
+    /// the given note as their reason. Any node may call it: rows another caller holds are
+    /// skipped, so two callers never remove the same compose.
     public func removeOldestDone(
-        minAgeSeconds: Int, limit: Int, note: String, fence: LeaderFence?, keep: @Sendable (RemovableCompose) -> Bool
+        minAgeSeconds: Int, targetDirs: [String], includeNull: Bool, limit: Int, note: String, fence: LeaderFence?
     ) async throws -> [RemovableCompose] {
-        try await markRemoved(
-            ComposeSweepSQL.composeSelectOldestDone(minAgeSeconds: minAgeSeconds, limit: limit), note: note, fence: fence, keep: keep
-        ).removed
+        let select = ComposeSweepSQL.composeSelectOldestDone(
+            minAgeSeconds: minAgeSeconds, targetDirs: targetDirs, includeNull: includeNull, limit: limit)
+        return try await markRemoved(select, note: note, fence: fence, keep: { _ in false }).removed
     }
 
     private func markRemoved(

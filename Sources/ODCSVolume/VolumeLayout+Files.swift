@@ -136,6 +136,15 @@ extension VolumeLayout {
         return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
     }
 
+    /// The size of the filesystem (what it could hold with nothing on it), from statvfs.
+    public func capacityBytes() throws -> UInt64 {
+        var stats = statvfs()
+        guard statvfs(targetDir.string, &stats) == 0 else {
+            throw FileError(description: "statvfs \(targetDir): \(String(cString: strerror(errno)))")
+        }
+        return UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
+    }
+
     public var exists: Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: targetDir.string, isDirectory: &isDirectory) && isDirectory.boolValue

@@ -355,3 +355,108 @@ def node_work_dir(prefix):
     base = tempfile.mkdtemp(prefix=prefix)
     yield base
     shutil.rmtree(base, ignore_errors=True)
+
+
+class ServeNode:
+    """One `odcs serve` process the suite starts itself, on its own database of the private
+    PostgreSQL (`database_prefix` + name) and its own target dir (`base`/target unless
+    `target` is given), with only the ODCS_* variables of `env`. Subclasses name the prefixes."""
+
+    database_prefix = "odcs_node_"
+    node_prefix = "node-"
+
+    def __init__(self, name, base, env, target=None):
+        import pytest
+
+        self.name = name
+        self.base = base
+        self.target = target or os.path.join(base, "target")
+        self.log_path = os.path.join(base, "node.log")
+        os.makedirs(self.target, exist_ok=True)
+        os.makedirs(os.path.join(base, "state"), exist_ok=True)
+        admin = os.environ["TEST_DATABASE_URL"]
+        database = self.database_prefix + name.replace("-", "_")
+        subprocess.run(
+            ["psql", "-X", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % database, "-c", "CREATE DATABASE %s" % database],
+            check=True,
+            capture_output=True,
+            env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"),
+        )
+        self.database_url = admin.rsplit("/", 1)[0] + "/" + database
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [
+                os.environ["ODCS_BIN"], "serve", "--host", "127.0.0.1", "--port", str(self.port), "--node-id", self.node_prefix + name,
+                "--database-url", self.database_url, "--target-dir", self.target,
+                "--target-dir-url", self.url + "/composes", "--state-dir", os.path.join(base, "state"),
+            ],
+            # A node refuses ODCS_* variables it does not know (ODCS_BIN, say): it gets only its own.
+            env=dict({key: value for key, value in os.environ.items() if not key.startswith("ODCS_")}, **env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self._pytest = pytest
+        wait_until(self.ready, 60, "node %s to be ready (log: %s)" % (name, self.log_path))
+
+    def ready(self):
+        if self.process.poll() is not None:
+            self._pytest.fail("node %s exited: %s" % (self.name, open(self.log_path).read()[-3000:]))
+        try:
+            return requests.get(self.url + "/readyz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def api(self, method, path, body=None, **kw):
+        return requests.request(method, self.url + path, data=body, timeout=30, allow_redirects=False, **kw)
+
+    def compose(self, compose_id):
+        return self.api("GET", "/api/1/composes/%d" % compose_id).json()
+
+    def total(self):
+        return self.api("GET", "/api/1/composes/?per_page=1").json()["meta"]["total"]
+
+    def create(self, source, flags=("no_deps", "no_reuse"), **top):
+        """A repo compose of `source` (POST); returns its id."""
+        body = {"source": {"type": "repo", "source": source}, "flags": list(flags)}
+        body.update(top)
+        created = self.api("POST", "/api/1/composes/", json.dumps(body))
+        assert created.status_code == 200, created.text
+        return created.json()["id"]
+
+    def finished(self, compose_id, timeout=120):
+        """The compose once done or failed."""
+        return wait_until(
+            lambda: (lambda c: c if c["state_name"] in ("done", "failed") else None)(self.compose(compose_id)),
+            timeout,
+            "compose %d to finish" % compose_id,
+        )
+
+    def create_done(self, source, **top):
+        """A repo compose of `source`, generated for real (never a reuse: each has its own
+        directory); returns it once done."""
+        done = self.finished(self.create(source, **top))
+        assert done["state_name"] == "done", done
+        return done
+
+    def metrics(self):
+        return self.api("GET", "/api/1/metrics/").text
+
+    def stop(self):
+        stop_process(self.process, self.log)
+
+
+def mount_tmpfs(path, size):
+    """Mounts a tmpfs of `size` (mount's syntax: "60m") at `path` (as root); each mount and
+    umount is bounded by `timeout`. Returns a function that unmounts it."""
+    os.makedirs(path, exist_ok=True)
+    subprocess.run(["timeout", "30", "mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "tmpfs", path], check=True)
+
+    def unmount():
+        if subprocess.run(["timeout", "30", "umount", path]).returncode != 0:
+            # Still busy (a process that did not stop): detach it so that the run ends cleanly.
+            subprocess.run(["timeout", "30", "umount", "-l", path])
+
+    return unmount

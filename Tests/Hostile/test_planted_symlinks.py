@@ -8,7 +8,16 @@ import os
 import shutil
 
 import pytest
+from compat_helpers import mount_tmpfs
 from conftest import snapshot, wait_until
+
+MIB = 1024 * 1024
+
+
+def fill(target, size):
+    """Something else writing into the volume: a file of `size` bytes in its root."""
+    with open(os.path.join(target, "filler"), "wb") as handle:
+        handle.write(b"\0" * size)
 
 
 def plant(target, name, destination):
@@ -92,12 +101,22 @@ def test_expiry_and_the_orphan_sweep_never_delete_through_a_link(sweeping, fixtu
 
 
 @pytest.fixture(scope="module")
-def pressured(start_node, repos):
-    # Free space is always below 2**62 bytes: every done compose older than the minimum age is
-    # removed early, one a second; the age gives the test time to plant its links first.
-    return repo_node(
-        start_node, "pressure", repos, ODCS_MIN_FREE_SPACE=2**62, ODCS_MIN_FREE_SPACE_MIN_AGE=5, ODCS_MIN_FREE_SPACE_INTERVAL=1
+def pressured(start_node, repos, work):
+    # A real small volume (a 60 MB tmpfs, as root) with min_free_space 30 MB: the composes fit,
+    # and a filler file then takes the free space below the minimum, so that every done compose
+    # older than the minimum age is removed early, one a second; the age gives the test time to
+    # plant its links first.
+    if os.geteuid() != 0:
+        pytest.skip("mounting the tmpfs volume needs root (scripts/test runs as root)")
+    volume = os.path.join(work, "pressure-volume")
+    unmount = mount_tmpfs(volume, "60m")
+    node = repo_node(
+        start_node, "pressure", repos, target=volume, ODCS_MIN_FREE_SPACE=30 * MIB, ODCS_MIN_FREE_SPACE_MIN_AGE=5,
+        ODCS_MIN_FREE_SPACE_INTERVAL=1,
     )
+    yield node
+    node.stop()
+    unmount()
 
 
 def test_disk_pressure_never_deletes_through_a_link(pressured, fixture_repo, outside, repos):
@@ -108,6 +127,7 @@ def test_disk_pressure_never_deletes_through_a_link(pressured, fixture_repo, out
     plant(target, "odcs-%d/compose/escape" % holding["id"], outside)
     plant(target, "odcs-%d/compose/file" % holding["id"], os.path.join(outside, "deeper", "file"))
     before_outside, before_repos = snapshot(outside), snapshot(repos)
+    fill(target, os.statvfs(target).f_bavail * os.statvfs(target).f_frsize - 20 * MIB)
 
     for compose in (replaced, holding):
         wait_until(

@@ -68,6 +68,29 @@ import Testing
         }
     }
 
+    /// What the space check asks for before anything is placed: nothing for a hard link, the
+    /// package's size for a copy (across filesystems or with links off) and a download.
+    @Test func countsTheBytesOfCopiesAndDownloadsButNotOfHardLinks() async throws {
+        try await TemporaryDirectory.with { dir in
+            try await Self.withRepository(under: dir) { repository, _ in
+                let package = try Self.binary(repository)
+                let job = PackageFetcher.Job(package: package, repository: repository.location, destination: dir.appending("x.rpm"))
+                let linked = PackageFetcher().bytesToWrite([job], into: dir)
+                #expect(linked.bytes == 0 && linked.linked == 1 && linked.written == 0)
+                let copied = PackageFetcher(hardLinks: false).bytesToWrite([job, job], into: dir)
+                #expect(copied.bytes == 2 * UInt64(package.size) && copied.written == 2)
+                var remote = job
+                remote.repository = .url("http://127.0.0.1:9/repo")
+                #expect(PackageFetcher().bytesToWrite([remote], into: dir).bytes == UInt64(package.size))
+                if FileManager.default.isWritableFile(atPath: "/dev/shm") {
+                    try await TemporaryDirectory.with(in: "/dev/shm") { shm in
+                        #expect(PackageFetcher().bytesToWrite([job], into: shm).bytes == UInt64(package.size))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func refusesALocalFileWhoseSizeDiffersFromTheMetadata() async throws {
         try await TemporaryDirectory.with { dir in
             try await Self.withRepository(under: dir) { repository, _ in

@@ -1,9 +1,11 @@
 import Foundation
 import ODCSCore
+import ODCSGenerator
 import ODCSServices
 import ODCSStore
 import ODCSTesting
 import Synchronization
+import SystemPackage
 import Testing
 
 @Suite struct DiskPressureGuardTests {
@@ -25,11 +27,8 @@ import Testing
             }
             // Each removed compose frees 100 bytes; we start 150 below the minimum.
             let free = Mutex<UInt64>(850)
-            var configuration = DiskPressureGuard.Configuration(targetDirectories: target.directories)
-            configuration.minFreeBytes = 1000
-            configuration.minimumAgeSeconds = 3600
-            let guardian = DiskPressureGuard(
-                configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger,
+            let guardian = DiskPressureGuard.testing(
+                target.directories, minFreeBytes: 1000, minimumAgeSeconds: 3600, sweeps: factory.sweeps,
                 freeBytes: { layout in
                     let directories = (try? FileManager.default.contentsOfDirectory(atPath: layout.targetDir.string)) ?? []
                     return free.withLock { $0 } + UInt64(4 - directories.filter { $0.hasPrefix("odcs-") }.count) * 100
@@ -54,10 +53,8 @@ import Testing
             let factory = ComposeFactory(client: client)
             let compose = try await factory.insert()
             try await factory.execute("UPDATE composes SET state = 2, time_done = now() WHERE id = \(compose.id)")
-            var configuration = DiskPressureGuard.Configuration(targetDirectories: target.directories)
-            configuration.minFreeBytes = 1000
-            let guardian = DiskPressureGuard(
-                configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger, freeBytes: { _ in 10 })
+            let guardian = DiskPressureGuard.testing(
+                target.directories, minFreeBytes: 1000, sweeps: factory.sweeps, freeBytes: { _ in 10 })
             #expect(try await guardian.runOnce(fence: nil).isEmpty)
             #expect(try await factory.compose(compose.id).state == .done)
         }
@@ -77,13 +74,83 @@ import Testing
                     "UPDATE composes SET state = 2, time_done = now() - interval '2 hours' WHERE id = \(compose.id)")
             }
             try target.makeDirectory("odcs-\(named.id)")
-            var configuration = DiskPressureGuard.Configuration(targetDirectories: target.directories)
-            configuration.minFreeBytes = 1000
-            let guardian = DiskPressureGuard(
-                configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger, freeBytes: { _ in 10 })
+            let guardian = DiskPressureGuard.testing(
+                target.directories, minFreeBytes: 1000, sweeps: factory.sweeps, freeBytes: { _ in 10 })
             #expect(try await guardian.runOnce(fence: nil) == [named.id])
             #expect(!target.exists("odcs-\(named.id)"))
             #expect(try await factory.compose(extra.id).state == .done)
         }
+    }
+
+    /// The oldest done compose belongs to a target dir this volume does not hold (here one
+    /// the configuration does not name): it is neither removed nor in the way of the default
+    /// dir's composes behind it (the sweep used to take one candidate and give up on it).
+    @Test func anOlderComposeOfAnotherTargetDirDoesNotStopRemoval() async throws {
+        let target = try TemporaryTargetDir()
+        defer { target.remove() }
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let elsewhere = try await factory.insert(builds: "elsewhere") { $0.targetDir = "/srv/private" }
+            let named = try await factory.insert(builds: "named") { $0.targetDir = target.path + "/" }
+            let legacy = try await factory.insert(builds: "legacy") { $0.targetDir = nil }
+            for (compose, hoursAgo) in [(elsewhere, 9), (named, 5), (legacy, 4)] {
+                try await factory.execute(
+                    "UPDATE composes SET state = 2, time_done = now() - \(hoursAgo) * interval '1 hour' WHERE id = \(compose.id)")
+            }
+            for compose in [named, legacy] { try target.makeDirectory("odcs-\(compose.id)") }
+            let guardian = DiskPressureGuard.testing(
+                target.directories, minFreeBytes: 1000, sweeps: factory.sweeps, freeBytes: { _ in 10 })
+            #expect(try await guardian.runOnce(fence: nil) == [named.id, legacy.id])
+            #expect(!target.exists("odcs-\(named.id)") && !target.exists("odcs-\(legacy.id)"))
+            #expect(try await factory.compose(elsewhere.id).state == .done)
+        }
+    }
+
+    /// An extra target dir on the default's filesystem is one volume with it: measured once,
+    /// and its composes are candidates in the same age order.
+    @Test func extraTargetDirOnTheSameFilesystemSharesTheDefaultsVolume() async throws {
+        let target = try TemporaryTargetDir()
+        let extra = try TemporaryTargetDir()
+        defer {
+            target.remove()
+            extra.remove()
+        }
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let private1 = try await factory.insert(builds: "private") { $0.targetDir = extra.path }
+            let public1 = try await factory.insert(builds: "public") { $0.targetDir = target.path }
+            for (compose, hoursAgo) in [(private1, 6), (public1, 5)] {
+                try await factory.execute(
+                    "UPDATE composes SET state = 2, time_done = now() - \(hoursAgo) * interval '1 hour' WHERE id = \(compose.id)")
+            }
+            try extra.makeDirectory("odcs-\(private1.id)")
+            try target.makeDirectory("odcs-\(public1.id)")
+            var directories = target.directories
+            directories.extra = ["releng-private": FilePath(extra.path)]
+            let measured = Mutex<[String]>([])
+            let guardian = DiskPressureGuard.testing(
+                directories, minFreeBytes: 1000, sweeps: factory.sweeps,
+                freeBytes: { layout in
+                    measured.withLock { $0.append(layout.targetDir.string) }
+                    return FileManager.default.fileExists(atPath: extra.path + "/odcs-\(private1.id)") ? 10 : 5000
+                })
+            #expect(try await guardian.runOnce(fence: nil) == [private1.id])
+            #expect(!extra.exists("odcs-\(private1.id)"))
+            #expect(target.exists("odcs-\(public1.id)"))
+            #expect(measured.withLock { $0 } == [target.path, target.path])
+        }
+    }
+}
+
+extension DiskPressureGuard {
+    static func testing(
+        _ directories: TargetDirectories, minFreeBytes: UInt64, minimumAgeSeconds: Int = 3600, sweeps: ComposeSweeps,
+        freeBytes: @escaping @Sendable (VolumeLayout) throws -> UInt64
+    ) -> DiskPressureGuard {
+        var configuration = VolumeRoom.Configuration(targetDirectories: directories)
+        configuration.minFreeBytes = minFreeBytes
+        configuration.minimumAgeSeconds = minimumAgeSeconds
+        let room = VolumeRoom(configuration: configuration, sweeps: sweeps, metrics: .shared, logger: testLogger, freeBytes: freeBytes)
+        return DiskPressureGuard(configuration: .init(), room: room, logger: testLogger)
     }
 }

@@ -149,10 +149,8 @@ import Testing
             let old = try await done(factory, builds: "a", hoursAgo: 5)
             try scene.link("odcs-\(old.id)", to: scene.outside)
             let removedOnce = Mutex(false)
-            var configuration = DiskPressureGuard.Configuration(targetDirectories: scene.target.directories)
-            configuration.minFreeBytes = 1000
-            let guardian = DiskPressureGuard(
-                configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger,
+            let guardian = DiskPressureGuard.testing(
+                scene.target.directories, minFreeBytes: 1000, sweeps: factory.sweeps,
                 freeBytes: { _ in
                     removedOnce.withLock { done in
                         defer { done = true }

@@ -196,7 +196,8 @@ extension ConfigurationKey {
         .init("orphan_min_age", .integer(0...604_800), 600, "The orphan sweep leaves entries younger than this many seconds alone."),
         .init(
             "min_free_space", .integer(0...Int.max), 0,
-            "Bytes that must stay free on target_dir; below it the oldest done composes are removed early (0: off)."),
+            "Bytes that must stay free on each target dir's volume: below it the oldest done composes there are removed early, "
+                + "and a compose whose packages would not leave it free fails at once unless room can be made (0: no early removal)."),
         .init(
             "min_free_space_interval", .integer(1...86400), 30,
             "How often the disk pressure leader measures the free space (and removes composes when below min_free_space)."),

@@ -71,14 +71,17 @@ enum ComposeSweepSQL {
         """
     }
 
-    /// Disk pressure: the oldest done composes that own files, never younger than the
-    /// minimum age and never a raw_config compose (its line's newest is protected upstream).
-    static func composeSelectOldestDone(minAgeSeconds: Int, limit: Int) -> PostgresQuery {
+    /// Disk pressure: the oldest done composes that own files in one of the given target
+    /// dirs (compared without trailing slashes; `includeNull`: a NULL target_dir, the default
+    /// dir of rows older ODCS versions stored, counts too), never younger than the minimum age
+    /// and never a raw_config compose (its line's newest is protected upstream).
+    static func composeSelectOldestDone(minAgeSeconds: Int, targetDirs: [String], includeNull: Bool, limit: Int) -> PostgresQuery {
         """
         SELECT id, reused_id, target_dir, source_type, compose_type, pungi_compose_id
         FROM composes
         WHERE state = \(unescaped: ComposeState.done.sql) AND reused_id IS NULL AND source_type <> \(unescaped: SourceType.rawConfig.sql)
           AND time_done < now() - make_interval(secs => \(Double(minAgeSeconds)))
+          AND (rtrim(target_dir, '/') = ANY(\(targetDirs)::text[]) OR (\(includeNull) AND target_dir IS NULL))
         ORDER BY time_done, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
         """
     }
