@@ -1,5 +1,6 @@
 import Logging
 import ODCSGenerator
+import ODCSVolume
 
 /// The worker's `SpaceCheck` for one compose: before its packages are placed, the volume of its
 /// target dir must keep `min_free_space` free after them (and after what this node's other

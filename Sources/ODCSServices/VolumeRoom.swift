@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ODCSGenerator
 import ODCSStore
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -104,7 +105,8 @@ public struct VolumeRoom: Sendable {
         var free = try measure(volume)
         var removed: [Int64] = []
         let paths = volume.layouts.map(\.targetDir.string)
-        while free < wanted, configuration.minFreeBytes > 0 {
+        // Nothing is removed from a dir that is not the cluster's volume (VolumeIdentityCheck).
+        while free < wanted, configuration.minFreeBytes > 0, configuration.targetDirectories.trust.isTrusted {
             let batch = try await sweeps.removeOldestDone(
                 minAgeSeconds: configuration.minimumAgeSeconds, targetDirs: paths, includeNull: volume.includesDefault, limit: 1,
                 note: note(free), fence: fence)

@@ -4,6 +4,7 @@ import ODCSGenerator
 import ODCSServices
 import ODCSStore
 import ODCSTesting
+import ODCSVolume
 import Synchronization
 import SystemPackage
 import Testing

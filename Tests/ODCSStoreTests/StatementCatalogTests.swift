@@ -119,7 +119,9 @@ import Testing
             query("composeFailStuckWaiting") { ComposeSweepSQL.composeFailStuckWaiting(olderThanSeconds: 60, limit: 10) },
             query("composeSelectExpired") { ComposeSweepSQL.composeSelectExpired(limit: 10) },
             query("composeMarkRemoved") { ComposeSweepSQL.composeMarkRemoved(ids: [1], note: "catalog") },
-            query("composeSelectOldestDone") { ComposeSweepSQL.composeSelectOldestDone(minAgeSeconds: 60, limit: 10) },
+            query("composeSelectOldestDone") {
+                ComposeSweepSQL.composeSelectOldestDone(minAgeSeconds: 60, targetDirs: ["/srv/odcs"], includeNull: true, limit: 10)
+            },
             query("composeMarkFollowersRemoved") { ComposeSweepSQL.composeMarkFollowersRemoved(of: [1], note: "catalog") },
             query("composeSelectLive") { ComposeSweepSQL.composeSelectLive(ids: [1]) },
             query("composeOldestExpiredAge") { ComposeSweepSQL.composeOldestExpiredAge },
