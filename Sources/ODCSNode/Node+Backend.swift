@@ -33,7 +33,7 @@ extension Node {
             logger.warning("test_generator.journal is set: composes are not really generated", metadata: ["journal": "\(journal)"])
             return GeneratorSet(
                 all: JournalGenerator(
-                    journal: FilePath(journal), node: configuration.nodeID, workDuration: .milliseconds(backend.testWorkMilliseconds)))
+                    journal: FilePath(journal), node: configuration.nodeID, workDuration: backend.testWork))
         }
         var generators: [SourceType: any ComposeGenerator] = [:]
         for type in SourceType.allCases { generators[type] = UnsupportedGenerator() }
@@ -42,16 +42,16 @@ extension Node {
         generators[.repo] = RepoGenerator(
             configuration: .init(
                 localRoots: backend.repoSourceRoots.map { FilePath($0) }, defaultArches: configuration.policy.defaultArches,
-                assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout))))
+                assembly: .init(createrepoTimeout: backend.pungiTimeout)))
         if let kojiURL = backend.kojiURL {
             let koji = KojiClient(
-                configuration: .init(url: kojiURL, timeout: .seconds(backend.kojiTimeout), maxRetries: backend.kojiMaxRetries),
+                configuration: .init(url: kojiURL, timeout: backend.kojiTimeout, maxRetries: backend.kojiMaxRetries),
                 logger: logger)
             let generator = KojiGenerator(
                 configuration: .init(
                     topdir: backend.kojiTopdir.map { FilePath($0) }, topurl: backend.kojiTopurl,
-                    defaultArches: configuration.policy.defaultArches, assembly: .init(createrepoTimeout: .seconds(backend.pungiTimeout)),
-                    gitTimeout: .seconds(backend.pungiTimeout)),
+                    defaultArches: configuration.policy.defaultArches, assembly: .init(createrepoTimeout: backend.pungiTimeout),
+                    gitTimeout: backend.pungiTimeout),
                 koji: koji, eventCache: KojiTagCache(store: KojiTagCacheStore(client: client, logger: logger)))
             for type in [SourceType.tag, .build, .pungiCompose] { generators[type] = generator }
             generators[.module] = makeModuleGenerator(koji: generator)
@@ -70,7 +70,7 @@ extension Node {
         settings.renderer = configuration.renderer
         let koji = backend.kojiURL.map { url in
             KojiClient(
-                configuration: .init(url: url, timeout: .seconds(backend.kojiTimeout), maxRetries: backend.kojiMaxRetries), logger: logger)
+                configuration: .init(url: url, timeout: backend.kojiTimeout, maxRetries: backend.kojiMaxRetries), logger: logger)
         }
         let store = ComposeStore(client: client, logger: logger)
         return PungiGenerator(
@@ -112,25 +112,25 @@ extension Node {
         let sweeps = ComposeSweeps(client: client, logger: logger)
         let registry = NodeRegistry(client: client, logger: logger)
         let directories = targetDirectories
-        let check = Duration.milliseconds(backend.leaderCheckIntervalMilliseconds)
+        let check = backend.leaderCheckInterval
 
         var rescue = LeaseRescuer.Configuration()
-        rescue.interval = .milliseconds(backend.rescueIntervalMilliseconds)
-        rescue.leaseTimeoutSeconds = backend.leaseTimeout
+        rescue.interval = backend.rescueInterval
+        rescue.leaseTimeoutSeconds = backend.leaseTimeout.wholeSeconds
         rescue.maxAttempts = backend.maxAttempts
-        rescue.backoffSeconds = backend.retryBackoff
+        rescue.backoffSeconds = backend.retryBackoff.wholeSeconds
         var orphans = OrphanSweeper.Configuration(targetDirectories: directories)
-        orphans.interval = .seconds(backend.orphanSweepInterval)
-        orphans.minimumAge = .seconds(backend.orphanMinAge)
+        orphans.interval = backend.orphanSweepInterval
+        orphans.minimumAge = backend.orphanMinAge
         let outbox = OutboxStore(client: client, logger: logger)
         var pruner = OutboxPruner.Configuration()
-        pruner.retentionSeconds = backend.events.retention
+        pruner.retention = backend.events.retention
         var space = VolumeRoom.Configuration(targetDirectories: directories)
         space.minFreeBytes = UInt64(backend.minFreeSpace)
-        space.minimumAgeSeconds = backend.minFreeSpaceMinAge
+        space.minimumAge = backend.minFreeSpaceMinAge
         let room = VolumeRoom(configuration: space, sweeps: sweeps, metrics: metrics, logger: logger)
         var disk = DiskPressureGuard.Configuration()
-        disk.interval = .seconds(backend.minFreeSpaceInterval)
+        disk.interval = backend.minFreeSpaceInterval
 
         let duties: [(AdvisoryLock, any LeaderDuty)] = [
             (.leaseRescue, LeaseRescuer(configuration: rescue, sweeps: sweeps, metrics: metrics, logger: logger)),
@@ -154,24 +154,24 @@ extension Node {
             registry: registry, logger: logger)
 
         var expiry = ExpiryWorker.Configuration(targetDirectories: directories)
-        expiry.interval = .milliseconds(backend.expiryIntervalMilliseconds)
+        expiry.interval = backend.expiryInterval
 
         var worker = ComposeWorker.Configuration(nodeID: configuration.nodeID, hostName: host, targetDirectories: directories)
         worker.slots = backend.numConcurrentPungi
-        worker.pollInterval = .milliseconds(backend.pollIntervalMilliseconds)
-        worker.leaseTimeout = .seconds(backend.leaseTimeout)
+        worker.pollInterval = backend.pollInterval
+        worker.leaseTimeout = backend.leaseTimeout
         // A raw_config source may allow its pungi-koji run longer than pungi_timeout.
         worker.generationTimeoutSeconds = max(
-            backend.pungiTimeout, configuration.pungi.generator.rawConfigs.values.compactMap(\.pungiTimeout).max() ?? 0)
+            backend.pungiTimeout.wholeSeconds, configuration.pungi.generator.rawConfigs.values.compactMap(\.pungiTimeout).max() ?? 0)
         worker.clusterCap = backend.maxGenerating > 0 ? backend.maxGenerating : nil
         worker.listen = backend.listenNotify
-        worker.drainTimeout = .seconds(backend.drainTimeout)
+        worker.drainTimeout = backend.drainTimeout
         worker.fieldRules = ComposeFieldRules(policy: configuration.policy)
 
         var publisher = OutboxPublisher.Configuration()
         publisher.batchSize = backend.events.batchSize
-        publisher.pollInterval = .milliseconds(backend.events.pollIntervalMilliseconds)
-        publisher.retryBackoff = Double(backend.events.retryBackoff)
+        publisher.pollInterval = backend.events.pollInterval
+        publisher.retryBackoff = backend.events.retryBackoff
         publisher.listen = backend.listenNotify
 
         return electors + [

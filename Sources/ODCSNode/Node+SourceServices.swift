@@ -22,6 +22,6 @@ extension Node {
             configuration: .init(
                 serverURL: serverURL, username: services.pulpUsername, password: services.pulpPassword,
                 sslCertificate: services.pulpSSLCert, sslKey: services.pulpSSLKey, timeout: .seconds(services.netTimeout),
-                emptyRepositoryArches: allowedArches, createrepoTimeout: .seconds(configuration.backend.pungiTimeout)))
+                emptyRepositoryArches: allowedArches, createrepoTimeout: configuration.backend.pungiTimeout))
     }
 }

@@ -92,7 +92,7 @@ public struct Node: Sendable {
         var group = ServiceGroupConfiguration(
             services: services.map { StoppingService(service: $0, logger: logger) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        let bounds = Self.shutdownBounds(drainTimeoutSeconds: configuration.backend.drainTimeout)
+        let bounds = Self.shutdownBounds(drainTimeout: configuration.backend.drainTimeout)
         group.maximumGracefulShutdownDuration = bounds.graceful
         group.maximumCancellationDuration = bounds.cancellation
         try await ServiceGroup(configuration: group).run()

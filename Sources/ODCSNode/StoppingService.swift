@@ -30,7 +30,7 @@ extension Node {
     /// The group's bounds: the compose worker may drain for `drain_timeout`, everything else
     /// stops in moments; past both the remaining services are cancelled, and past
     /// `cancellation` too the group gives up and the node exits with an error.
-    static func shutdownBounds(drainTimeoutSeconds: Int) -> (graceful: Duration, cancellation: Duration) {
-        (.seconds(drainTimeoutSeconds + 30), .seconds(10))
+    static func shutdownBounds(drainTimeout: Duration) -> (graceful: Duration, cancellation: Duration) {
+        (drainTimeout + .seconds(30), .seconds(10))
     }
 }

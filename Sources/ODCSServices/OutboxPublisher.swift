@@ -18,8 +18,8 @@ public struct OutboxPublisher: Service {
     public struct Configuration: Sendable {
         public var batchSize: Int = 200
         public var pollInterval: Duration = .milliseconds(500)
-        public var retryBackoff: Double = 1
-        public var maxBackoff: Double = 300
+        public var retryBackoff: Duration = .seconds(1)
+        public var maxBackoff: Duration = .seconds(300)
         public var listen: Bool = true
 
         public init() {}
@@ -126,7 +126,7 @@ public struct OutboxPublisher: Service {
                 }
             }
             return events.indices.map { index in
-                let backoff = min(configuration.maxBackoff, configuration.retryBackoff * Double(1 << min(events[index].attempts, 20)))
+                let backoff = min(configuration.maxBackoff, configuration.retryBackoff * (1 << min(events[index].attempts, 20))).inSeconds
                 return OutboxOutcome(
                     id: events[index].id, delivered: delivered[index].sorted(), error: errors[index], retryAfterSeconds: backoff)
             }
@@ -134,14 +134,14 @@ public struct OutboxPublisher: Service {
     }
 }
 
-/// Leader duty: deletes published events older than `retentionSeconds` (the event stream can
+/// Leader duty: deletes published events older than `retention` (the event stream can
 /// resume only within it) and records the outbox gauges.
 ///
 /// Metrics: `odcs_outbox_backlog`, `odcs_outbox_oldest_unpublished_seconds`, `odcs_outbox_pruned_total`.
 public struct OutboxPruner: LeaderDuty {
     public struct Configuration: Sendable {
         public var interval: Duration = .seconds(15)
-        public var retentionSeconds: Int = 86400
+        public var retention: Duration = .seconds(86400)
 
         public init() {}
     }
@@ -164,7 +164,7 @@ public struct OutboxPruner: LeaderDuty {
     public func runOnce() async throws {
         var pruned = 0
         while true {
-            let count = try await outbox.prune(publishedBefore: configuration.retentionSeconds)
+            let count = try await outbox.prune(publishedBefore: configuration.retention.wholeSeconds)
             pruned += count
             if count < 10_000 { break }
         }

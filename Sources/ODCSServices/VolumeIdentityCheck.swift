@@ -66,9 +66,17 @@ public struct VolumeIdentityCheck: Service {
                     reason = problem
                     break
                 }
-            } catch {
+            } catch let error as VolumeLayout.FileError {
                 reason = "target dir \(name) (\(layout.targetDir)) could not be checked: \(error)"
                 break
+            } catch {
+                // The database did not answer: the volume has not changed for that, so the
+                // last verdict stands until a check can run (a restart of PostgreSQL must not
+                // stop the node's work for a check interval).
+                logger.warning(
+                    "volume identity not checked: the database did not answer",
+                    metadata: ["target_dir": "\(name)", "error": "\(String(reflecting: error))"])
+                return trust.reason
             }
         }
         let previous = trust.update(untrustedBecause: reason)

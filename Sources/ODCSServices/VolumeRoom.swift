@@ -22,7 +22,7 @@ public struct VolumeRoom: Sendable {
     public struct Configuration: Sendable {
         /// 0 disables early removal (the free space is still measured and checked).
         public var minFreeBytes: UInt64 = 0
-        public var minimumAgeSeconds: Int = 3600
+        public var minimumAge: Duration = .seconds(3600)
         public var targetDirectories: TargetDirectories
 
         public init(targetDirectories: TargetDirectories) {
@@ -108,7 +108,7 @@ public struct VolumeRoom: Sendable {
         // Nothing is removed from a dir that is not the cluster's volume (VolumeIdentityCheck).
         while free < wanted, configuration.minFreeBytes > 0, configuration.targetDirectories.trust.isTrusted {
             let batch = try await sweeps.removeOldestDone(
-                minAgeSeconds: configuration.minimumAgeSeconds, targetDirs: paths, includeNull: volume.includesDefault, limit: 1,
+                minAgeSeconds: configuration.minimumAge.wholeSeconds, targetDirs: paths, includeNull: volume.includesDefault, limit: 1,
                 note: note(free), fence: fence)
             guard let compose = batch.first else { break }
             ExpiryWorker.removeFiles(of: compose, directories: configuration.targetDirectories, logger: logger)

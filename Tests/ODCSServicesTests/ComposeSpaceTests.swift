@@ -16,7 +16,7 @@ import Testing
     {
         var configuration = VolumeRoom.Configuration(targetDirectories: target.directories)
         configuration.minFreeBytes = minFree
-        configuration.minimumAgeSeconds = 0
+        configuration.minimumAge = .zero
         return VolumeRoom(configuration: configuration, sweeps: sweeps, metrics: .shared, logger: testLogger, freeBytes: { _ in free() })
     }
 

@@ -150,7 +150,7 @@ extension DiskPressureGuard {
     ) -> DiskPressureGuard {
         var configuration = VolumeRoom.Configuration(targetDirectories: directories)
         configuration.minFreeBytes = minFreeBytes
-        configuration.minimumAgeSeconds = minimumAgeSeconds
+        configuration.minimumAge = .seconds(minimumAgeSeconds)
         let room = VolumeRoom(configuration: configuration, sweeps: sweeps, metrics: .shared, logger: testLogger, freeBytes: freeBytes)
         return DiskPressureGuard(configuration: .init(), room: room, logger: testLogger)
     }

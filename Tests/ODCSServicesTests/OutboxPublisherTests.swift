@@ -11,7 +11,7 @@ import Testing
     static let renderer = ComposeJSONRenderer(targetDirURL: "http://odcs.example/composes", defaultTargetDir: "/srv/odcs")
     static let secret = Array("s3cret".utf8)
 
-    static func publisher(_ client: PostgresClientHolder, url: String, backoff: Double = 0) -> OutboxPublisher {
+    static func publisher(_ client: PostgresClientHolder, url: String, backoff: Duration = .zero) -> OutboxPublisher {
         var configuration = OutboxPublisher.Configuration()
         configuration.retryBackoff = backoff
         return OutboxPublisher(

@@ -1,32 +1,33 @@
 /// The backend's slice of the configuration (design §5–§6), as validated values; `Node`
-/// turns it into each service's own `Configuration`.
+/// turns it into each service's own `Configuration`. Every time is a `Duration`, whatever unit
+/// its configuration key counts in (`_ms` keys in milliseconds, the others in seconds).
 public struct BackendSettings: Sendable {
     public var numConcurrentPungi: Int
-    public var pungiTimeout: Int
+    public var pungiTimeout: Duration
     public var maxGenerating: Int
-    public var pollIntervalMilliseconds: Int
+    public var pollInterval: Duration
     public var listenNotify: Bool
-    public var leaseTimeout: Int
+    public var leaseTimeout: Duration
     public var maxAttempts: Int
-    public var retryBackoff: Int
-    public var rescueIntervalMilliseconds: Int
-    public var drainTimeout: Int
-    public var expiryIntervalMilliseconds: Int
-    public var orphanSweepInterval: Int
-    public var orphanMinAge: Int
+    public var retryBackoff: Duration
+    public var rescueInterval: Duration
+    public var drainTimeout: Duration
+    public var expiryInterval: Duration
+    public var orphanSweepInterval: Duration
+    public var orphanMinAge: Duration
     public var minFreeSpace: Int
-    public var minFreeSpaceMinAge: Int
-    public var minFreeSpaceInterval: Int
-    public var leaderCheckIntervalMilliseconds: Int
+    public var minFreeSpaceMinAge: Duration
+    public var minFreeSpaceInterval: Duration
+    public var leaderCheckInterval: Duration
     public var repoSourceRoots: [String]
     public var kojiURL: String?
     public var kojiTopdir: String?
     public var kojiTopurl: String?
-    public var kojiTimeout: Int
+    public var kojiTimeout: Duration
     public var kojiMaxRetries: Int
     public var events: EventSettings
     public var testJournal: String?
-    public var testWorkMilliseconds: Int
+    public var testWork: Duration
 }
 
 /// Where compose events go (docs/events.md).
@@ -42,8 +43,8 @@ public struct EventSettings: Sendable {
     public var exchange: String
     public var webhookURLs: [String]
     public var webhookSecret: [UInt8]?
-    public var retention: Int
+    public var retention: Duration
     public var batchSize: Int
-    public var pollIntervalMilliseconds: Int
-    public var retryBackoff: Int
+    public var pollInterval: Duration
+    public var retryBackoff: Duration
 }

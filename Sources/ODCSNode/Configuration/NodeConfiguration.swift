@@ -121,20 +121,23 @@ public struct NodeConfiguration: Sendable {
             )
         }
 
+        func seconds(_ key: String) -> Duration { .seconds(int(key)) }
+        func milliseconds(_ key: String) -> Duration { .milliseconds(int(key)) }
         backend = BackendSettings(
-            numConcurrentPungi: int("num_concurrent_pungi"), pungiTimeout: int("pungi_timeout"), maxGenerating: int("max_generating"),
-            pollIntervalMilliseconds: int("poll_interval_ms"), listenNotify: values["listen_notify"] != .bool(false),
-            leaseTimeout: int("lease_timeout"), maxAttempts: int("max_attempts"), retryBackoff: int("retry_backoff"),
-            rescueIntervalMilliseconds: int("rescue_interval_ms"), drainTimeout: int("drain_timeout"),
-            expiryIntervalMilliseconds: int("expiry_interval_ms"), orphanSweepInterval: int("orphan_sweep_interval"),
-            orphanMinAge: int("orphan_min_age"), minFreeSpace: int("min_free_space"), minFreeSpaceMinAge: int("min_free_space_min_age"),
-            minFreeSpaceInterval: int("min_free_space_interval"),
-            leaderCheckIntervalMilliseconds: int("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
+            numConcurrentPungi: int("num_concurrent_pungi"), pungiTimeout: seconds("pungi_timeout"), maxGenerating: int("max_generating"),
+            pollInterval: milliseconds("poll_interval_ms"), listenNotify: values["listen_notify"] != .bool(false),
+            leaseTimeout: seconds("lease_timeout"), maxAttempts: int("max_attempts"), retryBackoff: seconds("retry_backoff"),
+            rescueInterval: milliseconds("rescue_interval_ms"), drainTimeout: seconds("drain_timeout"),
+            expiryInterval: milliseconds("expiry_interval_ms"), orphanSweepInterval: seconds("orphan_sweep_interval"),
+            orphanMinAge: seconds("orphan_min_age"), minFreeSpace: int("min_free_space"),
+            minFreeSpaceMinAge: seconds("min_free_space_min_age"),
+            minFreeSpaceInterval: seconds("min_free_space_interval"),
+            leaderCheckInterval: milliseconds("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
             kojiURL: optional("koji_url"), kojiTopdir: optional("koji_topdir"), kojiTopurl: optional("koji_topurl"),
-            kojiTimeout: int("koji_timeout"), kojiMaxRetries: int("koji_max_retries"),
+            kojiTimeout: seconds("koji_timeout"), kojiMaxRetries: int("koji_max_retries"),
             events: try Self.eventSettings(string: string, optional: optional, list: list, int: int),
             testJournal: optional("test_generator.journal"),
-            testWorkMilliseconds: int("test_generator.work_ms"))
+            testWork: milliseconds("test_generator.work_ms"))
         for root in backend.repoSourceRoots where !root.hasPrefix("/") {
             throw ConfigurationError("configuration key repo_source_roots must hold absolute paths, got \(root)")
         }
@@ -218,8 +221,8 @@ public struct NodeConfiguration: Sendable {
             amqp: backends.contains("amqp"), webhook: backends.contains("webhook"), brokerURLs: brokers,
             caCert: nonEmpty("messaging_ca_cert"), certFile: nonEmpty("messaging_cert_file"), keyFile: nonEmpty("messaging_key_file"),
             topic: prefix.isEmpty ? topic : "\(prefix).\(topic)", exchange: string("messaging_exchange"), webhookURLs: webhooks,
-            webhookSecret: secret, retention: int("outbox_retention"), batchSize: int("outbox_batch_size"),
-            pollIntervalMilliseconds: int("outbox_poll_interval_ms"), retryBackoff: int("outbox_retry_backoff"))
+            webhookSecret: secret, retention: .seconds(int("outbox_retention")), batchSize: int("outbox_batch_size"),
+            pollInterval: .milliseconds(int("outbox_poll_interval_ms")), retryBackoff: .seconds(int("outbox_retry_backoff")))
     }
 
     /// A one-line secret from a mounted file, its trailing newline dropped; the value never
