@@ -27,6 +27,11 @@ public struct ServiceMetrics: Sendable {
             preferredDisplayUnit: .seconds)
     }
 
+    /// Passing database faults retried (`DatabaseRetry`): by operation and kind of fault.
+    public func databaseRetries(operation: String, kind: String) -> Counter {
+        Counter(label: "odcs_db_retries_total", dimensions: [("operation", operation), ("kind", kind)])
+    }
+
     public func leader(duty: String) -> Gauge { Gauge(label: "odcs_leader", dimensions: [("duty", duty)]) }
 
     public func clusterComposes(state: String) -> Gauge { Gauge(label: "odcs_cluster_composes", dimensions: [("state", state)]) }

@@ -35,6 +35,15 @@ public enum LeaderStore {
         return false
     }
 
+    /// Makes PostgreSQL close the lock connection after `milliseconds` without a statement
+    /// (the duty's lease); false when the server is older than 14 and cannot.
+    public static func limitIdleSession(on connection: PostgresConnection, milliseconds: Int, logger: Logger) async throws -> Bool {
+        for try await _ in try await connection.query(LeaderSQL.leaderLimitIdleSession(milliseconds: milliseconds), logger: logger) {
+            return true
+        }
+        return false
+    }
+
     public static func unlock(on connection: PostgresConnection, dutyKey: Int32, logger: Logger) async throws {
         try await connection.query(LeaderSQL.leaderUnlock(dutyKey: dutyKey), logger: logger)
     }

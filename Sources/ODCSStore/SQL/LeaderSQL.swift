@@ -6,6 +6,15 @@ import PostgresNIO
 enum LeaderSQL {
     static func leaderTryLock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_try_advisory_lock(\(AdvisoryLock.namespace), \(dutyKey))" }
 
+    /// The duty's lease on its lock connection: PostgreSQL (14 and newer) closes the session,
+    /// and so releases the lock, once it has been idle this long, so a paused or hung holder
+    /// cannot keep a duty from the other nodes. No row on older servers (no such setting).
+    static func leaderLimitIdleSession(milliseconds: Int) -> PostgresQuery {
+        """
+        SELECT set_config(name, \(String(milliseconds)), false) FROM pg_settings WHERE name = 'idle_session_timeout'
+        """
+    }
+
     static func leaderUnlock(dutyKey: Int32) -> PostgresQuery { "SELECT pg_advisory_unlock(\(AdvisoryLock.namespace), \(dutyKey))" }
 
     /// Whether this session still holds the duty lock (checked on the lock connection itself).
