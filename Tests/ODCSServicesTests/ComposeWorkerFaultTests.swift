@@ -13,10 +13,14 @@ import Testing
 /// retried, and the compose ends done. Each test makes the worker wait on a lock the test
 /// holds (`LockHolder`), so the fault lands exactly where it should; no test sleeps.
 extension ComposeWorkerTests {
+    /// Builds no other test asks for: a reuse key's advisory lock is shared by every schema
+    /// of the database, and these tests hold it on purpose.
+    func uniqueBuilds() -> String { "fault-\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())-1-1" }
+
     /// An identical compose generating under another node's lease: the candidate the
     /// worker's compose will follow.
-    func generatingCandidate(_ factory: ComposeFactory) async throws -> ClaimedCompose {
-        try await factory.insert()
+    func generatingCandidate(_ factory: ComposeFactory, builds: String) async throws -> ClaimedCompose {
+        try await factory.insert(builds: builds)
         let claim = try #require(try await factory.queue.claim(node: "other", limit: 1, deadlineSeconds: 60).first)
         #expect(try await factory.queue.decideReuse(claim.lease, resolved: claim.compose) { _ in true } == .generate)
         return claim
@@ -36,10 +40,11 @@ extension ComposeWorkerTests {
         defer { target.remove() }
         try await TestDatabase.withSchema { client, schema in
             let factory = ComposeFactory(client: client)
-            let candidate = try await generatingCandidate(factory)
+            let builds = uniqueBuilds()
+            let candidate = try await generatingCandidate(factory, builds: builds)
             let holder = try await LockHolder.begin(schema: schema)
             try await holder.execute("SELECT id FROM composes WHERE id = \(candidate.compose.id) FOR NO KEY UPDATE")
-            let compose = try await factory.insert()
+            let compose = try await factory.insert(builds: builds)
             let keyText = try #require(ReuseKey(compose)).canonicalText
             let worker = makeWorker(factory, target, generator: instantGenerator()) { $0.leaseTimeout = .seconds(60) }
             try await running(worker) {
@@ -65,10 +70,11 @@ extension ComposeWorkerTests {
         defer { target.remove() }
         try await TestDatabase.withSchema { client, schema in
             let factory = ComposeFactory(client: client)
-            let candidate = try await generatingCandidate(factory)
+            let builds = uniqueBuilds()
+            let candidate = try await generatingCandidate(factory, builds: builds)
             let holder = try await LockHolder.begin(schema: schema)
             try await holder.execute("SELECT id FROM composes WHERE id = \(candidate.compose.id) FOR NO KEY UPDATE")
-            let compose = try await factory.insert()
+            let compose = try await factory.insert(builds: builds)
             let worker = makeWorker(factory, target, generator: instantGenerator()) { $0.leaseTimeout = .seconds(60) }
             try await running(worker) {
                 let killed = try await holder.waiters()
@@ -88,7 +94,7 @@ extension ComposeWorkerTests {
         defer { target.remove() }
         try await TestDatabase.withSchema { client, schema in
             let factory = ComposeFactory(client: client)
-            let compose = try await factory.insert()
+            let compose = try await factory.insert(builds: uniqueBuilds())
             let holder = try await LockHolder.begin(schema: schema)
             // Every claim waits: its FOR UPDATE needs a lock this mode excludes.
             try await holder.execute("LOCK TABLE composes IN EXCLUSIVE MODE")
@@ -117,7 +123,7 @@ extension ComposeWorkerTests {
                 try "tree".write(toFile: context.staging.appending("TREE").string, atomically: false, encoding: .utf8)
                 return GenerationResult()
             }
-            let compose = try await factory.insert()
+            let compose = try await factory.insert(builds: uniqueBuilds())
             // A heartbeat every 20 s: none runs during the test, only the finish waits.
             let worker = makeWorker(factory, target, generator: generator) { $0.leaseTimeout = .seconds(60) }
             let done = try await running(worker) {
@@ -154,7 +160,7 @@ extension ComposeWorkerTests {
             }
             let (otherEvents, otherContinuation) = AsyncStream.makeStream(of: ScriptedGenerator.Event.self)
             let other = ScriptedGenerator(events: otherContinuation) { _ in GenerationResult() }
-            let compose = try await factory.insert()
+            let compose = try await factory.insert(builds: uniqueBuilds())
 
             let draining = makeWorker(factory, target, generator: slow) { $0.drainTimeout = .milliseconds(100) }
             var configuration = ComposeWorker.Configuration(

@@ -10,16 +10,20 @@ import Testing
 /// cycle before (issue 19: a heartbeat and a reuse decision under bursts of identical
 /// requests) and waits on `pg_blocking_pids`, never on time.
 @Suite(.timeLimit(.minutes(2))) struct LockOrderTests {
+    /// Builds no other test asks for: a reuse key's advisory lock is shared by every schema.
+    static func uniqueBuilds() -> String { "order-\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())-1-1" }
+
     /// The heartbeat holds the older compose and waits for the newer one; the reuse decision
     /// of the newer one must then wait for the older one *without* holding its own row (it
     /// locks in id order), so the heartbeat goes through and then the decision does.
     @Test func heartbeatAndReuseDecisionWaitInLineNotInACycle() async throws {
         try await TestDatabase.withSchema { client, schema in
             let factory = ComposeFactory(client: client)
-            let older = try await factory.insert()
+            let builds = Self.uniqueBuilds()
+            let older = try await factory.insert(builds: builds)
             let olderClaim = try #require(try await factory.queue.claim(node: "n", limit: 1, deadlineSeconds: 60).first)
             #expect(try await factory.queue.decideReuse(olderClaim.lease, resolved: olderClaim.compose) { _ in true } == .generate)
-            let newer = try await factory.insert()
+            let newer = try await factory.insert(builds: builds)
             let newerClaim = try #require(try await factory.queue.claim(node: "n", limit: 1, deadlineSeconds: 60).first)
             #expect(newerClaim.compose.id == newer.id)
 
@@ -43,8 +47,9 @@ import Testing
     @Test func finishAndExtendWaitInLine() async throws {
         try await TestDatabase.withSchema { client, schema in
             let factory = ComposeFactory(client: client)
-            let first = try await factory.insert()
-            let second = try await factory.insert()
+            let builds = Self.uniqueBuilds()
+            let first = try await factory.insert(builds: builds)
+            let second = try await factory.insert(builds: builds)
             let claims = try await factory.queue.claim(node: "n", limit: 2, deadlineSeconds: 60)
             #expect(try await factory.queue.decideReuse(claims[0].lease, resolved: claims[0].compose) { _ in true } == .generate)
             #expect(
@@ -73,10 +78,10 @@ import Testing
             let connector = try TestDatabase.connector(schema: schema)
             let key = Int32.random(in: 10_000...1_000_000)
             let paused = try await connector.connect(logger: TestDatabase.logger)
-            #expect(try await LeaderStore.limitIdleSession(on: paused, milliseconds: 300, logger: TestDatabase.logger))
             #expect(try await LeaderStore.tryLock(on: paused, dutyKey: key, logger: TestDatabase.logger))
             try await connector.withConnection(logger: TestDatabase.logger) { follower in
                 #expect(try await !LeaderStore.tryLock(on: follower, dutyKey: key, logger: TestDatabase.logger))
+                #expect(try await LeaderStore.limitIdleSession(on: paused, milliseconds: 300, logger: TestDatabase.logger))
                 // No statement on the holder's connection from here on: the server ends it.
                 while try await !LeaderStore.tryLock(on: follower, dutyKey: key, logger: TestDatabase.logger) {
                     try await Task.sleep(for: .milliseconds(50))
