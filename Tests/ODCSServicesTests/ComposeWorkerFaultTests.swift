@@ -49,12 +49,13 @@ extension ComposeWorkerTests {
             let worker = makeWorker(factory, target, generator: instantGenerator()) { $0.leaseTimeout = .seconds(60) }
             try await running(worker) {
                 // The worker's reuse transaction holds the key's lock and waits for the candidate.
-                let first = try await holder.waiters()
+                _ = try await holder.waiters()
                 // Wanting the key's lock closes a cycle. PostgreSQL aborts the worker's
                 // transaction (it waited first, so its deadlock check runs first): only then can
-                // this statement return. The worker retries, and waits for this transaction.
+                // this statement return. The worker retries (often on the same connection, which
+                // survives a deadlock), and waits for this transaction again.
                 try await holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(keyText), 3525))")
-                _ = try await holder.waiters(excluding: first)
+                _ = try await holder.waiters()
                 try await holder.commit()
                 try await waitForFollower(factory, compose.id, of: candidate.compose.id)
             }
