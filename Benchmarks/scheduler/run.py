@@ -409,7 +409,7 @@ def main():
     p.add_argument("--throughput-timeout", type=int, default=900)
     p.add_argument("--no-stat-statements", dest="stat_statements", action="store_false",
                    help="do not load pg_stat_statements (it is on by default, for the throughput breakdown)")
-    p.add_argument("--failover-lease-timeouts", default="60,15")
+    p.add_argument("--failover-lease-timeouts", default="45,15")
     p.add_argument("--failover-slots", type=int, default=8)
     p.add_argument("--failover-composes", type=int, default=12)
     p.add_argument("--failover-work-ms", type=int, default=600000)

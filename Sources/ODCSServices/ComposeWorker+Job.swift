@@ -42,14 +42,26 @@ extension ComposeWorker {
         let decision: ReuseDecision
         do {
             try checkFields(compose)
-            resolved = try await generator.resolve(compose, logger: logger)
+            let retry = DatabaseRetry(limit: configuration.leaseTimeout, metrics: metrics)
+            resolved = try await retry.run("resolve", logger: logger) { try await generator.resolve(compose, logger: logger) }
             try checkFields(resolved)
-            decision = try await queue.decideReuse(lease, resolved: resolved) { candidate in
-                try await generator.isReusable(candidate, for: resolved, logger: logger)
+            decision = try await retry.run("reuse", logger: logger) {
+                try await queue.decideReuse(lease, resolved: resolved) { candidate in
+                    try await generator.isReusable(candidate, for: resolved, logger: logger)
+                }
             }
         } catch StoreError.leaseLost {
             metrics.leaseLosses.increment()
             logger.warning("lease lost before generation")
+            return
+        } catch let error where DatabaseRetry.isPassing(error) {
+            // The database stayed away for a whole lease: not the compose's fault. Hand it
+            // back (if that fails too, the rescue takes the lease back later).
+            let released = await retrying("release", logger: logger) { try await queue.release(lease) } ?? false
+            if released { metrics.released.increment() }
+            logger.warning(
+                "database unavailable before generation: compose handed back to wait",
+                metadata: ["released": "\(released)", "error": "\(String(reflecting: error))"])
             return
         } catch {
             await fail(lease, compose: compose, message: Self.describe(error), logger: logger)
@@ -102,7 +114,7 @@ extension ComposeWorker {
             logger.warning("lease lost: generation stopped, nothing published")
         case .interrupted(.drain):
             layout.discard(staging)
-            let released = (try? await queue.release(lease)) ?? false
+            let released = await retrying("release", logger: logger) { try await queue.release(lease) } ?? false
             if released { metrics.released.increment() }
             logger.info("drain: compose handed back to wait", metadata: ["released": "\(released)"])
         }
@@ -154,7 +166,7 @@ extension ComposeWorker {
             await publishFailed(lease, compose: noCompose, staging: staging, layout: layout, message: Self.describe(error), logger: logger)
             return
         }
-        let committed = await retrying(logger: logger) {
+        let committed = await retrying("finish", logger: logger) {
             try await queue.finishDone(
                 lease, pungiComposeID: result.pungiComposeID,
                 updates: ComposeDoneUpdates(
@@ -191,7 +203,7 @@ extension ComposeWorker {
             reason = reason.replacingOccurrences(
                 of: configuration.targetDirectories.defaultDir.string, with: configuration.targetDirectories.defaultURL)
         }
-        let committed = await retrying(logger: logger) { try await queue.finishFailed(lease, reason: reason) }
+        let committed = await retrying("finish", logger: logger) { [reason] in try await queue.finishFailed(lease, reason: reason) }
         if committed == true {
             logger.info("failed", metadata: ["reason": "\(reason)"])
         } else {
@@ -201,26 +213,19 @@ extension ComposeWorker {
     }
 
     func stillHeld(_ lease: Lease) async -> Bool {
-        await retrying(logger: logger) { try await queue.heartbeat([lease]).contains(lease.composeID) } ?? false
+        await retrying("lease_check", logger: logger) { try await queue.heartbeat([lease]).contains(lease.composeID) } ?? false
     }
 
-    /// Retries a fenced write through database hiccups (a restart, a failover) for up to one
-    /// lease timeout; after that the lease may be rescued anyway, and the fence decides.
-    func retrying<R: Sendable>(logger: Logger, _ operation: () async throws -> R) async -> R? {
-        let deadline = ContinuousClock.now + configuration.leaseTimeout
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await operation()
-            } catch {
-                guard ContinuousClock.now < deadline else {
-                    logger.error("giving up on a fenced write", metadata: ["error": "\(String(reflecting: error))"])
-                    return nil
-                }
-                logger.warning("fenced write failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+    /// Retries a fenced write through database hiccups (a restart, a failover, a deadlock) for
+    /// up to one lease timeout; after that the lease may be rescued anyway, and the fence
+    /// decides. Retries every error: only the fence may refuse these writes.
+    func retrying<R: Sendable>(_ operation: String, logger: Logger, _ body: @escaping @Sendable () async throws -> R) async -> R? {
+        do {
+            return try await DatabaseRetry(limit: configuration.leaseTimeout, metrics: metrics).run(
+                operation, logger: logger, retryAll: true, body)
+        } catch {
+            logger.error("giving up on a fenced write", metadata: ["operation": "\(operation)", "error": "\(String(reflecting: error))"])
+            return nil
         }
     }
 
@@ -244,7 +249,11 @@ extension ComposeWorker {
         await PeriodicTask.run(every: interval, name: "heartbeat", logger: logger, untilCancelled: true) {
             let leases = await jobs.leases
             guard !leases.isEmpty else { return }
-            let held = try await queue.heartbeat(leases)
+            // Retried within the interval: a deadlock or a dropped connection must not leave
+            // the leases a whole interval older.
+            let held = try await DatabaseRetry(limit: interval, metrics: metrics).run("heartbeat", logger: logger) {
+                try await queue.heartbeat(leases)
+            }
             for lease in leases where !held.contains(lease.composeID) {
                 await jobs.interrupt(lease.composeID, .leaseLost)
             }

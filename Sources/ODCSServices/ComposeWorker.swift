@@ -17,7 +17,10 @@ import ServiceLifecycle
 ///
 /// Metrics: `odcs_claims_total`, `odcs_claim_latency_seconds` (claimable → claimed),
 /// `odcs_lease_lost_total`, `odcs_reuse_hits_total`, `odcs_generation_seconds`,
-/// `odcs_leases_released_total`, `odcs_generating`, `odcs_space_refused_total`.
+/// `odcs_leases_released_total`, `odcs_generating`, `odcs_space_refused_total`,
+/// `odcs_db_retries_total{operation,kind}` (claim, resolve, reuse, heartbeat, lease_check,
+/// finish, release: passing database faults retried with back-off, `DatabaseRetry`; none of
+/// them fails a compose).
 public struct ComposeWorker: Service {
     public struct Configuration: Sendable {
         public var nodeID: String
@@ -25,7 +28,7 @@ public struct ComposeWorker: Service {
         public var hostName: String
         public var slots: Int = 2
         public var pollInterval: Duration = .seconds(2)
-        public var leaseTimeout: Duration = .seconds(60)
+        public var leaseTimeout: Duration = .seconds(45)
         /// `pungi_timeout`: a generation running longer fails.
         public var generationTimeoutSeconds: Int = 3600
         /// Cluster-wide cap on leased composes (`max_generating`); nil: none.
@@ -110,9 +113,13 @@ public struct ComposeWorker: Service {
                     let claims: [ClaimedCompose]
                     do {
                         let started = ContinuousClock.now
-                        claims = try await queue.claim(
-                            node: configuration.nodeID, limit: free, deadlineSeconds: configuration.deadlineSeconds,
-                            clusterCap: configuration.clusterCap)
+                        claims = try await DatabaseRetry(limit: configuration.leaseTimeout / 3, metrics: metrics).run(
+                            "claim", logger: logger
+                        ) {
+                            try await queue.claim(
+                                node: configuration.nodeID, limit: free, deadlineSeconds: configuration.deadlineSeconds,
+                                clusterCap: configuration.clusterCap)
+                        }
                         metrics.claimQuery.record(duration: ContinuousClock.now - started)
                     } catch {
                         logger.warning("claim failed", metadata: ["error": "\(String(reflecting: error))"])

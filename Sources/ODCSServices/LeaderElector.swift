@@ -12,6 +12,8 @@ import ServiceLifecycle
 /// or a lost term makes it step down at once (cancel the duty, close the connection, which
 /// releases the lock in PostgreSQL). It never re-acquires a lock it holds. A node that dies
 /// loses its connection, and with it the lock: another node takes the duty at its next try.
+/// A node that is paused or hung keeps its connection, but PostgreSQL closes it after
+/// `sessionLease` without a statement (`idle_session_timeout`), so the duty moves then.
 ///
 /// Metrics: `odcs_leader{duty}` (1 while leading), `odcs_leader_elections_total`.
 public struct LeaderElector: Service {
@@ -23,6 +25,12 @@ public struct LeaderElector: Service {
         public var checkInterval: Duration = .seconds(3)
         /// How often a follower tries the lock.
         public var retryInterval: Duration = .seconds(3)
+
+        /// The duty's lease: PostgreSQL closes the lock connection (releasing the lock) after
+        /// this long without a statement on it, so a paused or hung leader blocks its duty for
+        /// no longer than this plus a follower's retry. Three checks, as a compose lease is
+        /// three heartbeats, and never under 5 s (a starved but live leader keeps its duty).
+        public var sessionLease: Duration { max(max(checkInterval, retryInterval) * 3, .seconds(5)) }
 
         public init(nodeID: String, duty: String, lock: AdvisoryLock) {
             self.nodeID = nodeID
@@ -62,6 +70,7 @@ public struct LeaderElector: Service {
         while !Task.isCancelled {
             do {
                 try await connector.withSession(logger: logger) { session in
+                    try await limitIdleSession(session)
                     while !Task.isCancelled {
                         if try await withTimeout({ try await LeaderStore.tryLock(configuration.lock, on: session) }) {
                             try await lead(on: session)
@@ -79,6 +88,16 @@ public struct LeaderElector: Service {
             metrics.leader(duty: configuration.duty).record(0)
             try? await Task.sleep(for: configuration.retryInterval)
         }
+    }
+
+    /// Sets the session lease on the lock connection (PostgreSQL 14 and newer; older servers
+    /// keep a paused leader's lock until its connection drops, see docs/operations.md).
+    func limitIdleSession(_ session: DatabaseSession) async throws {
+        let milliseconds = Int(configuration.sessionLease.inSeconds * 1000)
+        let limited = try await withTimeout {
+            try await LeaderStore.limitIdleSession(milliseconds: milliseconds, on: session)
+        }
+        if !limited { logger.debug("PostgreSQL older than 14: no idle_session_timeout on the lock connection") }
     }
 
     /// Leads until the duty ends, the check fails or the task is cancelled.

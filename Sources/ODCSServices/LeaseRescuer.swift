@@ -1,4 +1,5 @@
 import Logging
+import ODCSCore
 import ODCSStore
 
 /// Leader duty: takes back generating composes whose node stopped heartbeating (back to
@@ -10,7 +11,7 @@ import ODCSStore
 public struct LeaseRescuer: LeaderDuty {
     public struct Configuration: Sendable {
         public var interval: Duration = .seconds(5)
-        public var leaseTimeoutSeconds: Int = 60
+        public var leaseTimeoutSeconds: Int = 45
         public var maxAttempts: Int = 3
         /// Back-off before the next attempt, times the attempt number.
         public var backoffSeconds: Int = 5

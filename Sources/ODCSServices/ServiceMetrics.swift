@@ -1,4 +1,5 @@
 import Metrics
+import ODCSCore
 
 /// The metrics of the backend services (names after River and Oban, prefixed `odcs_`).
 /// Created once per node; swift-metrics hands them to the node's Prometheus registry.
@@ -26,6 +27,11 @@ public struct ServiceMetrics: Sendable {
         Timer(
             label: "odcs_generation_seconds", dimensions: [("source_type", sourceType), ("outcome", outcome)],
             preferredDisplayUnit: .seconds)
+    }
+
+    /// Passing database faults retried (`DatabaseRetry`): by operation and kind of fault.
+    public func databaseRetries(operation: String, kind: String) -> Counter {
+        Counter(label: "odcs_db_retries_total", dimensions: [("operation", operation), ("kind", kind)])
     }
 
     public func leader(duty: String) -> Gauge { Gauge(label: "odcs_leader", dimensions: [("duty", duty)]) }

@@ -60,8 +60,12 @@ public struct ComposeQueue: Sendable {
 
     /// Stores what `resolve` filled in and decides, under a per-key lock, whether the compose
     /// generates, reuses a done compose or follows a generating one (reference §6).
-    /// `isReusable` runs the checks the key cannot (Koji's "tag changed since event").
-    /// Throws `StoreError.leaseLost` when the lease is gone.
+    /// `isReusable` runs the checks the key cannot (Koji's "tag changed since event"): it is
+    /// called before the transaction, never while rows or locks are held (design §11), on
+    /// the candidates then in view; a candidate that appears between the check and the lock
+    /// sends the decision round again (three rounds, then unchecked candidates count as not
+    /// reusable: the compose generates, which is never wrong). Throws `StoreError.leaseLost`
+    /// when the lease is gone.
     public func decideReuse(
         _ lease: Lease, resolved compose: Compose, isReusable: @Sendable (Compose) async throws -> Bool
     ) async throws -> ReuseDecision {
@@ -71,20 +75,44 @@ public struct ComposeQueue: Sendable {
             for try await _ in try await client.execute(statement, logger: logger) { return .generate }
             throw StoreError.leaseLost(lease.composeID)
         }
-        return try await client.transaction(logger: logger) { connection in
+        var verdicts: [Int64: Bool] = [:]
+        for round in 1...3 {
+            let candidates = try await reuseCandidates(key, excluding: compose.id, on: nil)
+            for candidate in candidates where ReuseKey.eventAllowsReuse(of: candidate, by: compose) {
+                if verdicts[candidate.id] == nil { verdicts[candidate.id] = try await isReusable(candidate) }
+                if verdicts[candidate.id] == true { break }
+            }
+            if let decision = try await decideReuse(lease, compose, key: key, verdicts: verdicts, lastRound: round == 3) {
+                return decision
+            }
+        }
+        throw StoreError.corruptRow("reuse decision did not settle")  // unreachable: the last round always decides
+    }
+
+    /// The reuse transaction: locks in id order, then decides from the verdicts; nil when a
+    /// candidate without a verdict comes before the first reusable one (not in `lastRound`).
+    private func decideReuse(
+        _ lease: Lease, _ compose: Compose, key: ReuseKey, verdicts: [Int64: Bool], lastRound: Bool
+    ) async throws -> ReuseDecision? {
+        try await client.transaction(logger: logger) { connection in
             try await connection.query(ComposeQueueSQL.reuseKeyLock(key), logger: logger)
             var held = false
-            for try await _ in try await connection.query(ComposeQueueSQL.composeLockLeased(lease), logger: logger) { held = true }
+            for try await id in try await connection.query(ComposeQueueSQL.composeLockForReuse(lease, key: key), logger: logger).decode(
+                Int64.self)
+            {
+                if id == lease.composeID { held = true }
+            }
             guard held else { throw StoreError.leaseLost(lease.composeID) }
             try await connection.query(
                 ComposeQueueSQL.composeSetResolved(lease, kojiEvent: compose.kojiEvent, source: compose.source), logger: logger)
 
-            var candidates: [Compose] = []
-            let rows = try await connection.query(
-                ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: compose.id), logger: logger)
-            for try await row in rows { candidates.append(try ComposeColumns.decode(row)) }
+            let candidates = try await reuseCandidates(key, excluding: compose.id, on: connection)
             for candidate in candidates where ReuseKey.eventAllowsReuse(of: candidate, by: compose) {
-                guard try await isReusable(candidate) else { continue }
+                guard let reusable = verdicts[candidate.id] else {
+                    if lastRound { continue }
+                    return nil
+                }
+                guard reusable else { continue }
                 try await connection.query(ComposeQueueSQL.composeReuse(lease, candidate: candidate), logger: logger)
                 try await connection.query(
                     ComposeQueueSQL.composeRepointFollowers(from: compose.id, to: candidate.id), logger: logger)
@@ -98,6 +126,19 @@ public struct ComposeQueue: Sendable {
             try await connection.query(ComposeQueueSQL.composeStartGenerating(lease, key: key), logger: logger)
             return .generate
         }
+    }
+
+    private func reuseCandidates(_ key: ReuseKey, excluding id: Int64, on connection: PostgresConnection?) async throws -> [Compose] {
+        let query = ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: id)
+        var candidates: [Compose] = []
+        let rows: PostgresRowSequence
+        if let connection {
+            rows = try await connection.query(query, logger: logger)
+        } else {
+            rows = try await client.query(query, logger: logger)
+        }
+        for try await row in rows { candidates.append(try ComposeColumns.decode(row)) }
+        return candidates
     }
 
     /// The fenced `done`: false when the lease was lost (the caller must then discard its

@@ -96,8 +96,10 @@ public struct ComposeSweeps: Sendable {
         }
     }
 
-    /// Phase 1 of expiry: takes up to `limit` expired composes (skipping rows another node
-    /// holds), keeps those `keep` says to keep, marks the rest `removed`. Returns the removed.
+    /// Phase 1 of expiry: reads up to `limit` expired composes, keeps those `keep` says to keep
+    /// (it looks at the volume: outside any transaction, design §11), marks the rest `removed`
+    /// unless another node holds them or they are no longer expired (a PATCH in between).
+    /// Returns the removed.
     public func removeExpired(limit: Int, keep: @Sendable (RemovableCompose) -> Bool) async throws -> (
         removed: [RemovableCompose], kept: Int
     ) {
@@ -119,26 +121,26 @@ public struct ComposeSweeps: Sendable {
     private func markRemoved(
         _ select: PostgresQuery, note: String?, fence: LeaderFence?, keep: @Sendable (RemovableCompose) -> Bool
     ) async throws -> (removed: [RemovableCompose], kept: Int) {
+        var candidates: [RemovableCompose] = []
+        let rows = try await client.query(select, logger: logger)
+        for try await (id, reused, dir, type, composeType, pungiID) in rows.decode((Int64, Int64?, String?, Int, String?, String?).self) {
+            candidates.append(
+                RemovableCompose(
+                    id: id, reusedID: reused, targetDir: dir, sourceType: type, composeType: composeType, pungiComposeID: pungiID))
+        }
+        let chosen = candidates.filter { !keep($0) }
+        let kept = candidates.count - chosen.count
+        guard !chosen.isEmpty else { return ([], kept) }
         let logger = logger
         return try await fenced(fence) { connection in
-            var candidates: [RemovableCompose] = []
-            let rows = try await connection.query(select, logger: logger)
-            for try await (id, reused, dir, type, composeType, pungiID) in rows.decode((Int64, Int64?, String?, Int, String?, String?).self)
-            {
-                candidates.append(
-                    RemovableCompose(
-                        id: id, reusedID: reused, targetDir: dir, sourceType: type, composeType: composeType, pungiComposeID: pungiID))
-            }
-            let chosen = candidates.filter { !keep($0) }
-            guard !chosen.isEmpty else { return ([], candidates.count) }
             var marked: Set<Int64> = []
-            let query = ComposeSweepSQL.composeMarkRemoved(ids: chosen.map(\.id), note: note)
+            let query = ComposeSweepSQL.composeMarkRemoved(ids: chosen.map(\.id), note: note, onlyExpired: note == nil)
             for try await id in try await connection.query(query, logger: logger).decode(Int64.self) { marked.insert(id) }
-            if let note {
+            if let note, !marked.isEmpty {
                 // Early removal takes the composes that share the files with it.
                 try await connection.query(ComposeSweepSQL.composeMarkFollowersRemoved(of: Array(marked), note: note), logger: logger)
             }
-            return (chosen.filter { marked.contains($0.id) }, candidates.count - chosen.count)
+            return (chosen.filter { marked.contains($0.id) }, kept)
         }
     }
 

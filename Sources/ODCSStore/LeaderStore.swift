@@ -37,6 +37,14 @@ public enum LeaderStore {
         return false
     }
 
+    /// Makes PostgreSQL close the lock session after `milliseconds` without a statement (the
+    /// duty's lease); false when the server is older than 14 and cannot.
+    public static func limitIdleSession(milliseconds: Int, on session: DatabaseSession) async throws -> Bool {
+        let query = LeaderSQL.leaderLimitIdleSession(milliseconds: milliseconds)
+        for try await _ in try await session.connection.query(query, logger: session.logger) { return true }
+        return false
+    }
+
     public static func unlock(_ lock: AdvisoryLock, on session: DatabaseSession) async throws {
         try await session.connection.query(LeaderSQL.leaderUnlock(lock), logger: session.logger)
     }

@@ -103,7 +103,7 @@ import Testing
             query("composeCountLeased") { ComposeQueueSQL.composeCountLeased },
             query("claimCapLock") { ComposeQueueSQL.claimCapLock },
             query("reuseKeyLock") { ComposeQueueSQL.reuseKeyLock(key) },
-            query("composeLockLeased") { ComposeQueueSQL.composeLockLeased(lease) },
+            query("composeLockForReuse") { ComposeQueueSQL.composeLockForReuse(lease, key: key) },
             query("composeSelectReuseCandidates") { ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: 1) },
             query("composeSetResolved") { ComposeQueueSQL.composeSetResolved(lease, kojiEvent: 1, source: "f40-build") },
             query("composeStartGenerating") { ComposeQueueSQL.composeStartGenerating(lease, key: key) },
@@ -118,7 +118,7 @@ import Testing
             },
             query("composeFailStuckWaiting") { ComposeSweepSQL.composeFailStuckWaiting(olderThanSeconds: 60, limit: 10) },
             query("composeSelectExpired") { ComposeSweepSQL.composeSelectExpired(limit: 10) },
-            query("composeMarkRemoved") { ComposeSweepSQL.composeMarkRemoved(ids: [1], note: "catalog") },
+            query("composeMarkRemoved") { ComposeSweepSQL.composeMarkRemoved(ids: [1], note: "catalog", onlyExpired: true) },
             query("composeSelectOldestDone") {
                 ComposeSweepSQL.composeSelectOldestDone(minAgeSeconds: 60, targetDirs: ["/srv/odcs"], includeNull: true, limit: 10)
             },
@@ -142,6 +142,7 @@ import Testing
             query("leaderTryLock") { LeaderSQL.leaderTryLock(.testing(key: 999_999)) },
             query("leaderHoldsLock") { LeaderSQL.leaderHoldsLock(.testing(key: 999_999)) },
             query("leaderUnlock") { LeaderSQL.leaderUnlock(.testing(key: 999_999)) },
+            query("leaderLimitIdleSession") { LeaderSQL.leaderLimitIdleSession(milliseconds: 9000) },
             query("leaderElect") { LeaderSQL.leaderElect(duty: "catalog", holder: "catalog") },
             query("leaderRenew") { LeaderSQL.leaderRenew(duty: "catalog", term: 1, holder: "catalog") },
             query("leaderCheckTerm") { LeaderSQL.leaderCheckTerm(duty: "catalog", term: 1, holder: "catalog") },

@@ -178,8 +178,9 @@ extension ConfigurationKey {
             "listen_notify", .bool, true,
             "Wake idle workers with LISTEN/NOTIFY. Set false behind a transaction-mode connection pooler (poll only)."),
         .init(
-            "lease_timeout", .integer(3...86400), 60,
-            "Seconds without a heartbeat after which a generating compose's node counts as lost (heartbeat every third of it)."),
+            "lease_timeout", .integer(3...86400), 45,
+            "Seconds without a heartbeat after which a generating compose's node counts as lost (heartbeat every third of it). With the defaults, a crashed node's composes run again within 60 s."
+        ),
         .init(
             "max_attempts", .integer(1...100), 3, "Claims of one compose before a lost node's compose fails instead of going back to wait."),
         .init(

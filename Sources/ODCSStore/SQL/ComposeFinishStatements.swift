@@ -8,12 +8,17 @@ import PostgresNIO
 /// benchmark measured planning at a third to a half of their time).
 
 /// The fenced finish — `done` or `failed` — and the followers' propagation, in one
-/// statement. `done` restarts the TTL at completion and records the productmd compose id;
+/// statement that locks the compose and its followers in id order before it writes them. `done` restarts the TTL at completion and records the productmd compose id;
 /// `failed` restarts it the same way (upstream gives a failed compose the same grace).
 struct ComposeFinish: PostgresPreparedStatement {
     static let name = "ComposeFinish"
     static let sql = """
-        WITH d AS (
+        WITH l AS MATERIALIZED (
+            SELECT id FROM composes
+            WHERE (id = $1 AND state = \(ComposeState.generating.sql) AND lease_token = $2)
+               OR (reused_id = $1 AND state = \(ComposeState.generating.sql))
+            ORDER BY id FOR NO KEY UPDATE),
+        d AS (
             UPDATE composes SET
                 state = $3, state_reason = $4,
                 time_done = CASE WHEN $3 = \(ComposeState.done.sql) THEN now() ELSE time_done END,
@@ -22,7 +27,7 @@ struct ComposeFinish: PostgresPreparedStatement {
                 source = coalesce($6, source), arches = coalesce($7, arches), sigkeys = coalesce($8, sigkeys),
                 pungi_config_dump = coalesce($9, pungi_config_dump),
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = $1 AND \(ComposeTransition.finishDone.guardSQL()) AND lease_token = $2
+            WHERE id = $1 AND \(ComposeTransition.finishDone.guardSQL()) AND lease_token = $2 AND id IN (SELECT id FROM l)
             RETURNING id, state, state_reason, time_done, pungi_compose_id, request_hash)
         \(ComposeQueueSQL.followersOfFinished)
         """
@@ -64,13 +69,19 @@ struct ComposeFinish: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int, Int).self) }
 }
 
-/// All of a worker's leases refreshed at once; returns the ids still held.
+/// All of a worker's leases refreshed at once; returns the ids still held. The rows are
+/// locked in id order first, like every statement that locks several composes (design §11):
+/// an `UPDATE … FROM unnest(…)` alone locks them in whatever order the join yields, and
+/// deadlocked with a reuse decision holding one of them.
 struct ComposeHeartbeat: PostgresPreparedStatement {
     static let name = "ComposeHeartbeat"
     static let sql = """
+        WITH l AS MATERIALIZED (
+            SELECT c.id FROM composes c JOIN unnest($1::bigint[], $2::uuid[]) AS h(id, token) ON c.id = h.id
+            WHERE c.state = \(ComposeState.generating.sql) AND c.lease_token = h.token
+            ORDER BY c.id FOR NO KEY UPDATE OF c)
         UPDATE composes SET heartbeat_at = now()
-        FROM unnest($1::bigint[], $2::uuid[]) AS l(id, token)
-        WHERE composes.id = l.id AND composes.state = \(ComposeState.generating.sql) AND composes.lease_token = l.token
+        FROM l WHERE composes.id = l.id
         RETURNING composes.id
         """
     static let bindingDataTypes: [PostgresDataType] = [.int8Array, .uuidArray]

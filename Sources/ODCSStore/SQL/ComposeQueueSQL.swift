@@ -23,26 +23,47 @@ enum ComposeQueueSQL {
         "SELECT pg_advisory_xact_lock(hashtextextended(\(key.canonicalText), 3525))"
     }
 
-    /// Locks the claimed row for the reuse transaction; zero rows means the lease is lost.
-    static func composeLockLeased(_ lease: Lease) -> PostgresQuery {
+    /// The reuse candidates of a key, in upstream's order: done newest first, then generating
+    /// oldest first. Spliced into both statements below.
+    static let reuseCandidateFilter = """
+        state IN \(ComposeState.sqlList(.generating, .done)) AND reused_id IS NULL
+        """
+    static let reuseCandidateOrder = """
+        ORDER BY state DESC, CASE WHEN state = \(ComposeState.done.sql) THEN -id ELSE id END LIMIT 50
+        """
+
+    /// Locks, in id order (design §11: one fixed order everywhere, as the heartbeat and the
+    /// finish), the claimed row, the candidates of its key and its own followers, for the
+    /// reuse transaction. A candidate locked here cannot finish until the decision commits,
+    /// so that a new follower is always seen by the candidate's finish. The claimed row is
+    /// among the ids only while its lease is held.
+    static func composeLockForReuse(_ lease: Lease, key: ReuseKey) -> PostgresQuery {
         """
         SELECT id FROM composes
-        WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
-        FOR UPDATE
+        WHERE id IN (
+                SELECT \(lease.composeID)::bigint
+                UNION ALL
+                SELECT id FROM composes WHERE reused_id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql)
+                UNION ALL
+                (SELECT id FROM composes
+                 WHERE request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8')) AND \(unescaped: reuseCandidateFilter)
+                   AND id <> \(lease.composeID)
+                 \(unescaped: reuseCandidateOrder)))
+          AND (id <> \(lease.composeID)
+               OR (state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)))
+        ORDER BY id
+        FOR NO KEY UPDATE
         """
     }
 
-    /// Candidates by key: done newest first, then generating oldest first (upstream's order).
-    /// FOR SHARE keeps a candidate from finishing until this decision commits, so that a
-    /// new follower is always seen by the candidate's finish.
+    /// Candidates by key, in upstream's order. Read without locks before the reuse
+    /// transaction (for the generator's checks, which may call Koji) and again inside it,
+    /// after `composeLockForReuse`.
     static func composeSelectReuseCandidates(hash key: ReuseKey, excluding id: Int64) -> PostgresQuery {
         """
         SELECT \(unescaped: ComposeColumns.list) FROM composes
-        WHERE request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8'))
-          AND state IN \(unescaped: ComposeState.sqlList(.generating, .done)) AND reused_id IS NULL AND id <> \(id)
-        ORDER BY state DESC, CASE WHEN state = \(unescaped: ComposeState.done.sql) THEN -id ELSE id END
-        LIMIT 50
-        FOR SHARE
+        WHERE request_hash = sha256(convert_to(\(key.canonicalText), 'UTF8')) AND \(unescaped: reuseCandidateFilter) AND id <> \(id)
+        \(unescaped: reuseCandidateOrder)
         """
     }
 
@@ -109,14 +130,18 @@ enum ComposeQueueSQL {
         """
 
     /// Graceful hand-back on drain: not an attempt, so the count goes back down.
+    /// It wakes the idle workers of every node at once (as an insert does) instead of
+    /// leaving the compose to their next poll.
     static func composeRelease(_ lease: Lease) -> PostgresQuery {
         """
-        UPDATE composes SET
-            state = \(unescaped: ComposeState.wait.sql), state_reason = NULL, attempt = greatest(attempt - 1, 0),
-            time_started = NULL, request_hash = NULL, next_attempt_at = now(),
-            lease_token = NULL, leased_by = NULL, heartbeat_at = NULL, deadline_at = NULL
-        WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
-        RETURNING id
+        WITH r AS (
+            UPDATE composes SET
+                state = \(unescaped: ComposeState.wait.sql), state_reason = NULL, attempt = greatest(attempt - 1, 0),
+                time_started = NULL, request_hash = NULL, next_attempt_at = now(),
+                lease_token = NULL, leased_by = NULL, heartbeat_at = NULL, deadline_at = NULL
+            WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
+            RETURNING id)
+        SELECT id, pg_notify(\(NotifyChannel.wait.rawValue), id::text) FROM r
         """
     }
 

@@ -10,15 +10,20 @@ enum ComposeSQL {
     }
 
     /// `max(tte, now + ttl)` for the compose, the one it reuses and the ones reusing it
-    /// (one level, as upstream). Never shortens an expiry.
+    /// (one level, as upstream). Never shortens an expiry. Locks the rows in id order, as
+    /// the queue's statements do (a compose's finish locks it and its followers).
     static func composeExtendExpiry(_ id: Int64, secondsToLive: Int) -> PostgresQuery {
         let ttl = Double(secondsToLive)
         return """
+            WITH l AS MATERIALIZED (
+                SELECT id FROM composes
+                WHERE id = \(id)
+                   OR reused_id = \(id)
+                   OR id = (SELECT reused_id FROM composes WHERE id = \(id))
+                ORDER BY id FOR NO KEY UPDATE)
             UPDATE composes
             SET time_to_expire = greatest(time_to_expire, now() + make_interval(secs => \(ttl)))
-            WHERE id = \(id)
-               OR reused_id = \(id)
-               OR id = (SELECT reused_id FROM composes WHERE id = \(id))
+            FROM l WHERE composes.id = l.id
             """
     }
 

@@ -48,26 +48,34 @@ enum ComposeSweepSQL {
         """
     }
 
-    /// Expired done/failed composes, oldest expiry first, locked for this sweep.
+    /// Expired done/failed composes, oldest expiry first. Read without locks: the volume is
+    /// checked before `composeMarkRemoved` locks them (design §11).
     static func composeSelectExpired(limit: Int) -> PostgresQuery {
         """
         SELECT id, reused_id, target_dir, source_type, compose_type, pungi_compose_id
         FROM composes
         WHERE state IN \(unescaped: ComposeState.sqlList(.done, .failed)) AND time_to_expire < now()
-        ORDER BY time_to_expire LIMIT \(limit) FOR UPDATE SKIP LOCKED
+        ORDER BY time_to_expire LIMIT \(limit)
         """
     }
 
-    /// Phase 1 of removal: `removed` (out of the reuse index) with upstream's reason.
-    static func composeMarkRemoved(ids: [Int64], note: String?) -> PostgresQuery {
+    /// Phase 1 of removal: `removed` (out of the reuse index) with upstream's reason. Locks in
+    /// id order and skips rows another node holds; checks again what may have changed since
+    /// the candidates were read (the state; with `onlyExpired`, the expiry a PATCH extends).
+    static func composeMarkRemoved(ids: [Int64], note: String?, onlyExpired: Bool) -> PostgresQuery {
         """
+        WITH l AS MATERIALIZED (
+            SELECT id FROM composes
+            WHERE id = ANY(\(ids)::bigint[]) AND state IN \(unescaped: ComposeState.sqlList(.done, .failed))
+              AND (NOT \(onlyExpired) OR time_to_expire < now())
+            ORDER BY id FOR UPDATE SKIP LOCKED)
         UPDATE composes SET
             state = \(unescaped: ComposeState.removed.sql), time_removed = now(), request_hash = NULL,
             state_reason = CASE WHEN coalesce(state_reason, '') = '' THEN '' ELSE state_reason || E'\\n' END
                 || coalesce(\(note)::text, CASE WHEN removed_by IS NOT NULL THEN 'Removed by ' || removed_by || '.'
                                                 ELSE 'Compose is expired.' END)
-        WHERE id = ANY(\(ids)::bigint[]) AND state IN \(unescaped: ComposeState.sqlList(.done, .failed))
-        RETURNING id
+        FROM l WHERE composes.id = l.id
+        RETURNING composes.id
         """
     }
 
@@ -82,7 +90,7 @@ enum ComposeSweepSQL {
         WHERE state = \(unescaped: ComposeState.done.sql) AND reused_id IS NULL AND source_type <> \(unescaped: SourceType.rawConfig.sql)
           AND time_done < now() - make_interval(secs => \(Double(minAgeSeconds)))
           AND (rtrim(target_dir, '/') = ANY(\(targetDirs)::text[]) OR (\(includeNull) AND target_dir IS NULL))
-        ORDER BY time_done, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+        ORDER BY time_done, id LIMIT \(limit)
         """
     }
 

@@ -8,6 +8,15 @@ enum LeaderSQL {
         "SELECT pg_try_advisory_lock(\(AdvisoryLock.namespace), \(lock.key))"
     }
 
+    /// The duty's lease on its lock connection: PostgreSQL (14 and newer) closes the session,
+    /// and so releases the lock, once it has been idle this long, so a paused or hung holder
+    /// cannot keep a duty from the other nodes. No row on older servers (no such setting).
+    static func leaderLimitIdleSession(milliseconds: Int) -> PostgresQuery {
+        """
+        SELECT set_config(name, \(String(milliseconds)), false) FROM pg_settings WHERE name = 'idle_session_timeout'
+        """
+    }
+
     static func leaderUnlock(_ lock: AdvisoryLock) -> PostgresQuery {
         "SELECT pg_advisory_unlock(\(AdvisoryLock.namespace), \(lock.key))"
     }
