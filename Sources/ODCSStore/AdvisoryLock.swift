@@ -7,7 +7,7 @@
 ///
 /// The other locks use the one-key (bigint) space, which PostgreSQL keeps apart from this
 /// one (`pg_locks.objsubid` 1 against 2): the migration lock (`MigrationSQL`, per schema) and
-/// the reuse-key locks (`ComposeQueueSQL.reuseKeyLock`, a hash of the key).
+/// the reuse-key locks (`ComposeQueueSQL.advisoryLockReuseKey`, a hash of the key).
 public struct AdvisoryLock: Hashable, Sendable, CustomStringConvertible {
     public let key: Int32
     public let name: String

@@ -26,7 +26,7 @@ public struct ComposeQueue: Sendable {
             return claims.sorted { $0.compose.id < $1.compose.id }
         }
         return try await client.transaction(logger: logger) { connection in
-            try await connection.query(ComposeQueueSQL.claimCapLock, logger: logger)
+            try await connection.query(ComposeQueueSQL.advisoryLockClaimCap, logger: logger)
             var leased = 0
             for try await count in try await connection.query(ComposeQueueSQL.composeCountLeased, logger: logger).decode(Int.self) {
                 leased = count
@@ -95,7 +95,7 @@ public struct ComposeQueue: Sendable {
         _ lease: Lease, _ compose: Compose, key: ReuseKey, verdicts: [Int64: Bool], lastRound: Bool
     ) async throws -> ReuseDecision? {
         try await client.transaction(logger: logger) { connection in
-            try await connection.query(ComposeQueueSQL.reuseKeyLock(key), logger: logger)
+            try await connection.query(ComposeQueueSQL.advisoryLockReuseKey(key), logger: logger)
             var held = false
             for try await id in try await connection.query(ComposeQueueSQL.composeLockForReuse(lease, key: key), logger: logger).decode(
                 Int64.self)

@@ -22,7 +22,7 @@ public struct ComposeStore: Sendable {
             for try await row in rows { inserted = try ComposeColumns.decode(row) }
             guard let inserted else { throw StoreError.corruptRow("INSERT returned no row") }
             // A hint for idle workers, sent at commit; they poll anyway.
-            try await connection.query(ComposeQueueSQL.notifyWait(inserted.id), logger: logger)
+            try await connection.query(ComposeQueueSQL.composeNotifyWaiting(inserted.id), logger: logger)
             return inserted
         }
     }

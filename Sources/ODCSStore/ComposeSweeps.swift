@@ -157,7 +157,7 @@ public struct ComposeSweeps: Sendable {
 
     /// Seconds the longest-expired compose has been waiting for removal (0: none).
     public func expiryLag() async throws -> Double {
-        for try await lag in try await client.query(ComposeSweepSQL.composeOldestExpiredAge, logger: logger).decode(Double.self) {
+        for try await lag in try await client.query(ComposeSweepSQL.composeSelectOldestExpiredAge, logger: logger).decode(Double.self) {
             return lag
         }
         return 0

@@ -101,8 +101,8 @@ import Testing
             prepared(ComposeStartGeneratingUnkeyed(lease: lease, kojiEvent: 1, source: "f40-build")),
             // ComposeQueueSQL
             query("composeCountLeased") { ComposeQueueSQL.composeCountLeased },
-            query("claimCapLock") { ComposeQueueSQL.claimCapLock },
-            query("reuseKeyLock") { ComposeQueueSQL.reuseKeyLock(key) },
+            query("advisoryLockClaimCap") { ComposeQueueSQL.advisoryLockClaimCap },
+            query("advisoryLockReuseKey") { ComposeQueueSQL.advisoryLockReuseKey(key) },
             query("composeLockForReuse") { ComposeQueueSQL.composeLockForReuse(lease, key: key) },
             query("composeSelectReuseCandidates") { ComposeQueueSQL.composeSelectReuseCandidates(hash: key, excluding: 1) },
             query("composeSetResolved") { ComposeQueueSQL.composeSetResolved(lease, kojiEvent: 1, source: "f40-build") },
@@ -111,7 +111,7 @@ import Testing
             query("composeRepointFollowers") { ComposeQueueSQL.composeRepointFollowers(from: 1, to: 2) },
             query("composeRelease") { ComposeQueueSQL.composeRelease(lease) },
             query("composeSyncFollowers") { ComposeQueueSQL.composeSyncFollowers(of: 1) },
-            query("notifyWait") { ComposeQueueSQL.notifyWait(1) },
+            query("composeNotifyWaiting") { ComposeQueueSQL.composeNotifyWaiting(1) },
             // ComposeSweepSQL
             query("composeRescueStale") {
                 ComposeSweepSQL.composeRescueStale(leaseTimeoutSeconds: 60, maxAttempts: 3, backoffSeconds: 10, limit: 10)
@@ -124,7 +124,7 @@ import Testing
             },
             query("composeMarkFollowersRemoved") { ComposeSweepSQL.composeMarkFollowersRemoved(of: [1], note: "catalog") },
             query("composeSelectLive") { ComposeSweepSQL.composeSelectLive(ids: [1]) },
-            query("composeOldestExpiredAge") { ComposeSweepSQL.composeOldestExpiredAge },
+            query("composeSelectOldestExpiredAge") { ComposeSweepSQL.composeSelectOldestExpiredAge },
             // OutboxSQL, KojiTagCacheSQL
             query("outboxClaimHeads") { OutboxSQL.outboxClaimHeads(limit: 10) },
             query("outboxUpdateOutcomes") {
@@ -207,12 +207,27 @@ import Testing
         return names.filter { !builders.contains($0) }
     }
 
-    @Test func theCatalogHoldsEveryStatementOfTheSQLDirectory() throws {
+    /// The tables (and lock spaces) a statement's name may start with: `<Table><Verb><Qualifier>`.
+    static let tables = [
+        "compose", "user", "pungiComposeID", "health", "outbox", "kojiTagCache", "leader", "node", "migration", "volume",
+        "advisoryLock",
+    ]
+    static let verbs = [
+        "Insert", "Select", "Update", "Delete", "Upsert", "Count", "Lock", "Mark", "Claim", "Cancel", "Expire", "Extend", "Reserve",
+        "Set", "Start", "Reuse", "Repoint", "Release", "Sync", "Rescue", "Fail", "Finish", "Heartbeat", "Overwrite", "Touch",
+        "Try", "Unlock", "Holds", "Elect", "Renew", "Check", "Limit", "Create", "Notify",
+    ]
+
+    @Test func theCatalogHoldsEveryStatementOfTheSQLDirectoryUnderItsTablesName() throws {
         let declared = try Self.declaredStatements()
         #expect(declared.count > 50)
         let catalogued = Set(Self.entries.map(\.name))
         for name in declared {
             #expect(catalogued.contains(name), "\(name) is not in StatementCatalogTests.entries")
+            let lowered = name.prefix(1).lowercased() + name.dropFirst()
+            let table = Self.tables.filter { lowered.hasPrefix($0) }.max { $0.count < $1.count }
+            let rest = table.map { String(lowered.dropFirst($0.count)) } ?? ""
+            #expect(table != nil && Self.verbs.contains { rest.hasPrefix($0) }, "\(name) is not named <Table><Verb><Qualifier>")
         }
     }
 }

@@ -14,12 +14,12 @@ enum ComposeQueueSQL {
         SELECT count(*)::bigint FROM composes WHERE state = \(unescaped: ComposeState.generating.sql) AND lease_token IS NOT NULL
         """
 
-    static let claimCapLock: PostgresQuery =
+    static let advisoryLockClaimCap: PostgresQuery =
         "SELECT pg_advisory_xact_lock(\(AdvisoryLock.namespace), \(AdvisoryLock.claimCap.key))"
 
     /// Serialises reuse decisions per key, so that of N identical requests exactly one
     /// generates and the others find it.
-    static func reuseKeyLock(_ key: ReuseKey) -> PostgresQuery {
+    static func advisoryLockReuseKey(_ key: ReuseKey) -> PostgresQuery {
         "SELECT pg_advisory_xact_lock(hashtextextended(\(key.canonicalText), 3525))"
     }
 
@@ -96,7 +96,7 @@ enum ComposeQueueSQL {
             UPDATE composes SET
                 reused_id = \(candidate.id), pungi_compose_id = o.pungi_compose_id,
                 lease_token = NULL, heartbeat_at = NULL, deadline_at = NULL,
-                state = CASE WHEN \(isDone) THEN \(unescaped: ComposeState.done.sql) ELSE composes.state END,
+                state = CASE WHEN \(isDone) THEN \(unescaped: ComposeTransition.finishDone.toSQL) ELSE composes.state END,
                 state_reason = CASE WHEN \(isDone) THEN 'Compose is generated successfully' ELSE 'Compose thread started' END,
                 time_done = CASE WHEN \(isDone) THEN now() ELSE NULL END,
                 time_to_expire = CASE WHEN \(isDone)
@@ -136,10 +136,10 @@ enum ComposeQueueSQL {
         """
         WITH r AS (
             UPDATE composes SET
-                state = \(unescaped: ComposeState.wait.sql), state_reason = NULL, attempt = greatest(attempt - 1, 0),
+                state = \(unescaped: ComposeTransition.requeue.toSQL), state_reason = NULL, attempt = greatest(attempt - 1, 0),
                 time_started = NULL, request_hash = NULL, next_attempt_at = now(),
                 lease_token = NULL, leased_by = NULL, heartbeat_at = NULL, deadline_at = NULL
-            WHERE id = \(lease.composeID) AND state = \(unescaped: ComposeState.generating.sql) AND lease_token = \(lease.token)
+            WHERE id = \(lease.composeID) AND \(unescaped: ComposeTransition.requeue.guardSQL()) AND lease_token = \(lease.token)
             RETURNING id)
         SELECT id, pg_notify(\(NotifyChannel.wait.rawValue), id::text) FROM r
         """
@@ -163,7 +163,7 @@ enum ComposeQueueSQL {
         """
     }
 
-    static func notifyWait(_ id: Int64) -> PostgresQuery {
+    static func composeNotifyWaiting(_ id: Int64) -> PostgresQuery {
         "SELECT pg_notify(\(NotifyChannel.wait.rawValue), \(String(id)))"
     }
 }

@@ -14,11 +14,12 @@ enum ComposeSweepSQL {
             SELECT id, leased_by, attempt, deadline_at < now() AS overdue,
                    extract(epoch FROM deadline_at - time_started)::bigint AS allowed
             FROM composes
-            WHERE state = \(unescaped: ComposeState.generating.sql) AND lease_token IS NOT NULL
+            WHERE \(unescaped: ComposeTransition.requeue.guardSQL()) AND lease_token IS NOT NULL
               AND (heartbeat_at < now() - make_interval(secs => \(Double(leaseTimeoutSeconds))) OR deadline_at < now())
             ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
         UPDATE composes c SET
-            state = CASE WHEN NOT r.overdue AND r.attempt < \(maxAttempts) THEN \(unescaped: ComposeState.wait.sql) ELSE \(unescaped: ComposeState.failed.sql) END,
+            state = CASE WHEN NOT r.overdue AND r.attempt < \(maxAttempts) THEN \(unescaped: ComposeTransition.requeue.toSQL)
+                ELSE \(unescaped: ComposeTransition.finishFailed.toSQL) END,
             state_reason = CASE
                 WHEN r.overdue THEN 'Compose stuck in ''generating'' state for longer than ' || r.allowed || ' seconds.'
                 WHEN r.attempt < \(maxAttempts) THEN NULL
@@ -39,9 +40,9 @@ enum ComposeSweepSQL {
         """
         WITH s AS (
             SELECT id FROM composes
-            WHERE state = \(unescaped: ComposeState.wait.sql) AND time_submitted < now() - make_interval(secs => \(Double(olderThanSeconds)))
+            WHERE \(unescaped: ComposeTransition.cancel.guardSQL()) AND time_submitted < now() - make_interval(secs => \(Double(olderThanSeconds)))
             ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-        UPDATE composes c SET state = \(unescaped: ComposeState.failed.sql), state_reason = 'Compose stuck in ''wait'' state for longer than 3 days.',
+        UPDATE composes c SET state = \(unescaped: ComposeTransition.cancel.toSQL), state_reason = 'Compose stuck in ''wait'' state for longer than 3 days.',
             time_to_expire = now() + (c.time_to_expire - c.time_submitted)
         FROM s WHERE c.id = s.id
         RETURNING c.id
@@ -66,11 +67,11 @@ enum ComposeSweepSQL {
         """
         WITH l AS MATERIALIZED (
             SELECT id FROM composes
-            WHERE id = ANY(\(ids)::bigint[]) AND state IN \(unescaped: ComposeState.sqlList(.done, .failed))
+            WHERE id = ANY(\(ids)::bigint[]) AND \(unescaped: ComposeTransition.remove.guardSQL())
               AND (NOT \(onlyExpired) OR time_to_expire < now())
             ORDER BY id FOR UPDATE SKIP LOCKED)
         UPDATE composes SET
-            state = \(unescaped: ComposeState.removed.sql), time_removed = now(), request_hash = NULL,
+            state = \(unescaped: ComposeTransition.remove.toSQL), time_removed = now(), request_hash = NULL,
             state_reason = CASE WHEN coalesce(state_reason, '') = '' THEN '' ELSE state_reason || E'\\n' END
                 || coalesce(\(note)::text, CASE WHEN removed_by IS NOT NULL THEN 'Removed by ' || removed_by || '.'
                                                 ELSE 'Compose is expired.' END)
@@ -98,9 +99,9 @@ enum ComposeSweepSQL {
     static func composeMarkFollowersRemoved(of ids: [Int64], note: String) -> PostgresQuery {
         """
         UPDATE composes SET
-            state = \(unescaped: ComposeState.removed.sql), time_removed = now(), request_hash = NULL,
+            state = \(unescaped: ComposeTransition.remove.toSQL), time_removed = now(), request_hash = NULL,
             state_reason = CASE WHEN coalesce(state_reason, '') = '' THEN '' ELSE state_reason || E'\\n' END || \(note)
-        WHERE reused_id = ANY(\(ids)::bigint[]) AND state IN \(unescaped: ComposeState.sqlList(.done, .failed))
+        WHERE reused_id = ANY(\(ids)::bigint[]) AND \(unescaped: ComposeTransition.remove.guardSQL())
         RETURNING id
         """
     }
@@ -110,7 +111,7 @@ enum ComposeSweepSQL {
         "SELECT id, state, attempt FROM composes WHERE id = ANY(\(ids)::bigint[]) AND state <> \(unescaped: ComposeState.removed.sql)"
     }
 
-    static let composeOldestExpiredAge: PostgresQuery = """
+    static let composeSelectOldestExpiredAge: PostgresQuery = """
         SELECT coalesce(extract(epoch FROM now() - min(time_to_expire)), 0)::float8
         FROM composes WHERE state IN \(unescaped: ComposeState.sqlList(.done, .failed)) AND time_to_expire < now()
         """
