@@ -116,9 +116,9 @@ extension Node {
 
         var rescue = LeaseRescuer.Configuration()
         rescue.interval = backend.rescueInterval
-        rescue.leaseTimeoutSeconds = backend.leaseTimeout.wholeSeconds
+        rescue.leaseTimeout = backend.leaseTimeout
         rescue.maxAttempts = backend.maxAttempts
-        rescue.backoffSeconds = backend.retryBackoff.wholeSeconds
+        rescue.backoff = backend.retryBackoff
         var orphans = OrphanSweeper.Configuration(targetDirectories: directories)
         orphans.interval = backend.orphanSweepInterval
         orphans.minimumAge = backend.orphanMinAge
@@ -161,8 +161,8 @@ extension Node {
         worker.pollInterval = backend.pollInterval
         worker.leaseTimeout = backend.leaseTimeout
         // A raw_config source may allow its pungi-koji run longer than pungi_timeout.
-        worker.generationTimeoutSeconds = max(
-            backend.pungiTimeout.wholeSeconds, configuration.pungi.generator.rawConfigs.values.compactMap(\.pungiTimeout).max() ?? 0)
+        worker.generationTimeout = max(
+            backend.pungiTimeout, .seconds(configuration.pungi.generator.rawConfigs.values.compactMap(\.pungiTimeout).max() ?? 0))
         worker.clusterCap = backend.maxGenerating > 0 ? backend.maxGenerating : nil
         worker.listen = backend.listenNotify
         worker.drainTimeout = backend.drainTimeout

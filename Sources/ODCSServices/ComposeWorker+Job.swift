@@ -106,7 +106,8 @@ extension ComposeWorker {
             await publishFailed(lease, compose: compose, staging: staging, layout: layout, message: message, logger: logger)
         case .timedOut:
             timer("failed")
-            let message = "Compose has taken more time than allowed by configuration (\(configuration.generationTimeoutSeconds) seconds)"
+            let message =
+                "Compose has taken more time than allowed by configuration (\(configuration.generationTimeout.wholeSeconds) seconds)"
             await publishFailed(lease, compose: compose, staging: staging, layout: layout, message: message, logger: logger)
         case .interrupted(.leaseLost):
             layout.discard(staging)
@@ -123,7 +124,7 @@ extension ComposeWorker {
     /// Races the generation against the timeout and the job's interrupts; the losers are
     /// cancelled (a generator's child processes die with their process group).
     func generate(_ context: GenerationContext, generator: any ComposeGenerator, interrupts: AsyncStream<JobInterrupt>) async -> Outcome {
-        let timeout = Duration.seconds(configuration.generationTimeoutSeconds)
+        let timeout = configuration.generationTimeout
         return await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {

@@ -30,7 +30,7 @@ public struct ComposeWorker: Service {
         public var pollInterval: Duration = .seconds(2)
         public var leaseTimeout: Duration = .seconds(45)
         /// `pungi_timeout`: a generation running longer fails.
-        public var generationTimeoutSeconds: Int = 3600
+        public var generationTimeout: Duration = .seconds(3600)
         /// Cluster-wide cap on leased composes (`max_generating`); nil: none.
         public var clusterCap: Int?
         /// LISTEN for wake-ups; false polls only (connection poolers in transaction mode).
@@ -50,7 +50,7 @@ public struct ComposeWorker: Service {
 
         /// Upstream's rule fails a compose generating for more than twice `pungi_timeout`;
         /// the lease deadline is the same bound, enforced by the rescue sweep.
-        var deadlineSeconds: Int { 2 * generationTimeoutSeconds }
+        var deadlineSeconds: Int { 2 * generationTimeout.wholeSeconds }
     }
 
     let configuration: Configuration

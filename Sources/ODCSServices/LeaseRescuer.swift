@@ -11,10 +11,10 @@ import ODCSStore
 public struct LeaseRescuer: LeaderDuty {
     public struct Configuration: Sendable {
         public var interval: Duration = .seconds(5)
-        public var leaseTimeoutSeconds: Int = 45
+        public var leaseTimeout: Duration = .seconds(45)
         public var maxAttempts: Int = 3
         /// Back-off before the next attempt, times the attempt number.
-        public var backoffSeconds: Int = 5
+        public var backoff: Duration = .seconds(5)
         public var batchSize: Int = 500
 
         public init() {}
@@ -42,8 +42,8 @@ public struct LeaseRescuer: LeaderDuty {
         var all: [RescuedCompose] = []
         while true {
             let batch = try await sweeps.rescueStale(
-                leaseTimeoutSeconds: configuration.leaseTimeoutSeconds, maxAttempts: configuration.maxAttempts,
-                backoffSeconds: configuration.backoffSeconds, limit: configuration.batchSize, fence: fence)
+                leaseTimeoutSeconds: configuration.leaseTimeout.wholeSeconds, maxAttempts: configuration.maxAttempts,
+                backoffSeconds: configuration.backoff.wholeSeconds, limit: configuration.batchSize, fence: fence)
             for compose in batch {
                 (compose.overdue ? metrics.rescuedDeadline : metrics.rescuedHeartbeat).increment()
                 logger.warning(

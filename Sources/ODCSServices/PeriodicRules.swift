@@ -8,8 +8,8 @@ import ODCSStore
 public struct PeriodicRules: LeaderDuty {
     public struct Configuration: Sendable {
         public var interval: Duration = .seconds(60)
-        public var stuckWaitSeconds: Int = 3 * 86400
-        public var forgetNodesAfterSeconds: Int = 7 * 86400
+        public var stuckWait: Duration = .seconds(3 * 86400)
+        public var forgetNodesAfter: Duration = .seconds(7 * 86400)
         public var batchSize: Int = 500
 
         public init() {}
@@ -35,12 +35,12 @@ public struct PeriodicRules: LeaderDuty {
     public func runOnce(fence: LeaderFence?) async throws {
         while true {
             let failed = try await sweeps.failStuckWaiting(
-                olderThanSeconds: configuration.stuckWaitSeconds, limit: configuration.batchSize, fence: fence)
+                olderThanSeconds: configuration.stuckWait.wholeSeconds, limit: configuration.batchSize, fence: fence)
             if !failed.isEmpty { logger.warning("failed composes stuck in wait", metadata: ["compose_ids": "\(failed)"]) }
             if failed.count < configuration.batchSize { break }
         }
         let followed = try await sweeps.syncFollowers(fence: fence)
         if followed > 0 { logger.info("reusing composes took their final state", metadata: ["count": "\(followed)"]) }
-        try await nodes.forget(olderThan: configuration.forgetNodesAfterSeconds)
+        try await nodes.forget(olderThan: configuration.forgetNodesAfter.wholeSeconds)
     }
 }

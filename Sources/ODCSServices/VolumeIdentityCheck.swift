@@ -43,9 +43,13 @@ public struct VolumeIdentityCheck: Service {
         self.logger = logger
     }
 
+    /// Checks every `interval` until the node starts shutting down (the wait between checks
+    /// ends at once then, as every periodic service's does).
     public func run() async throws {
-        await PeriodicTask.run(every: configuration.interval, name: "volume identity check", logger: logger) {
-            await checkOnce()
+        try? await cancelWhenGracefulShutdown {
+            await PeriodicTask.run(every: configuration.interval, name: "volume identity check", logger: logger) {
+                await checkOnce()
+            }
         }
     }
 

@@ -182,7 +182,7 @@ struct ScriptedGenerator: ComposeGenerator {
                 return GenerationResult()
             }
             let compose = try await factory.insert()
-            let worker = makeWorker(factory, target, generator: generator) { $0.generationTimeoutSeconds = 1 }
+            let worker = makeWorker(factory, target, generator: generator) { $0.generationTimeout = .seconds(1) }
             let failed = try await running(worker) { try await waitFor(factory, compose.id, [.done, .failed]) }
             #expect(
                 failed.stateReason

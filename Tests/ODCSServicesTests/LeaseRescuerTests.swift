@@ -8,9 +8,9 @@ import Testing
 @Suite struct LeaseRescuerTests {
     func rescuer(_ factory: ComposeFactory, maxAttempts: Int = 3) -> LeaseRescuer {
         var configuration = LeaseRescuer.Configuration()
-        configuration.leaseTimeoutSeconds = 60
+        configuration.leaseTimeout = .seconds(60)
         configuration.maxAttempts = maxAttempts
-        configuration.backoffSeconds = 0
+        configuration.backoff = .zero
         return LeaseRescuer(configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger)
     }
 
