@@ -25,14 +25,26 @@ public final class LockHolder: Sendable {
             try await PostgresConnection.connect(
                 configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: TestDatabase.logger)
         }
-        let connection = try await connect()
-        let observer = try await connect()
-        var pid: Int32 = 0
-        for try await value in try await connection.query("SELECT pg_backend_pid()", logger: TestDatabase.logger).decode(Int32.self) {
-            pid = value
+        // postgres-nio stops the process when a connection is released unclosed: every
+        // connection opened here is closed again on any error before `LockHolder` owns it.
+        var opened: [PostgresConnection] = []
+        do {
+            let connection = try await connect()
+            opened.append(connection)
+            let observer = try await connect()
+            opened.append(observer)
+            var pid: Int32 = 0
+            for try await value in try await connection.query("SELECT pg_backend_pid()", logger: TestDatabase.logger).decode(Int32.self) {
+                pid = value
+            }
+            try await connection.query("BEGIN", logger: TestDatabase.logger)
+            return LockHolder(connection: connection, pid: pid, observer: observer)
+        } catch {
+            // Not awaited: a close on a connection the server ended may never finish; the task
+            // keeps the connection until it does.
+            for connection in opened { Task { try? await connection.close() } }
+            throw error
         }
-        try await connection.query("BEGIN", logger: TestDatabase.logger)
-        return LockHolder(connection: connection, pid: pid, observer: observer)
     }
 
     public func execute(_ query: PostgresQuery) async throws {
