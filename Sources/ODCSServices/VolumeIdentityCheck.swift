@@ -53,11 +53,18 @@ public struct VolumeIdentityCheck: Service {
         }
     }
 
+    /// The target dirs by the names `volumes` knows them by.
+    var named: [(name: String, layout: VolumeLayout)] {
+        let directories = configuration.targetDirectories
+        return [("default", VolumeLayout(targetDir: directories.defaultDir))]
+            + directories.extra.sorted { $0.key < $1.key }.map { ($0.key, VolumeLayout(targetDir: $0.value)) }
+    }
+
     /// One check of every target dir; returns why the volume is not trusted, or nil.
     @discardableResult
     public func checkOnce() async -> String? {
         var reason: String? = nil
-        for (name, layout) in configuration.targetDirectories.named {
+        for (name, layout) in named {
             do {
                 if let problem = try await check(name: name, layout: layout) {
                     reason = problem

@@ -71,8 +71,11 @@ public struct VolumeRoom: Sendable {
 
     /// The volumes of the configured target dirs that exist, the default's first.
     public func volumes() -> [Volume] {
+        let directories = configuration.targetDirectories
+        var named: [(String, VolumeLayout)] = [("default", VolumeLayout(targetDir: directories.defaultDir))]
+        named += directories.extra.sorted { $0.key < $1.key }.map { ($0.key, VolumeLayout(targetDir: $0.value)) }
         var volumes: [Volume] = []
-        for (name, layout) in configuration.targetDirectories.named {
+        for (name, layout) in named {
             guard let device = Self.device(of: layout.targetDir) else { continue }
             if let index = volumes.firstIndex(where: { $0.device == device }) {
                 if !volumes[index].layouts.contains(layout) {
@@ -80,8 +83,7 @@ public struct VolumeRoom: Sendable {
                     volumes[index].names.append(name)
                 }
             } else {
-                volumes.append(
-                    Volume(device: device, layouts: [layout], names: [name], includesDefault: name == TargetDirectories.defaultName))
+                volumes.append(Volume(device: device, layouts: [layout], names: [name], includesDefault: name == "default"))
             }
         }
         return volumes

@@ -42,16 +42,6 @@ public struct TargetDirectories: Sendable {
         return ""
     }
 
-    /// The name the default target dir goes by where target dirs are named (`volumes`, the
-    /// free-space gauge's label); extra dirs go by their `extra_target_dirs` key.
-    public static let defaultName = "default"
-
-    /// Every target dir with its name: the default first, then the extra ones by name.
-    public var named: [(name: String, layout: VolumeLayout)] {
-        [(Self.defaultName, VolumeLayout(targetDir: defaultDir))]
-            + extra.sorted { $0.key < $1.key }.map { ($0.key, VolumeLayout(targetDir: $0.value)) }
-    }
-
     public var all: [VolumeLayout] {
         [VolumeLayout(targetDir: defaultDir)] + extra.values.sorted { $0.string < $1.string }.map { VolumeLayout(targetDir: $0) }
     }
