@@ -57,10 +57,6 @@ class Prometheus:
         values = list(self.query(expr).values())
         return values[0] if len(values) == 1 else None
 
-    def scraped(self, metric, expected):
-        """Waits until Prometheus holds the node's current value of a one-series metric."""
-        wait_until(lambda: self.value(metric) == expected, 30, "prometheus to scrape %s = %s" % (metric, expected))
-
     def alerts(self):
         """{alertname: state} of the alerts that are pending or firing now, after one more
         rule evaluation than the last scrape."""

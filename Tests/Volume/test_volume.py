@@ -60,15 +60,23 @@ def volume_alerts(prometheus):
 
 
 def scraped_now(node, prometheus):
-    """Waits until Prometheus has scraped the node's current free space and counters."""
-    text = node.metrics()
-    for expr, value in (
-        ('odcs_target_dir_free_bytes{target_dir="default"}', sample(text, "odcs_target_dir_free_bytes", target_dir="default")),
-        ("odcs_disk_pressure_removed_total", sample(text, "odcs_disk_pressure_removed_total")),
-        ("odcs_space_refused_total", sample(text, "odcs_space_refused_total")),
-    ):
-        prometheus.scraped(expr, value)
-    return text
+    """Waits until Prometheus holds the node's current free space and counters, and returns
+    that exposition. The free space moves while a failed compose's logs are written or the
+    duty measures again, so each try reads the node afresh and compares it with what
+    Prometheus has scraped; the values must agree on one reading."""
+    series = (
+        ('odcs_target_dir_free_bytes{target_dir="default"}', "odcs_target_dir_free_bytes", {"target_dir": "default"}),
+        ("odcs_disk_pressure_removed_total", "odcs_disk_pressure_removed_total", {}),
+        ("odcs_space_refused_total", "odcs_space_refused_total", {}),
+    )
+
+    def agreed():
+        text = node.metrics()
+        if all(prometheus.value(expr) == sample(text, name, **labels) for expr, name, labels in series):
+            return text
+        return None
+
+    return wait_until(agreed, 30, "prometheus to scrape the node's current free space and counters")
 
 
 def estimated_bytes(volume, compose_id):
