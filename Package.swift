@@ -30,10 +30,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "ODCSCore"),
-        // The shared volume's two safety primitives: paths confined to a root, removal that never
-        // follows a symlink (docs/security.md). Below everything that touches the volume.
-        // The shared volume: root-checked paths, link-safe removal, the target dirs and their layout.
-        .target(name: "ODCSVolume", dependencies: ["ODCSCore", .product(name: "SystemPackage", package: "swift-system")]),
+        // The shared volume, below everything that touches it: root-checked paths, removal that
+        // never follows a symlink (docs/security.md), the target dirs and their layout, and the
+        // threads that do its blocking file work off the cooperative pool.
+        .target(
+            name: "ODCSVolume",
+            dependencies: [
+                "ODCSCore", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         .target(
             name: "ODCSStore",
             dependencies: [

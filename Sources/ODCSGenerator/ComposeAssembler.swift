@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ODCSCore
 import ODCSRepo
+import ODCSVolume
 import SystemPackage
 
 /// How a generator fetches and indexes, shared by every native generator.
@@ -69,7 +70,11 @@ struct ComposeAssembler: Sendable {
         var selection = selection
         try await fetch(selection, layout: layout, log: log, space: context.space, logger: context.logger)
         try Task.checkCancellation()
-        try check(&selection, layout: layout, log: log)
+        selection = try await BlockingIO.bulk.run { [selection] cancel in
+            var checked = selection
+            try check(&checked, layout: layout, log: log, cancel: cancel)
+            return checked
+        }
         try await createRepositories(for: selection, comps: comps, layout: layout, log: log)
         try Task.checkCancellation()
         var modules: [ProductmdModules.Entry] = []
@@ -125,9 +130,11 @@ struct ComposeAssembler: Sendable {
             try await space.ensure(bytes: total, for: "its \(count) package\(count == 1 ? "" : "s")", logger: logger)
         }
         let methods = try await fetcher.fetch(firstCopies)
-        for (job, first) in duplicates {
-            try Task.checkCancellation()
-            _ = try fetcher.place(localFile: first, size: job.package.size, at: job.destination)
+        try await BlockingIO.bulk.run { [duplicates] cancel in
+            for (job, first) in duplicates {
+                try cancel.check()
+                _ = try fetcher.place(localFile: first, size: job.package.size, at: job.destination, cancel: cancel)
+            }
         }
         let counts = Dictionary(grouping: methods, by: { $0 }).mapValues(\.count)
         log.info(
@@ -137,10 +144,11 @@ struct ComposeAssembler: Sendable {
 
     /// Reads each placed file's signature header: its payload hash must be the one the source
     /// promised (Koji's `payloadhash`), and its signing key goes into rpms.json, as Pungi
-    /// reads it from the linked file.
-    func check(_ selection: inout PackageSelection, layout: ComposeLayout, log: StepLog) throws {
+    /// reads it from the linked file. It reads every file: call it on `BlockingIO.bulk`.
+    func check(_ selection: inout PackageSelection, layout: ComposeLayout, log: StepLog, cancel: BlockingIO.Cancellation) throws {
         var signed = 0
         for index in selection.items.indices {
+            try cancel.check()
             let item = selection.items[index]
             let path = try layout.file(of: item)
             let header: RPMSignatureHeader

@@ -3,6 +3,7 @@ import Foundation
 import ODCSCore
 import ODCSRepo
 import ODCSSolve
+import ODCSVolume
 import SystemPackage
 
 /// `multilib_arches` and `multilib_method` of a compose (reference §4): which compose arches
@@ -86,8 +87,10 @@ struct DependencyStep: Sendable {
         var unresolved: [String: [String]] = [:]
         for arch in arches {
             try Task.checkCancellation()
-            let (chosen, missing) = try solve(
-                candidates, headers: headers, lookaside: lookasideMetadata, arch: arch, log: log)
+            // Reading every candidate's header blocks on the volume: on BlockingIO's threads.
+            let (chosen, missing) = try await BlockingIO.bulk.run {
+                try solve(candidates, headers: headers, lookaside: lookasideMetadata, arch: arch, log: log)
+            }
             binaries[arch] = chosen
             unresolved[arch] = missing
         }

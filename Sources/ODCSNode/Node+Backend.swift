@@ -16,9 +16,11 @@ import SystemPackage
 /// one elector per leader-only duty.
 extension Node {
     var targetDirectories: TargetDirectories {
-        TargetDirectories(
+        var directories = TargetDirectories(
             defaultDir: FilePath(configuration.targetDir), defaultURL: configuration.targetDirURL,
             extra: configuration.extraTargetDirs.mapValues { FilePath($0) }, trust: volumeTrust)
+        directories.trashGrace = configuration.backend.trashGrace
+        return directories
     }
 
     func volumeIdentityCheck(client: PostgresClient) -> VolumeIdentityCheck {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ODCSVolume
 import SystemPackage
 
 /// GETs repository files over http(s): small metadata into memory, packages and compressed
@@ -37,36 +38,47 @@ struct HTTPDownloader: Sendable {
         }
         let response = try await response(for: url)
         let partial = FilePath(destination.string + ".part")
-        let file = try FileDescriptor.open(
-            partial, .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        // Every file call runs on BlockingIO.bulk: a write onto a slow volume blocks its thread.
+        let file = try await BlockingIO.bulk.run {
+            try FileDescriptor.open(
+                partial, .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        }
         var written: Int64 = 0
         do {
-            defer { try? file.close() }
             for try await buffer in response.body {
                 try Task.checkCancellation()
-                try buffer.readableBytesView.withUnsafeBytes { bytes in
-                    hasher?.update(bytes)
-                    _ = try file.writeAll(bytes)
-                }
+                buffer.readableBytesView.withUnsafeBytes { bytes in hasher?.update(bytes) }
+                try await BlockingIO.bulk.run { _ = try buffer.readableBytesView.withUnsafeBytes { try file.writeAll($0) } }
                 written += Int64(buffer.readableBytes)
                 if let expectedSize, written > expectedSize { break }
             }
+            try await BlockingIO.bulk.run { try file.close() }
         } catch {
-            try? FileManager.default.removeItem(atPath: partial.string)
+            try? await BlockingIO.bulk.run {
+                try? file.close()
+                try? FileManager.default.removeItem(atPath: partial.string)
+            }
             throw error
         }
-        if let expectedSize, written != expectedSize {
-            try? FileManager.default.removeItem(atPath: partial.string)
-            throw Failure(reason: "size mismatch: the repository metadata says \(expectedSize) bytes, \(url) sent \(written)")
-        }
-        if let checksum, let digest = hasher?.finalize(), digest != checksum.value {
-            try? FileManager.default.removeItem(atPath: partial.string)
-            throw Failure(reason: "\(checksum.type) checksum mismatch: expected \(checksum.value), got \(digest) from \(url)")
-        }
-        guard rename(partial.string, destination.string) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: partial.string)
-            throw Failure(reason: "cannot rename \(partial) to \(destination): \(reason)")
+        let failure: String? = {
+            if let expectedSize, written != expectedSize {
+                return "size mismatch: the repository metadata says \(expectedSize) bytes, \(url) sent \(written)"
+            }
+            if let checksum, let digest = hasher?.finalize(), digest != checksum.value {
+                return "\(checksum.type) checksum mismatch: expected \(checksum.value), got \(digest) from \(url)"
+            }
+            return nil
+        }()
+        try await BlockingIO.bulk.run {
+            if let failure {
+                try? FileManager.default.removeItem(atPath: partial.string)
+                throw Failure(reason: failure)
+            }
+            guard rename(partial.string, destination.string) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: partial.string)
+                throw Failure(reason: "cannot rename \(partial) to \(destination): \(reason)")
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -15,7 +16,8 @@ import SystemPackage
 ///     try await fetcher.fetch([PackageFetcher.Job(package: p, repository: repo.location, destination: path)])
 ///
 /// A local file is checked for its size only: hashing every package of a local repository
-/// would cost as much as copying it.
+/// would cost as much as copying it. Links and copies run on `BlockingIO.bulk`, never on the
+/// cooperative pool (a copy onto a slow volume would stall the node's API and heartbeats).
 public struct PackageFetcher: Sendable {
     /// How a package got to its destination.
     public enum Method: Sendable, Equatable {
@@ -83,7 +85,8 @@ public struct PackageFetcher: Sendable {
         try Task.checkCancellation()
         switch try job.source {
         case .directory(let path):
-            return try place(localFile: path, size: job.package.size, at: job.destination)
+            let size = job.package.size
+            return try await BlockingIO.bulk.run { cancel in try place(localFile: path, size: size, at: job.destination, cancel: cancel) }
         case .url(let url):
             do {
                 try await HTTPDownloader(client: httpClient, timeout: downloadTimeout).download(
@@ -122,8 +125,9 @@ public struct PackageFetcher: Sendable {
         return (bytes, linked, jobs.count - linked)
     }
 
-    /// Hard-links (or, across filesystems, copies) a local file of the given size (any size when negative).
-    public func place(localFile source: FilePath, size: Int64, at destination: FilePath) throws -> Method {
+    /// Hard-links (or, across filesystems, copies) a local file of the given size (any size when
+    /// negative). It blocks: call it on `BlockingIO.bulk`; `cancel` stops a copy between chunks.
+    public func place(localFile source: FilePath, size: Int64, at destination: FilePath, cancel: BlockingIO.Cancellation) throws -> Method {
         var status = stat()
         guard stat(source.string, &status) == 0 else {
             throw RepoError.package(file: source.string, reason: "cannot stat: \(String(cString: strerror(errno)))")
@@ -140,12 +144,12 @@ public struct PackageFetcher: Sendable {
                     file: source.string, reason: "cannot link to \(destination): \(String(cString: strerror(errno)))")
             }
         }
-        try copy(source, to: destination)
+        try copy(source, to: destination, cancel: cancel)
         return .copy
     }
 
     /// A plain read/write loop so that a long copy notices cancellation between chunks.
-    private func copy(_ source: FilePath, to destination: FilePath) throws {
+    private func copy(_ source: FilePath, to destination: FilePath, cancel: BlockingIO.Cancellation) throws {
         let partial = FilePath(destination.string + ".part")
         do {
             let input = try FileDescriptor.open(source, .readOnly)
@@ -156,7 +160,7 @@ public struct PackageFetcher: Sendable {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.copyChunk, alignment: 16)
             defer { buffer.deallocate() }
             while true {
-                try Task.checkCancellation()
+                try cancel.check()
                 let count = try input.read(into: buffer)
                 if count == 0 { break }
                 _ = try output.writeAll(UnsafeRawBufferPointer(rebasing: buffer[..<count]))

@@ -14,12 +14,15 @@ struct ComposeSpace: SpaceCheck {
     var metrics: ServiceMetrics
 
     func ensure(bytes: UInt64, for purpose: String, logger: Logger) async throws {
-        guard let volume = room.volume(of: layout) else { return }
+        guard let volume = await room.volume(of: layout) else { return }
         let reserved = await room.reservations.reserved(on: volume.device, except: composeID)
         let minimum = room.configuration.minFreeBytes
         let needed = bytes + reserved
         // No removal could make room for a compose the volume could never hold: fail before any.
-        if let capacity = try? layout.capacityBytes(), bytes.addingReportingOverflow(minimum).partialValue > capacity {
+        let layout = layout
+        if let capacity = try? await BlockingIO.lookup.run({ try layout.capacityBytes() }),
+            bytes.addingReportingOverflow(minimum).partialValue > capacity
+        {
             metrics.spaceRefused.increment()
             throw GeneratorError(
                 "Not enough space in the target dir for \(purpose): \(bytes) bytes needed, more than the volume (\(capacity) bytes) "

@@ -28,7 +28,10 @@ extension ComposeWorker {
         logger.info("claimed", metadata: ["source_type": "\(claim.compose.sourceType.name)", "queued_s": "\(claim.queuedSeconds)"])
 
         let compose = claim.compose
-        guard let layout = configuration.targetDirectories.layout(for: compose), layout.exists else {
+        // Every file call on the volume below runs on BlockingIO's threads, never inline.
+        guard let layout = configuration.targetDirectories.layout(for: compose),
+            (try? await BlockingIO.lookup.run({ layout.exists })) == true
+        else {
             await fail(
                 lease, compose: compose,
                 message:
@@ -83,7 +86,8 @@ extension ComposeWorker {
         let started = ContinuousClock.now
         let staging: FilePath
         do {
-            staging = try layout.makeStaging(id: compose.id, attempt: lease.attempt)
+            let attempt = lease.attempt
+            staging = try await BlockingIO.lookup.run { try layout.makeStaging(id: compose.id, attempt: attempt) }
         } catch {
             await fail(lease, compose: compose, message: Self.describe(error), logger: logger)
             return
@@ -110,11 +114,11 @@ extension ComposeWorker {
                 "Compose has taken more time than allowed by configuration (\(configuration.generationTimeout.wholeSeconds) seconds)"
             await publishFailed(lease, compose: compose, staging: staging, layout: layout, message: message, logger: logger)
         case .interrupted(.leaseLost):
-            layout.discard(staging)
+            await Self.discard(staging, layout: layout)
             metrics.leaseLosses.increment()
             logger.warning("lease lost: generation stopped, nothing published")
         case .interrupted(.drain):
-            layout.discard(staging)
+            await Self.discard(staging, layout: layout)
             let released = await retrying("release", logger: logger) { try await queue.release(lease) } ?? false
             if released { metrics.released.increment() }
             logger.info("drain: compose handed back to wait", metadata: ["released": "\(released)"])
@@ -154,14 +158,15 @@ extension ComposeWorker {
             // The common case: nothing published yet, one rename. A directory already there is
             // an earlier attempt's (or, if this lease was lost, a later attempt's): replace it
             // only after checking that the lease is still this worker's.
-            if try !layout.publishIfAbsent(staging: staging, id: lease.composeID) {
+            let id = lease.composeID
+            if try await !BlockingIO.lookup.run({ try layout.publishIfAbsent(staging: staging, id: id) }) {
                 guard await stillHeld(lease) else {
-                    layout.discard(staging)
+                    await Self.discard(staging, layout: layout)
                     metrics.leaseLosses.increment()
                     logger.warning("lease lost before publishing: nothing published")
                     return
                 }
-                try layout.publish(staging: staging, id: lease.composeID)
+                try await BlockingIO.lookup.run { try layout.publish(staging: staging, id: id) }
             }
         } catch {
             await publishFailed(lease, compose: noCompose, staging: staging, layout: layout, message: Self.describe(error), logger: logger)
@@ -187,11 +192,14 @@ extension ComposeWorker {
         _ lease: Lease, compose: Compose?, staging: FilePath, layout: VolumeLayout, message: String, logger: Logger
     ) async {
         if await stillHeld(lease) {
-            layout.stripFailed(staging)
-            try? "\(message)\n".write(toFile: staging.appending("odcs-error.log").string, atomically: false, encoding: .utf8)
-            if (try? layout.publish(staging: staging, id: lease.composeID)) == nil { layout.discard(staging) }
+            let id = lease.composeID
+            _ = try? await BlockingIO.bulk.run {
+                layout.stripFailed(staging)
+                try? "\(message)\n".write(toFile: staging.appending("odcs-error.log").string, atomically: false, encoding: .utf8)
+                if (try? layout.publish(staging: staging, id: id)) == nil { layout.discard(staging) }
+            }
         } else {
-            layout.discard(staging)
+            await Self.discard(staging, layout: layout)
         }
         await fail(lease, compose: compose, message: message, logger: logger)
     }
@@ -265,5 +273,12 @@ extension ComposeWorker {
     func listen(_ wake: WakeSignal) async {
         guard configuration.listen, let connector else { return }
         await connector.listen(channel: .wait, logger: logger) { wake.signal() }
+    }
+}
+
+extension ComposeWorker {
+    /// Deletes a staging directory on BlockingIO's threads (a tree of packages takes a while).
+    static func discard(_ staging: FilePath, layout: VolumeLayout) async {
+        _ = try? await BlockingIO.bulk.run { layout.discard(staging) }
     }
 }

@@ -37,7 +37,7 @@ public struct DiskPressureGuard: LeaderDuty {
     public func runOnce(fence: LeaderFence?) async throws -> [Int64] {
         var removed: [Int64] = []
         let minimum = room.configuration.minFreeBytes
-        for volume in room.volumes() {
+        for volume in await room.volumes() {
             let relief = try await room.makeRoom(on: volume, fence: fence) { free in
                 "Removed early: the target dir had \(free) bytes free, below min_free_space (\(minimum) bytes)."
             }

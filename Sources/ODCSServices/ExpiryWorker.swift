@@ -54,12 +54,15 @@ public struct ExpiryWorker: Service {
             }
             for compose in removed {
                 metrics.expired.increment()
-                Self.removeFiles(of: compose, directories: directories, logger: logger)
+                await Self.removeFiles(of: compose, directories: directories, logger: logger)
                 logger.info("removed expired compose", metadata: ["compose_id": "\(compose.id)"])
             }
             removedIDs += removed.map(\.id)
-            if removed.count + kept < configuration.batchSize { return removedIDs }
-            if removed.isEmpty { return removedIDs }  // a full batch of kept composes: nothing more to do now
+            if removed.count + kept < configuration.batchSize || removed.isEmpty {
+                // (A full batch of kept composes: nothing more to do now.)
+                await TrashCollector(grace: directories.trashGrace, metrics: metrics, logger: logger).empty(directories.all)
+                return removedIDs
+            }
         }
     }
 
@@ -77,11 +80,15 @@ public struct ExpiryWorker: Service {
 
     /// Phase 2: the files. A reusing compose owns none. Errors are logged, never raised:
     /// the orphan sweep retries what is left.
-    static func removeFiles(of compose: RemovableCompose, directories: TargetDirectories, logger: Logger) {
+    /// The removal runs on BlockingIO's threads.
+    static func removeFiles(of compose: RemovableCompose, directories: TargetDirectories, logger: Logger) async {
         guard compose.reusedID == nil, let layout = layout(of: compose, directories: directories) else { return }
-        if let type = compose.composeType, compose.isRawConfig { layout.removeRawConfigLinks(id: compose.id, composeType: type) }
         do {
-            if try !layout.removePublished(id: compose.id) {
+            let removed = try await BlockingIO.bulk.run {
+                if let type = compose.composeType, compose.isRawConfig { layout.removeRawConfigLinks(id: compose.id, composeType: type) }
+                return try layout.removePublished(id: compose.id)
+            }
+            if !removed {
                 logger.debug("expired compose had no directory", metadata: ["compose_id": "\(compose.id)"])
             }
         } catch {

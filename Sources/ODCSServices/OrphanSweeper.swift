@@ -45,10 +45,11 @@ public struct OrphanSweeper: LeaderDuty {
         // Not the cluster's volume: every compose would look like an orphan, or none would.
         guard configuration.targetDirectories.trust.isTrusted else { return [] }
         var removed: [String] = []
-        for layout in configuration.targetDirectories.all where layout.exists {
+        let directories = configuration.targetDirectories
+        for layout in directories.all where (try? await BlockingIO.lookup.run({ layout.exists })) == true {
             removed += try await sweepTopLevel(layout)
             removed += try await sweepStaging(layout)
-            layout.removeTrash()
+            await TrashCollector(grace: directories.trashGrace, metrics: metrics, logger: logger).empty([layout])
         }
         for path in removed {
             metrics.orphansRemoved.increment()
@@ -58,7 +59,7 @@ public struct OrphanSweeper: LeaderDuty {
     }
 
     func sweepTopLevel(_ layout: VolumeLayout) async throws -> [String] {
-        let entries = oldEntries(in: layout.targetDir).compactMap { name in
+        let entries = await oldEntries(in: layout.targetDir).compactMap { name in
             VolumeLayout.composeID(fromEntry: name).map { (name: name, id: $0) }
         }
         guard !entries.isEmpty else { return [] }
@@ -72,10 +73,13 @@ public struct OrphanSweeper: LeaderDuty {
             // Links (planted, or an older layout's) are unlinked, never followed.
             guard let path = try? layout.entry(entry.name) else { continue }
             do {
-                if entry.name == "odcs-\(entry.id)" {
-                    try layout.removePublished(id: entry.id)
-                } else {
-                    try layout.removeEntry(path)
+                let published = entry.name == "odcs-\(entry.id)"
+                try await BlockingIO.bulk.run {
+                    if published {
+                        try layout.removePublished(id: entry.id)
+                    } else {
+                        try layout.removeEntry(path)
+                    }
                 }
                 removed.append(path.string)
             } catch {
@@ -86,7 +90,7 @@ public struct OrphanSweeper: LeaderDuty {
     }
 
     func sweepStaging(_ layout: VolumeLayout) async throws -> [String] {
-        let entries = oldEntries(in: layout.stagingRoot).compactMap { name -> (name: String, id: Int64, attempt: Int)? in
+        let entries = await oldEntries(in: layout.stagingRoot).compactMap { name -> (name: String, id: Int64, attempt: Int)? in
             guard let id = VolumeLayout.composeID(fromEntry: name), let attempt = VolumeLayout.stagingAttempt(fromEntry: name) else {
                 return nil
             }
@@ -99,7 +103,7 @@ public struct OrphanSweeper: LeaderDuty {
             if let row = live[entry.id], row.state == .generating, row.attempt == entry.attempt { continue }
             guard let path = try? layout.stagingEntry(entry.name) else { continue }
             do {
-                try layout.removeEntry(path)
+                try await BlockingIO.bulk.run { try layout.removeEntry(path) }
                 removed.append(path.string)
             } catch {
                 warn(path.string, error)
@@ -108,17 +112,20 @@ public struct OrphanSweeper: LeaderDuty {
         return removed
     }
 
-    /// Entries of `directory` last modified before the minimum age.
-    func oldEntries(in directory: FilePath) -> [String] {
+    /// Entries of `directory` last modified before the minimum age (read on BlockingIO's threads).
+    func oldEntries(in directory: FilePath) async -> [String] {
         let cutoff = Date().addingTimeInterval(-Double(configuration.minimumAge.components.seconds))
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.string)) ?? []
-        return names.filter { name in
-            let path = directory.appending(name).string
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                let modified = attributes[.modificationDate] as? Date
-            else { return false }
-            return modified < cutoff
-        }
+        return
+            (try? await BlockingIO.bulk.run {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.string)) ?? []
+                return names.filter { name in
+                    let path = directory.appending(name).string
+                    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                        let modified = attributes[.modificationDate] as? Date
+                    else { return false }
+                    return modified < cutoff
+                }
+            }) ?? []
     }
 
     func warn(_ path: String, _ error: any Error) {

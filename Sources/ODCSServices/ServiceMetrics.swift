@@ -20,6 +20,15 @@ public struct ServiceMetrics: Sendable {
     /// Composes failed before placing their packages because their volume had no room.
     public let spaceRefused = Counter(label: "odcs_space_refused_total")
     public let activeGenerations = Gauge(label: "odcs_generating")
+    /// Trash entries deleted, and of those, deleted before their grace period ended (disk pressure).
+    public let trashRemoved = Counter(label: "odcs_trash_removed_total")
+    public let trashForced = Counter(label: "odcs_trash_forced_total")
+    /// Deletions put off because a reader still holds a file open (NFS silly-renamed files).
+    public let trashBusy = Counter(label: "odcs_trash_busy_total")
+    /// Deletions that failed for another reason (logged with it).
+    public let trashFailed = Counter(label: "odcs_trash_failed_total")
+    /// Entries left in the trash after the last pass on this node: waiting, busy or failed.
+    public let trashEntries = Gauge(label: "odcs_trash_entries")
 
     public init() {}
 

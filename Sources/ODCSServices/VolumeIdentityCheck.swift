@@ -97,11 +97,14 @@ public struct VolumeIdentityCheck: Service {
 
     func check(name: String, layout: VolumeLayout) async throws -> String? {
         let registered = try await registry.volumeID(name: name)
-        var marker = try layout.readVolumeMarker()
+        var marker = try await BlockingIO.lookup.run { try layout.readVolumeMarker() }
         if registered == nil {
             // No node has registered this dir yet: this node is first (or races another first
             // node; O_EXCL and ON CONFLICT make both end with one id).
-            if marker == nil { marker = try layout.createVolumeMarker(UUID().uuidString.lowercased()) }
+            if marker == nil {
+                let made = UUID().uuidString.lowercased()
+                marker = try await BlockingIO.lookup.run { try layout.createVolumeMarker(made) }
+            }
             guard let marker else { return nil }
             let winner = try await registry.register(name: name, volumeID: marker)
             if winner == marker {

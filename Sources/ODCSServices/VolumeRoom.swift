@@ -70,13 +70,13 @@ public struct VolumeRoom: Sendable {
     }
 
     /// The volumes of the configured target dirs that exist, the default's first.
-    public func volumes() -> [Volume] {
+    public func volumes() async -> [Volume] {
         let directories = configuration.targetDirectories
         var named: [(String, VolumeLayout)] = [("default", VolumeLayout(targetDir: directories.defaultDir))]
         named += directories.extra.sorted { $0.key < $1.key }.map { ($0.key, VolumeLayout(targetDir: $0.value)) }
         var volumes: [Volume] = []
         for (name, layout) in named {
-            guard let device = Self.device(of: layout.targetDir) else { continue }
+            guard let device = await Self.device(of: layout.targetDir) else { continue }
             if let index = volumes.firstIndex(where: { $0.device == device }) {
                 if !volumes[index].layouts.contains(layout) {
                     volumes[index].layouts.append(layout)
@@ -90,9 +90,9 @@ public struct VolumeRoom: Sendable {
     }
 
     /// The volume that holds `layout` (nil when its target dir does not exist).
-    public func volume(of layout: VolumeLayout) -> Volume? {
-        guard let device = Self.device(of: layout.targetDir) else { return nil }
-        return volumes().first { $0.device == device }
+    public func volume(of layout: VolumeLayout) async -> Volume? {
+        guard let device = await Self.device(of: layout.targetDir) else { return nil }
+        return await volumes().first { $0.device == device }
     }
 
     /// Measures the volume, records its gauge, and removes the oldest done composes of its
@@ -102,8 +102,14 @@ public struct VolumeRoom: Sendable {
         on volume: Volume, extraBytes: UInt64 = 0, fence: LeaderFence?, note: @Sendable (UInt64) -> String
     ) async throws -> Relief {
         let wanted = configuration.minFreeBytes.addingReportingOverflow(extraBytes).partialValue
-        var free = try measure(volume)
+        var free = try await measure(volume)
         var removed: [Int64] = []
+        let trash = TrashCollector(grace: configuration.targetDirectories.trashGrace, metrics: metrics, logger: logger)
+        // What the trash holds is the first thing to go: removed composes no one owns any more.
+        if free < wanted, configuration.minFreeBytes > 0, configuration.targetDirectories.trust.isTrusted {
+            let passes = await trash.empty(volume.layouts, force: true)
+            if passes.contains(where: { !$0.removed.isEmpty }) { free = try await measure(volume) }
+        }
         let paths = volume.layouts.map(\.targetDir.string)
         // Nothing is removed from a dir that is not the cluster's volume (VolumeIdentityCheck).
         while free < wanted, configuration.minFreeBytes > 0, configuration.targetDirectories.trust.isTrusted {
@@ -111,7 +117,8 @@ public struct VolumeRoom: Sendable {
                 minAgeSeconds: configuration.minimumAge.wholeSeconds, targetDirs: paths, includeNull: volume.includesDefault, limit: 1,
                 note: note(free), fence: fence)
             guard let compose = batch.first else { break }
-            ExpiryWorker.removeFiles(of: compose, directories: configuration.targetDirectories, logger: logger)
+            await ExpiryWorker.removeFiles(of: compose, directories: configuration.targetDirectories, logger: logger)
+            await trash.empty(volume.layouts, force: true)
             metrics.diskPressureRemoved.increment()
             removed.append(compose.id)
             logger.warning(
@@ -120,21 +127,25 @@ public struct VolumeRoom: Sendable {
                     "compose_id": "\(compose.id)", "target_dir": "\(volume.label)", "free_bytes": "\(free)",
                     "min_free_space": "\(configuration.minFreeBytes)", "needed_bytes": "\(extraBytes)",
                 ])
-            free = try measure(volume)
+            free = try await measure(volume)
         }
         return Relief(freeBytes: free, removed: removed, enough: free >= wanted)
     }
 
-    func measure(_ volume: Volume) throws -> UInt64 {
-        let free = try freeBytes(volume.layouts[0])
+    func measure(_ volume: Volume) async throws -> UInt64 {
+        let layout = volume.layouts[0]
+        let free = try await BlockingIO.lookup.run { [freeBytes] in try freeBytes(layout) }
         for name in volume.names { metrics.freeBytes(targetDir: name).record(Int64(clamping: free)) }
         return free
     }
 
-    static func device(of path: FilePath) -> UInt64? {
-        var status = stat()
-        guard stat(path.string, &status) == 0, (status.st_mode & 0o170000) == 0o040000 else { return nil }
-        return UInt64(status.st_dev)
+    /// The device of a target dir (nil when it is not a directory), stat(2) on BlockingIO's threads.
+    static func device(of path: FilePath) async -> UInt64? {
+        try? await BlockingIO.lookup.run {
+            var status = stat()
+            guard stat(path.string, &status) == 0, (status.st_mode & 0o170000) == 0o040000 else { return nil }
+            return UInt64(status.st_dev)
+        }
     }
 }
 

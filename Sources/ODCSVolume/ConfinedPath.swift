@@ -111,10 +111,13 @@ public struct ConfinedPath: Sendable, Hashable, CustomStringConvertible {
 public struct PathError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
+    /// The errno of the failed system call, when one failed.
+    public var code: Int32?
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, code: Int32? = nil) {
         self.path = path
         self.reason = reason
+        self.code = code
     }
 
     public var description: String { "refused path \(path.debugDescription): \(reason)" }

@@ -10,6 +10,9 @@ public struct TargetDirectories: Sendable {
     /// Whether these dirs are the cluster's volume (`VolumeIdentityCheck`); every service that
     /// writes or removes on them asks it first. Unchecked unless the node sets one.
     public var trust: VolumeTrust
+    /// How long a removed compose stays in `.trash/` before it is deleted (`trash_grace`), so
+    /// that downloads in progress finish; disk pressure deletes it sooner.
+    public var trashGrace: Duration = .seconds(600)
 
     public init(defaultDir: FilePath, defaultURL: String, extra: [String: FilePath] = [:], trust: VolumeTrust = .unchecked) {
         self.defaultDir = defaultDir

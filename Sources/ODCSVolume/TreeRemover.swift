@@ -22,8 +22,13 @@ public enum TreeRemover {
 
     /// Removes `path`. Returns false when nothing was there. A symlink (or a directory swapped
     /// for one) on the way to `path` below the root stops the removal with an error.
+    ///
+    /// `keepingOpenFiles` leaves NFS's silly-renamed files (`.nfs…`: a file unlinked while a
+    /// process of that client still has it open) where they are, so that the removal ends with
+    /// ENOTEMPTY (`PathError.code`) instead of pulling the file from under its reader; their
+    /// client deletes them once the reader closes, and a later removal finishes the tree.
     @discardableResult
-    public static func remove(_ path: ConfinedPath) throws(PathError) -> Bool {
+    public static func remove(_ path: ConfinedPath, keepingOpenFiles: Bool = false) throws(PathError) -> Bool {
         guard let name = path.name, let parentPath = path.parent else {
             throw PathError(path: path.string, reason: "the root of a confined path is never removed")
         }
@@ -31,7 +36,13 @@ public enum TreeRemover {
         defer { close(parent) }
         var rootStatus = stat()
         guard fstat(parent, &rootStatus) == 0 else { throw failure(path, "fstat") }
-        return try removeEntry(Array(name.utf8CString), in: parent, device: rootStatus.st_dev, depth: 0, path: path)
+        return try removeEntry(
+            Array(name.utf8CString), in: parent, device: rootStatus.st_dev, depth: 0, path: path, keepingOpenFiles: keepingOpenFiles)
+    }
+
+    /// NFS clients name an unlinked file that is still open `.nfs` followed by hex digits.
+    static func isSillyRenamed(_ name: [CChar]) -> Bool {
+        name.count > 5 && name[0] == 0x2E && name[1] == 0x6E && name[2] == 0x66 && name[3] == 0x73
     }
 
     /// Removes everything inside the directory `path`, keeping the directory itself.
@@ -40,7 +51,7 @@ public enum TreeRemover {
         defer { close(directory) }
         var status = stat()
         guard fstat(directory, &status) == 0 else { throw failure(path, "fstat") }
-        try removeContents(directory, device: status.st_dev, depth: 0, path: path)
+        try removeContents(directory, device: status.st_dev, depth: 0, path: path, keepingOpenFiles: false)
     }
 
     /// Opens the root by its path, then each component below it with `O_NOFOLLOW`; nil when a
@@ -68,9 +79,9 @@ public enum TreeRemover {
     }
 
     /// `name`: the entry's bytes, NUL-terminated (a name on the volume need not be UTF-8).
-    static func removeEntry(_ name: [CChar], in parent: Int32, device: dev_t, depth: Int, path: ConfinedPath) throws(PathError)
-        -> Bool
-    {
+    static func removeEntry(
+        _ name: [CChar], in parent: Int32, device: dev_t, depth: Int, path: ConfinedPath, keepingOpenFiles: Bool
+    ) throws(PathError) -> Bool {
         let shown = String(decoding: name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // A directory may be swapped for a link between the stat and the open: then the open
         // fails with ELOOP or ENOTDIR and the entry is looked at again.
@@ -81,6 +92,7 @@ public enum TreeRemover {
                 throw failure(path, "stat \(shown)")
             }
             guard status.st_mode & S_IFMT == S_IFDIR else {
+                if keepingOpenFiles && isSillyRenamed(name) { return false }
                 guard unlinkat(parent, name, 0) == 0 else {
                     if errno == ENOENT { return false }
                     if errno == EISDIR { continue }
@@ -99,7 +111,7 @@ public enum TreeRemover {
             }
             do {
                 defer { close(child) }
-                try removeContents(child, device: device, depth: depth + 1, path: path)
+                try removeContents(child, device: device, depth: depth + 1, path: path, keepingOpenFiles: keepingOpenFiles)
             }
             guard unlinkat(parent, name, AT_REMOVEDIR) == 0 else {
                 if errno == ENOENT { return false }
@@ -110,12 +122,14 @@ public enum TreeRemover {
         throw PathError(path: path.string, reason: "'\(shown)' kept changing while it was being removed")
     }
 
-    static func removeContents(_ directory: Int32, device: dev_t, depth: Int, path: ConfinedPath) throws(PathError) {
+    static func removeContents(_ directory: Int32, device: dev_t, depth: Int, path: ConfinedPath, keepingOpenFiles: Bool)
+        throws(PathError)
+    {
         guard depth <= maximumDepth else {
             throw PathError(path: path.string, reason: "it is more than \(maximumDepth) directories deep")
         }
         for name in try entries(of: directory, path: path) {
-            _ = try removeEntry(name, in: directory, device: device, depth: depth, path: path)
+            _ = try removeEntry(name, in: directory, device: device, depth: depth, path: path, keepingOpenFiles: keepingOpenFiles)
         }
     }
 
@@ -143,6 +157,6 @@ public enum TreeRemover {
     }
 
     static func failure(_ path: ConfinedPath, _ operation: String, _ code: Int32 = errno) -> PathError {
-        PathError(path: path.string, reason: "\(operation): \(String(cString: strerror(code)))")
+        PathError(path: path.string, reason: "\(operation): \(String(cString: strerror(code)))", code: code)
     }
 }

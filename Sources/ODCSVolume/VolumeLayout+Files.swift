@@ -7,7 +7,8 @@ import SystemPackage
 
 /// The file operations on the shared volume. Publishing and removal are each one `rename`
 /// within the target dir, so that a reader never sees half a compose; deletion goes through
-/// `TreeRemover`, which unlinks a symlink and never deletes what it points to.
+/// `TreeRemover`, which unlinks a symlink and never deletes what it points to. Every one of
+/// them blocks: services call them on `BlockingIO`'s threads.
 extension VolumeLayout {
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -41,7 +42,7 @@ extension VolumeLayout {
 
     /// Moves a staging directory to `odcs-<id>`. Whatever is there (an earlier attempt's
     /// leftover) goes to the trash first, as the rename's own answer says: never on the word
-    /// of a prior existence check.
+    /// of a prior existence check. The trash is emptied later (`emptyTrash`).
     public func publish(staging: FilePath, id: Int64) throws {
         let destination = published(id: id)
         for _ in 0..<3 {
@@ -55,7 +56,6 @@ extension VolumeLayout {
             } catch let error as FileError where error.code == ENOENT {
                 // Gone meanwhile (another node's expiry): the next rename will tell.
             }
-            removeTrash()
         }
         throw FileError(description: "cannot publish \(staging) as \(destination): it keeps being replaced")
     }
@@ -63,7 +63,8 @@ extension VolumeLayout {
     /// The answers of rename(2) that mean "something is already at the destination".
     static func isOccupied(_ error: Int32) -> Bool { error == ENOTEMPTY || error == EEXIST || error == ENOTDIR || error == EISDIR }
 
-    /// Removes `odcs-<id>`: a directory is renamed into the trash and deleted; a symlink
+    /// Removes `odcs-<id>`: a directory is renamed into the trash, which `emptyTrash` deletes
+    /// once its grace period is over (downloads in progress go on meanwhile); a symlink
     /// (an older layout's, or one planted on the volume) is unlinked, and what it points to
     /// is left alone — a dated directory of an older layout is an `odcs-<id>-…` orphan the
     /// orphan sweep removes. A missing entry is fine. Returns whether anything was there.
@@ -74,7 +75,6 @@ extension VolumeLayout {
         guard lstat(entry.string, &info) == 0 else { return false }
         if info.st_mode & S_IFMT != S_IFDIR { return try TreeRemover.remove(entry) }
         try moveToTrash(entry, id: id)
-        removeTrash()
         return true
     }
 
@@ -94,7 +94,8 @@ extension VolumeLayout {
 
     func moveToTrash(_ entry: ConfinedPath, id: Int64) throws {
         try ensureRealDirectory(trashDirectory)
-        let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        // The time it was moved is in its name: emptyTrash keeps it for the grace period.
+        let nonce = "\(Int64(Date().timeIntervalSince1970))-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let destination = trash(id: id, nonce: nonce)
         // rename(2) moves a link itself, never what it points to.
         guard rename(entry.string, destination.string) == 0 else {
@@ -113,12 +114,6 @@ extension VolumeLayout {
         guard lstat(directory.string, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw FileError(description: "\(directory) is not a real directory (a symlink is never followed)")
         }
-    }
-
-    /// Deletes everything in the trash; entries another node is deleting at the same time
-    /// may vanish underneath, which is fine.
-    public func removeTrash() {
-        try? TreeRemover.removeContents(of: trashDirectory)
     }
 
     /// Removes one entry of the target dir or of `.staging/` (an orphan) without following links.

@@ -16,7 +16,13 @@ struct TemporaryTargetDir {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    var directories: TargetDirectories { TargetDirectories(defaultDir: FilePath(path), defaultURL: "http://odcs.example/composes") }
+    /// With no trash grace period: the services' tests look at the trash right after a pass
+    /// (TrashTests give one).
+    var directories: TargetDirectories {
+        var directories = TargetDirectories(defaultDir: FilePath(path), defaultURL: "http://odcs.example/composes")
+        directories.trashGrace = .zero
+        return directories
+    }
     var layout: VolumeLayout { VolumeLayout(targetDir: FilePath(path)) }
 
     func makeDirectory(_ name: String, file: String = "content") throws {

@@ -47,6 +47,10 @@ import Testing
         try scene.layout.publish(staging: try scene.staging(attempt: 1), id: 7)
         try scene.layout.publish(staging: try scene.staging(attempt: 2), id: 7)
         #expect(scene.publishedStatus == "attempt 2")
+        // The earlier attempt waits in the trash for its grace period; a pass past it deletes it.
+        #expect(!scene.trashIsEmpty)
+        #expect(scene.layout.emptyTrash(grace: .seconds(600)).waiting == 1)
+        #expect(scene.layout.emptyTrash(grace: .zero).removed.count == 1)
         #expect(scene.trashIsEmpty)
     }
 

@@ -135,6 +135,9 @@ def test_the_runbook_on_a_volume_that_fills_up(fill_node, big_repos, work):
         text = scraped_now(node, prometheus)
         assert sample(text, "odcs_disk_pressure_removed_total") == 2
         assert sample(text, "odcs_space_refused_total") == 0
+        # Each early removal went through the trash at once, before its grace period (trash_grace,
+        # 600 s by default) was over: the space was needed.
+        assert sample(text, "odcs_trash_forced_total") == 2
         alerts = volume_alerts(prometheus)
         assert alerts.get("OdcsDiskPressureRemovals") == "firing", alerts
         assert alerts.get("OdcsVolumeLowSpace") == "pending", alerts
@@ -156,6 +159,7 @@ def test_the_runbook_on_a_volume_that_fills_up(fill_node, big_repos, work):
         assert all(published(volume, cid) for cid in composes[4:])
         text = scraped_now(node, prometheus)
         assert sample(text, "odcs_disk_pressure_removed_total") == 4
+        assert sample(text, "odcs_trash_forced_total") == 4
 
         # Stage 3: truly full. The filler leaves 2 MB; the duty removes the last done composes,
         # which is not enough. A new compose then fails at once, with a reason, without its

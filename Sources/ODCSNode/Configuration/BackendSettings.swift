@@ -15,6 +15,7 @@ public struct BackendSettings: Sendable {
     public var expiryInterval: Duration
     public var orphanSweepInterval: Duration
     public var orphanMinAge: Duration
+    public var trashGrace: Duration
     public var minFreeSpace: Int
     public var minFreeSpaceMinAge: Duration
     public var minFreeSpaceInterval: Duration

@@ -196,6 +196,10 @@ extension ConfigurationKey {
             "Seconds between sweeps of the shared volume for directories no compose owns (a leader duty)."),
         .init("orphan_min_age", .integer(0...604_800), 600, "The orphan sweep leaves entries younger than this many seconds alone."),
         .init(
+            "trash_grace", .integer(0...604_800), 600,
+            "Seconds a removed compose stays in the target dir's .trash/ before it is deleted, so that downloads in progress "
+                + "finish (disk pressure deletes it sooner)."),
+        .init(
             "min_free_space", .integer(0...Int.max), 0,
             "Bytes that must stay free on each target dir's volume: below it the oldest done composes there are removed early, "
                 + "and a compose whose packages would not leave it free fails at once unless room can be made (0: no early removal)."),

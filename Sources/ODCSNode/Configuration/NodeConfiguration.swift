@@ -129,7 +129,7 @@ public struct NodeConfiguration: Sendable {
             leaseTimeout: seconds("lease_timeout"), maxAttempts: int("max_attempts"), retryBackoff: seconds("retry_backoff"),
             rescueInterval: milliseconds("rescue_interval_ms"), drainTimeout: seconds("drain_timeout"),
             expiryInterval: milliseconds("expiry_interval_ms"), orphanSweepInterval: seconds("orphan_sweep_interval"),
-            orphanMinAge: seconds("orphan_min_age"), minFreeSpace: int("min_free_space"),
+            orphanMinAge: seconds("orphan_min_age"), trashGrace: seconds("trash_grace"), minFreeSpace: int("min_free_space"),
             minFreeSpaceMinAge: seconds("min_free_space_min_age"),
             minFreeSpaceInterval: seconds("min_free_space_interval"),
             leaderCheckInterval: milliseconds("leader_check_interval_ms"), repoSourceRoots: list("repo_source_roots"),
