@@ -122,6 +122,7 @@ let package = Package(
                 "ODCSAuth",
                 "ODCSCore",
                 "ODCSStore",
+                "ODCSVolume",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

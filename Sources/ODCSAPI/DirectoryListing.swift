@@ -79,8 +79,8 @@ struct DirectoryListing {
         }
     }
 
-    func response(base: String) -> Response? {
-        guard let entries = entries(base: base) else { return nil }
+    /// The page listing `entries` (from `entries(base:)`, read on BlockingIO's threads).
+    func response(_ entries: [Entry]) -> Response {
         var page = HTMLPage(title: "Index of " + (urlPath.removingPercentEncoding ?? urlPath), servesFiles: true)
         page.raw("<p class=\"note\">Sorted by \(order.key.rawValue), \(order.descending ? "descending" : "ascending").</p>\n")
         page.raw("<table>\n<caption class=\"visually-hidden\">Directory entries</caption>\n<thead><tr>")

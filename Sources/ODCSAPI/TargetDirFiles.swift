@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ODCSCore
+import ODCSVolume
 
 #if canImport(Glibc)
     import Glibc
@@ -80,10 +81,14 @@ struct TargetDirFiles: Sendable {
         return String(cString: resolved)
     }
 
+    /// Every lookup on the volume (realpath, stat, a listing) runs on `BlockingIO.lookup`, and
+    /// file contents are read by Hummingbird's `FileIO` on NIO's thread pool: a slow or hung
+    /// mount never blocks the threads that serve the API.
     func serve(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix(Self.prefix + "/") else { return Self.redirect(to: Self.prefix + "/", query: request.uri.query) }
-        switch resolve(path.dropFirst(Self.prefix.count + 1)) {
+        let target = try await BlockingIO.lookup.run { resolve(path.dropFirst(Self.prefix.count + 1)) }
+        switch target {
         case .notFound:
             return Self.notFound()
         case .directory(let directory):
@@ -91,8 +96,11 @@ struct TargetDirFiles: Sendable {
             let listing = DirectoryListing(
                 directory: directory, urlPath: path, isRoot: path == Self.prefix + "/",
                 order: DirectoryListing.Order(query: QueryString.items(request.uri.query)))
-            guard let response = listing.response(base: Self.realPath(root) ?? root) else { return Self.notFound() }
-            return response
+            let root = root
+            guard let entries = try await BlockingIO.lookup.run({ listing.entries(base: Self.realPath(root) ?? root) }) else {
+                return Self.notFound()
+            }
+            return listing.response(entries)
         case .file(let file):
             return try await serveFile(file, request: request, context: context)
         }
@@ -104,7 +112,7 @@ struct TargetDirFiles: Sendable {
     ]
 
     func serveFile(_ file: String, request: Request, context: ODCSRequestContext) async throws -> Response {
-        guard let status = FileStatus(file) else { return Self.notFound() }
+        guard let status = try await BlockingIO.lookup.run({ FileStatus(file) }) else { return Self.notFound() }
         let size = Int(status.size)
         var headers = Self.fileSecurityHeaders
         headers[.contentType] = Self.contentType(of: file)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ODCSCore
 import ODCSStore
+import ODCSVolume
 
 extension WebRoutes {
     func detail(_ context: ODCSRequestContext) async throws -> Response {
@@ -19,7 +20,9 @@ extension WebRoutes {
             page.text(reason)
         }
         page.raw("</p>\n<h2>Links</h2>\n<ul>\n")
-        for (label, url) in links(compose) {
+        // The volume is looked at on BlockingIO's threads: a slow mount must not stall the API.
+        let (hasDirectory, logs) = try await BlockingIO.lookup.run { (composeDirectory(compose) != nil, logFiles(compose)) }
+        for (label, url) in links(compose, hasDirectory: hasDirectory) {
             page.raw("<li>")
             page.text(label)
             page.raw(": ")
@@ -27,7 +30,6 @@ extension WebRoutes {
             page.raw("</li>\n")
         }
         page.raw("</ul>\n")
-        let logs = logFiles(compose)
         if !logs.isEmpty {
             page.raw("<h2>Log files</h2>\n<ul>\n")
             for log in logs {
@@ -70,9 +72,9 @@ extension WebRoutes {
         return (base.hasSuffix("/") ? base : base + "/") + path
     }
 
-    func links(_ compose: Compose) -> [(String, String)] {
+    func links(_ compose: Compose, hasDirectory: Bool) -> [(String, String)] {
         var links: [(String, String)] = [("JSON", "/api/1/composes/\(compose.id)")]
-        guard composeDirectory(compose) != nil else { return links }
+        guard hasDirectory else { return links }
         links.append(("Compose directory", fileURL(compose, "") + "/"))
         let repo = configuration.renderer.resultRepo(compose)
         if compose.state == .done, !repo.isEmpty {
