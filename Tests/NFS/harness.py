@@ -624,9 +624,15 @@ def main():
         # A last pass: nothing published without a done compose, every done one still complete.
         sample_published()
         check(not partial, "partial composes seen published: %s" % partial[:5])
-        metrics = [line for line in nodes[0].api("GET", "/api/1/metrics/").text.splitlines()
-                   if line.startswith(("odcs_trash", "odcs_volume_trusted", "odcs_orphan"))]
-        report["metrics_node1"] = metrics
+        # The volume's counters on each node (a node counts what it did since it last started).
+        report["metrics"] = {
+            node.name: [line for line in node.api("GET", "/api/1/metrics/").text.splitlines()
+                        if line.startswith(("odcs_trash", "odcs_volume_trusted", "odcs_orphan"))]
+            for node in nodes
+        }
+        orphans_removed = sum(float(line.rsplit(" ", 1)[1]) for lines in report["metrics"].values() for line in lines
+                              if line.startswith("odcs_orphans_removed_total"))
+        check(orphans_removed >= 1, "no node counted an orphan removal (odcs_orphans_removed_total)")
         report["node_log_warnings"] = {
             node.name: [line.strip()[:300] for line in open(os.path.join(node.base, "node.log"), errors="replace")
                         if any(word in line for word in ("trash", "ENOTEMPTY", "not empty", "Stale", "stale"))][:10]
