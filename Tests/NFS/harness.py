@@ -633,6 +633,13 @@ def main():
         orphans_removed = sum(float(line.rsplit(" ", 1)[1]) for lines in report["metrics"].values() for line in lines
                               if line.startswith("odcs_orphans_removed_total"))
         check(orphans_removed >= 1, "no node counted an orphan removal (odcs_orphans_removed_total)")
+        # Issue 20 item 1: file work on the cooperative pool delays the node's own database
+        # checks; a duty leader that misses one steps down.
+        report["leaderships_lost_to_slow_checks"] = {
+            node.name: sum(1 for line in open(os.path.join(node.base, "node.log"), errors="replace")
+                           if "leadership ended" in line and "no answer within" in line)
+            for node in nodes
+        }
         report["node_log_warnings"] = {
             node.name: [line.strip()[:300] for line in open(os.path.join(node.base, "node.log"), errors="replace")
                         if any(word in line for word in ("trash", "ENOTEMPTY", "not empty", "Stale", "stale"))][:10]
