@@ -41,6 +41,7 @@ APT_PACKAGES=(
     shellcheck
     prometheus
     libcairo2-dev libgirepository1.0-dev libldap2-dev libsasl2-dev
+    nfs-ganesha nfs-ganesha-vfs rpcbind libnfs13 python3-fusepy iproute2
 )
 "$(dirname "$0")/apt-install.sh" "${APT_PACKAGES[@]}"
 
