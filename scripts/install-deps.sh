@@ -40,6 +40,7 @@ APT_PACKAGES=(
     chromium
     shellcheck
     prometheus
+    haproxy nginx-light
     libcairo2-dev libgirepository1.0-dev libldap2-dev libsasl2-dev
 )
 "$(dirname "$0")/apt-install.sh" "${APT_PACKAGES[@]}"
