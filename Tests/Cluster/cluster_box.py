@@ -156,8 +156,9 @@ class Recorder:
                 retry_after = response.headers.get("Retry-After") if response is not None else None
                 status = response.status_code if response is not None else None
                 # Allowed while PostgreSQL restarts: the request started or ended in it.
-                if status == 503 and retry_after is not None and (phase.startswith("pg-") or self.phase.startswith("pg-")):
-                    self.record(start, op, "503", phase=phase)
+                restart = phase if phase.startswith("pg-") else self.phase
+                if status == 503 and retry_after is not None and restart.startswith("pg-"):
+                    self.record(start, op, "503", phase=restart)
                     if stop.wait(float(retry_after)):
                         return None
                     continue
