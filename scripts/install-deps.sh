@@ -40,6 +40,7 @@ APT_PACKAGES=(
     chromium
     shellcheck
     prometheus
+    haproxy nginx-light
     libcairo2-dev libgirepository1.0-dev libldap2-dev libsasl2-dev
     nfs-ganesha nfs-ganesha-vfs rpcbind libnfs13 python3-fusepy iproute2
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start or stop a throw-away PostgreSQL cluster for the tests.
 #   scripts/pg-private.sh start DIR PORT   # cluster in DIR/data, socket in DIR, TCP on 127.0.0.1:PORT
-#   scripts/pg-private.sh restart DIR      # fast restart (clients are disconnected)
+#   scripts/pg-private.sh restart DIR [fast|immediate]  # restart (clients are disconnected);
+#                                          # immediate: no checkpoint, crash recovery on start
 #   scripts/pg-private.sh stop  DIR [PORT] # fast shutdown, then remove DIR
 # Keep DIR short (e.g. /tmp/odcs-pg.XXXX): the socket path must stay under 107 bytes.
 # The superuser is "app" with trust auth: postgres://app@127.0.0.1:PORT/postgres
@@ -40,8 +41,10 @@ start)
     echo "pg-private: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') up on 127.0.0.1:$port (dir $dir)"
     ;;
 restart)
-    # Fast restart of a running cluster (the tests' "database restarts under load" case).
-    as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 restart >/dev/null \
+    # Restart of a running cluster (the tests' "database restarts under load" case).
+    mode=${port:-fast}
+    case "$mode" in fast | immediate) ;; *) usage ;; esac
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m "$mode" -w -t 60 restart >/dev/null \
         || { echo "pg-private: restart failed; log follows" >&2; cat "$dir/log" >&2 || true; exit 1; }
     ;;
 stop)

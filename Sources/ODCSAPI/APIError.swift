@@ -24,6 +24,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again."
     )
 
+    /// A passing database fault (`TransientDatabaseError`): the client may try again shortly.
+    public static let databaseUnavailable = APIError(
+        .serviceUnavailable, "The database is unavailable at the moment; retry the request.",
+        headers: [.retryAfter: String(retryAfterSeconds)])
+
+    /// `Retry-After` of a request that met a passing database fault: a fast PostgreSQL
+    /// restart takes about a second, a failover a few.
+    public static let retryAfterSeconds = 2
+
     public init(_ error: RequestError) {
         switch error.kind {
         case .badRequest: self.init(.badRequest, error.message)

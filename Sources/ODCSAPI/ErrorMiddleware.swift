@@ -6,7 +6,8 @@ import ODCSStore
 
 /// Turns every error into upstream's JSON error body, answers OPTIONS, gives 405 with
 /// `Allow` for a known path under a wrong method (upstream answers both with 500), and
-/// refuses a NUL in a query parameter (`QueryParameterFilter`).
+/// refuses a NUL in a query parameter (`QueryParameterFilter`). A passing database fault is
+/// 503 with `Retry-After`, never 500.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ODCSRequestContext
 
@@ -36,6 +37,12 @@ struct ErrorMiddleware: RouterMiddleware {
             throw APIError.routeNotFound
         } catch let error as HTTPError {
             throw APIError(error.status, error.body ?? error.status.reasonPhrase)
+        } catch let error where TransientDatabaseError.kind(of: error) != nil {
+            // A database restarting or failing over (or a deadlock the request lost): the
+            // same request a moment later may well succeed, so it is the server's passing
+            // fault, not an internal error (docs/operations.md, "Database restarts").
+            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError.databaseUnavailable
         } catch let error as StoreError {
             if case .composeNotFound = error { throw APIError.notFound("No such compose found.") }
             context.logger.error("store error", metadata: ["error": "\(error)"])

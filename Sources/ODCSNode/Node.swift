@@ -15,11 +15,14 @@ public struct Node: Sendable {
     let logger: Logger
     /// Whether the target dirs are the cluster's volume: untrusted until the first check.
     let volumeTrust = VolumeTrust(untrustedBecause: "the target dirs have not been checked yet")
+    /// Out of rotation from SIGTERM on, still serving for `http.shutdown_grace_seconds`.
+    let shutdownGrace: ShutdownGrace
 
     public init(configuration: NodeConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
+        self.shutdownGrace = ShutdownGrace(grace: configuration.shutdownGrace, logger: logger)
     }
 
     /// Runs until SIGTERM/SIGINT. Starts the embedded PostgreSQL when no database URL is set.
@@ -88,11 +91,14 @@ public struct Node: Sendable {
         let app = makeApplication(client: client, httpLimits: httpLimits, events: events)
         // The event hub starts before the HTTP server and stops after it: the server's
         // graceful shutdown ends the streams first, and none is left waiting on a stopped hub.
-        let services: [any Service] = [client] + (try makeBackend(client: client, connector: connector)) + [events, app]
+        // The shutdown grace comes last, so SIGTERM reaches it first: the node leaves
+        // rotation while the server still answers.
+        let services: [any Service] =
+            [client] + (try makeBackend(client: client, connector: connector)) + [events, app, shutdownGrace]
         var group = ServiceGroupConfiguration(
             services: services.map { StoppingService(service: $0, logger: logger) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        let bounds = Self.shutdownBounds(drainTimeout: configuration.backend.drainTimeout)
+        let bounds = Self.shutdownBounds(drainTimeout: configuration.backend.drainTimeout + configuration.shutdownGrace)
         group.maximumGracefulShutdownDuration = bounds.graceful
         group.maximumCancellationDuration = bounds.cancellation
         try await ServiceGroup(configuration: group).run()
@@ -107,7 +113,11 @@ public struct Node: Sendable {
         let migrator = Migrator(client: client, logger: logger)
         let router = ODCSRouter.make(
             store: store, configuration: configuration.apiConfiguration(logger: logger), metrics: MetricsExporter(registry: registry),
-            events: events, readiness: { [volumeTrust] in try await Readiness.check(store: store, migrator: migrator, volume: volumeTrust) }
+            events: events,
+            readiness: { [volumeTrust, shutdownGrace] in
+                if shutdownGrace.isLeavingRotation { throw Readiness.NotReady(description: "shutting down") }
+                try await Readiness.check(store: store, migrator: migrator, volume: volumeTrust)
+            }
         )
         let limits = httpLimits ?? configuration.httpLimits
         var app = Application(

@@ -51,6 +51,11 @@ public final class LockHolder: Sendable {
         try await connection.query(query, logger: TestDatabase.logger)
     }
 
+    /// Locks a compose's row `FOR UPDATE` until `commit`: every writer of that row waits.
+    public func lockCompose(_ id: Int64) async throws {
+        try await execute("SELECT id FROM composes WHERE id = \(id) FOR UPDATE")
+    }
+
     /// Ends the transaction (its locks go) and closes the connections.
     public func commit() async throws {
         try await connection.query("COMMIT", logger: TestDatabase.logger)

@@ -12,6 +12,11 @@ public struct TestAPI: Sendable {
     public let store: ComposeStore
     public let configuration: APIConfiguration
 
+    public init(store: ComposeStore, configuration: APIConfiguration = TestAPI.configuration()) {
+        self.store = store
+        self.configuration = configuration
+    }
+
     /// `authenticator` and `access` default to noauth; `proxy` makes the router strip the
     /// proxy's identity headers from untrusted peers, as a node with a proxy backend does.
     public static func configuration(

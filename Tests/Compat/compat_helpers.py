@@ -365,41 +365,54 @@ class ServeNode:
     database_prefix = "odcs_node_"
     node_prefix = "node-"
 
-    def __init__(self, name, base, env, target=None):
+    def __init__(self, name, base, env, target=None, database_url=None, port=None, target_dir_url=None):
+        """`database_url`: a database the caller made (several nodes of one cluster share it);
+        `port`: a fixed port (a load balancer's server list names it); `target_dir_url`: where
+        the composes are served (default: this node's own /composes)."""
         import pytest
 
         self.name = name
         self.base = base
+        self.env = env
         self.target = target or os.path.join(base, "target")
         self.log_path = os.path.join(base, "node.log")
         os.makedirs(self.target, exist_ok=True)
         os.makedirs(os.path.join(base, "state"), exist_ok=True)
-        admin = os.environ["TEST_DATABASE_URL"]
-        database = self.database_prefix + name.replace("-", "_")
-        subprocess.run(
-            ["psql", "-X", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % database, "-c", "CREATE DATABASE %s" % database],
-            check=True,
-            capture_output=True,
-            env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"),
-        )
-        self.database_url = admin.rsplit("/", 1)[0] + "/" + database
-        self.port = free_port()
+        if database_url is None:
+            admin = os.environ["TEST_DATABASE_URL"]
+            database = self.database_prefix + name.replace("-", "_")
+            subprocess.run(
+                ["psql", "-X", "-q", admin, "-c", "DROP DATABASE IF EXISTS %s" % database, "-c", "CREATE DATABASE %s" % database],
+                check=True,
+                capture_output=True,
+                env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"),
+            )
+            database_url = admin.rsplit("/", 1)[0] + "/" + database
+        self.database_url = database_url
+        self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.log = open(self.log_path, "w")
+        self.target_dir_url = target_dir_url or self.url + "/composes"
+        self._pytest = pytest
+        self.log = None
+        self.start()
+
+    def start(self):
+        """Starts the process (again, after `stop`: same port, database and volume) and waits
+        until it is ready."""
+        self.log = open(self.log_path, "a")
         self.process = subprocess.Popen(
             [
-                os.environ["ODCS_BIN"], "serve", "--host", "127.0.0.1", "--port", str(self.port), "--node-id", self.node_prefix + name,
+                os.environ["ODCS_BIN"], "serve", "--host", "127.0.0.1", "--port", str(self.port), "--node-id", self.node_prefix + self.name,
                 "--database-url", self.database_url, "--target-dir", self.target,
-                "--target-dir-url", self.url + "/composes", "--state-dir", os.path.join(base, "state"),
+                "--target-dir-url", self.target_dir_url, "--state-dir", os.path.join(self.base, "state"),
             ],
             # A node refuses ODCS_* variables it does not know (ODCS_BIN, say): it gets only its own.
-            env=dict({key: value for key, value in os.environ.items() if not key.startswith("ODCS_")}, **env),
+            env=dict({key: value for key, value in os.environ.items() if not key.startswith("ODCS_")}, **self.env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        self._pytest = pytest
-        wait_until(self.ready, 60, "node %s to be ready (log: %s)" % (name, self.log_path))
+        wait_until(self.ready, 60, "node %s to be ready (log: %s)" % (self.name, self.log_path))
 
     def ready(self):
         if self.process.poll() is not None:

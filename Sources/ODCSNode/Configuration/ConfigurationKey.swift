@@ -78,6 +78,10 @@ extension ConfigurationKey {
             "Seconds a kept-alive connection may stay silent after a response before it is closed (keep it above a load balancer's idle timeout)."
         ),
         .init(
+            "http.shutdown_grace_seconds", .integer(0...3600), 0,
+            "On SIGTERM, seconds the node keeps serving while /readyz answers 503, before it closes its listener: set it above the load balancer's health check interval times its fall count, so the balancer stops sending requests before the node stops accepting them (Kubernetes: the pod's preStop sleep does this)."
+        ),
+        .init(
             "http.max_connections", .integer(1...1_000_000), 1024,
             "HTTP connections this node keeps open at most; more wait in the listen backlog. Lowered at start (with a warning) when ulimit -n leaves too few file descriptors for it and the database connections."
         ),

@@ -17,6 +17,8 @@ public struct NodeConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// `http.*`: timeouts for slow clients and the connection cap (before the file limit check).
     public var httpLimits: HTTPServerLimits
+    /// `http.shutdown_grace_seconds`: how long a stopping node stays out of rotation, still serving.
+    public var shutdownGrace: Duration
     public var migrateOnStart: Bool
     public var databaseURL: String?
     public var databaseMaxConnections: Int
@@ -62,6 +64,7 @@ public struct NodeConfiguration: Sendable {
         httpLimits = HTTPServerLimits(
             headerTimeout: .seconds(int("http.header_timeout_seconds")), bodyTimeout: .seconds(int("http.body_timeout_seconds")),
             idleTimeout: .seconds(int("http.idle_timeout_seconds")), maxConnections: int("http.max_connections"))
+        shutdownGrace = .seconds(int("http.shutdown_grace_seconds"))
         migrateOnStart = values["migrate_on_start"] == .bool(true)
         databaseURL = optional("database.url").flatMap { $0.isEmpty ? nil : $0 }
         if let file = optional("database.url_file"), !file.isEmpty {
