@@ -52,10 +52,11 @@ extension EventHub {
         state.withLock { $0.fanout.advance(id, to: cursor) }
     }
 
-    /// One page of a resuming stream's events from the outbox, rendered; `full` when there
+    /// One page of a resuming stream's events from the outbox, up to where the reader has
+    /// settled (`upTo`, never past an id still being written), rendered; `full` when there
     /// may be more.
-    func catchUp(after: Int64, composeID: Int64?) async throws -> (frames: [EventFanout.Frame], full: Bool) {
-        let events = try await outbox.events(after: after, composeID: composeID, limit: configuration.catchUpPage)
+    func catchUp(after: Int64, upTo: Int64, composeID: Int64?) async throws -> (frames: [EventFanout.Frame], full: Bool) {
+        let events = try await outbox.events(after: after, upTo: upTo, composeID: composeID, limit: configuration.catchUpPage)
         return (events.map(frame), events.count == configuration.catchUpPage)
     }
 }

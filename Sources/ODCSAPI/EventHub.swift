@@ -56,6 +56,8 @@ public final class EventHub: Service, Sendable {
 
     struct State {
         var fanout: EventFanout
+        /// Where the reader is: events are fanned out only once every lower id is settled.
+        var frontier: OutboxFrontier?
         var wakers: [Int: AsyncStream<Void>.Continuation] = [:]
         var aborts: [Int: @Sendable () -> Void] = [:]
     }
@@ -137,17 +139,27 @@ public final class EventHub: Service, Sendable {
     }
 
     /// One read: where the outbox ends (the first time), else the next page of events, fanned
-    /// out to every stream. Returns how many events were read.
+    /// out to every stream in id order once every lower id is settled (`OutboxFrontier`: an
+    /// event may commit after a later one). Returns how many events were fanned out.
     @discardableResult
     public func runOnce() async throws -> Int {
-        guard let position = state.withLock({ $0.fanout.position }) else {
+        guard let frontier = state.withLock({ $0.frontier }) else {
             let newest = try await outbox.lastEventID()
-            state.withLock { $0.fanout.start(at: newest) }
+            state.withLock {
+                $0.fanout.start(at: newest)
+                $0.frontier = OutboxFrontier(position: newest)
+            }
             wakeAll()
             return 0
         }
-        let events = try await outbox.events(after: position, limit: configuration.readPage)
-        guard !events.isEmpty else { return 0 }
+        let page = try await outbox.streamPage(after: frontier.position, limit: configuration.readPage)
+        let settled = state.withLock { state in state.frontier?.settle(page, now: .now) }
+        if let skipped = settled?.skippedAfterWaiting, !skipped.isEmpty {
+            logger.warning(
+                "event ids missing for longer than the wait were skipped: a transaction kept them open",
+                metadata: ["ids": "\(skipped)"])
+        }
+        guard let events = settled?.events, !events.isEmpty else { return 0 }
         let frames = events.map(frame)
         let (behind, aborts) = state.withLock { state in
             let behind = state.fanout.append(frames)

@@ -39,7 +39,7 @@ struct EventStream: Sendable {
                 batch = frames.map(\.bytes)
             case .catchUp(let after, let reachesRingAt):
                 do {
-                    let (frames, full) = try await hub.catchUp(after: after, composeID: composeID)
+                    let (frames, full) = try await hub.catchUp(after: after, upTo: reachesRingAt, composeID: composeID)
                     batch = frames.map(\.bytes)
                     let last = frames.last?.id ?? after
                     hub.advance(ticket.id, to: full ? last : max(last, reachesRingAt))

@@ -75,14 +75,30 @@ public struct OutboxStore: Sendable {
         }
     }
 
-    /// Events after `afterID` in id order, of one compose or all: the event stream's page.
-    public func events(after afterID: Int64, composeID: Int64? = nil, limit: Int = 100) async throws -> [OutboxEvent] {
+    /// Events after `afterID` up to `lastID` in id order, of one compose or all: a resuming
+    /// stream's catch-up page (never past what the node's reader has settled, `OutboxFrontier`).
+    public func events(after afterID: Int64, upTo lastID: Int64 = .max, composeID: Int64? = nil, limit: Int = 100) async throws
+        -> [OutboxEvent]
+    {
         let query =
-            composeID.map { OutboxSQL.outboxSelectAfterForCompose(afterID, composeID: $0, limit: limit) }
-            ?? OutboxSQL.outboxSelectAfter(afterID, limit: limit)
+            composeID.map { OutboxSQL.outboxSelectAfterForCompose(afterID, upTo: lastID, composeID: $0, limit: limit) }
+            ?? OutboxSQL.outboxSelectAfter(afterID, upTo: lastID, limit: limit)
         var events: [OutboxEvent] = []
         for try await row in try await client.query(query, logger: logger) { events.append(try Self.decode(row)) }
         return events
+    }
+
+    /// The node reader's page: events after `afterID` and the snapshot they were read in.
+    public func streamPage(after afterID: Int64, limit: Int) async throws -> OutboxFrontier.Page {
+        var page = OutboxFrontier.Page(events: [], snapshotXmin: 0, snapshotXmax: 0)
+        let query = OutboxSQL.outboxSelectAfterWithSnapshot(afterID, limit: limit)
+        for try await row in try await client.query(query, logger: logger) {
+            page.events.append(try Self.decode(row))
+            let cells = row.makeRandomAccess()
+            page.snapshotXmin = try cells[ComposeColumns.count + 4].decode(Int64.self)
+            page.snapshotXmax = try cells[ComposeColumns.count + 5].decode(Int64.self)
+        }
+        return page
     }
 
     /// The newest event id (0 when there is none): where a stream without `Last-Event-ID` starts.

@@ -63,6 +63,13 @@ public final class LockHolder: Sendable {
         try await observer.close()
     }
 
+    /// Rolls the transaction back and closes the connections.
+    public func rollback() async throws {
+        try await connection.query("ROLLBACK", logger: TestDatabase.logger)
+        try await connection.close()
+        try await observer.close()
+    }
+
     deinit {
         // A test that failed before `commit`: PostgresConnection insists on being closed.
         let (connection, observer) = (connection, observer)

@@ -130,8 +130,9 @@ import Testing
             query("outboxUpdateOutcomes") {
                 OutboxSQL.outboxUpdateOutcomes([OutboxOutcome(id: 1, delivered: ["amqp"]), OutboxOutcome(id: 2, delivered: [], error: "x")])
             },
-            query("outboxSelectAfter") { OutboxSQL.outboxSelectAfter(0, limit: 10) },
-            query("outboxSelectAfterForCompose") { OutboxSQL.outboxSelectAfterForCompose(0, composeID: 1, limit: 10) },
+            query("outboxSelectAfter") { OutboxSQL.outboxSelectAfter(0, upTo: 100, limit: 10) },
+            query("outboxSelectAfterWithSnapshot") { OutboxSQL.outboxSelectAfterWithSnapshot(0, limit: 10) },
+            query("outboxSelectAfterForCompose") { OutboxSQL.outboxSelectAfterForCompose(0, upTo: 100, composeID: 1, limit: 10) },
             query("outboxSelectMaxID") { OutboxSQL.outboxSelectMaxID },
             query("outboxMarkPublishedOldest") { OutboxSQL.outboxMarkPublishedOldest(limit: 10) },
             query("outboxDeletePublishedBefore") { OutboxSQL.outboxDeletePublishedBefore(seconds: 60, limit: 10) },

@@ -36,17 +36,29 @@ enum OutboxSQL {
         """
     }
 
-    static func outboxSelectAfter(_ afterID: Int64, limit: Int) -> PostgresQuery {
+    /// Events after `afterID`, each row with the statement's snapshot's xmin and xmax (as
+    /// bigint): what `OutboxFrontier` needs to tell an id still being written from one that
+    /// never will be.
+    static func outboxSelectAfterWithSnapshot(_ afterID: Int64, limit: Int) -> PostgresQuery {
         """
-        SELECT \(unescaped: eventColumns) FROM \(unescaped: eventSource)
+        SELECT \(unescaped: eventColumns),
+            pg_snapshot_xmin(pg_current_snapshot())::text::bigint, pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+        FROM \(unescaped: eventSource)
         WHERE o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
         """
     }
 
-    static func outboxSelectAfterForCompose(_ afterID: Int64, composeID: Int64, limit: Int) -> PostgresQuery {
+    static func outboxSelectAfter(_ afterID: Int64, upTo lastID: Int64, limit: Int) -> PostgresQuery {
         """
         SELECT \(unescaped: eventColumns) FROM \(unescaped: eventSource)
-        WHERE o.compose_id = \(composeID) AND o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
+        WHERE o.id > \(afterID) AND o.id <= \(lastID) ORDER BY o.id LIMIT \(limit)
+        """
+    }
+
+    static func outboxSelectAfterForCompose(_ afterID: Int64, upTo lastID: Int64, composeID: Int64, limit: Int) -> PostgresQuery {
+        """
+        SELECT \(unescaped: eventColumns) FROM \(unescaped: eventSource)
+        WHERE o.compose_id = \(composeID) AND o.id > \(afterID) AND o.id <= \(lastID) ORDER BY o.id LIMIT \(limit)
         """
     }
 
