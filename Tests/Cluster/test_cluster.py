@@ -42,13 +42,6 @@ def test_rolling_restart_database_restarts_and_broker_outage_fail_no_request(run
     assert run["composes_created"] > 0
 
 
-@pytest.mark.xfail(
-    reason="known defect (docs/operations.md, 'Rolling restarts and outages under load'): a node's event hub reads "
-    "the outbox after the newest id it has read, so an event whose transaction commits after a higher id was read "
-    "is never sent to the open streams; watchers lose a few events a run and `odcs compose wait` can miss its "
-    "compose's end",
-    strict=False,
-)
 def test_event_streams_lose_nothing(run):
     assert all(stream["events"] > 0 for stream in run["sse"])
     assert cluster_box.check_events(run) == []
