@@ -26,23 +26,8 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Compat"))
-from compat_helpers import ServeNode, mount_tmpfs, wait_until  # noqa: E402
+from compat_helpers import ServeNode, big_rpm_repo, mount_tmpfs, wait_until  # noqa: E402
 
-SPEC = """\
-Name: {name}
-Version: 1.0
-Release: 1
-Summary: {size} random bytes
-License: MIT
-BuildArch: noarch
-%description
-bench
-%install
-mkdir -p %{{buildroot}}/usr/share/{name}
-head -c {size} /dev/urandom > %{{buildroot}}/usr/share/{name}/blob
-%files
-/usr/share/{name}/blob
-"""
 
 
 class Node(ServeNode):
@@ -51,27 +36,8 @@ class Node(ServeNode):
 
 
 def build_packages(repos, count, size, top):
-    """Builds on the disk (`top`), then moves each RPM into its repository on the tmpfs."""
-    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
-    paths = []
-    for number in range(1, count + 1):
-        name = "odcs-io-%d" % number
-        spec = os.path.join(top, "SPECS", name + ".spec")
-        with open(spec, "w") as handle:
-            handle.write(SPEC.format(name=name, size=size))
-        subprocess.run(
-            ["rpmbuild", "-bb", "--define", "_topdir " + top, "--define", "_binary_payload w0.ufdio",
-             "--define", "__os_install_post %{nil}", spec],
-            check=True, capture_output=True, timeout=600,
-        )
-        repo = os.path.join(repos, name)
-        os.makedirs(repo, exist_ok=True)
-        rpm = "%s-1.0-1.noarch.rpm" % name
-        subprocess.run(["mv", os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm)], check=True)
-        subprocess.run(["rm", "-rf", os.path.join(top, "BUILDROOT"), os.path.join(top, "BUILD")], check=True)
-        subprocess.run(["createrepo_c", "-q", repo], check=True, timeout=600)
-        paths.append(repo)
-    return paths
+    """Builds on the disk (`top`) into repositories on the tmpfs (`repos`)."""
+    return [big_rpm_repo(top, os.path.join(repos, "odcs-io-%d" % n), "odcs-io-%d" % n, size) for n in range(1, count + 1)]
 
 
 def percentile(values, fraction):

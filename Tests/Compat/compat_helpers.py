@@ -307,6 +307,45 @@ def fixture_rpm_repo(work, name, version="1.0"):
     return repo
 
 
+BIG_SPEC = """\
+Name: {name}
+Version: 1.0
+Release: 1
+Summary: a package of {size} random bytes
+License: MIT
+BuildArch: noarch
+%description
+big fixture
+%install
+mkdir -p %{{buildroot}}/usr/share/{name}
+head -c {size} /dev/urandom > %{{buildroot}}/usr/share/{name}/blob
+%files
+/usr/share/{name}/blob
+"""
+
+
+def big_rpm_repo(top, repo, name, size, timeout=600):
+    """A repository `repo` (createrepo_c) holding one noarch RPM `name`-1.0-1 of `size` random
+    bytes, stored without payload compression so that its file is as large; built with
+    rpmbuild under `top`, whose build tree is removed again. Returns `repo`."""
+    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
+    spec = os.path.join(top, "SPECS", name + ".spec")
+    with open(spec, "w") as handle:
+        handle.write(BIG_SPEC.format(name=name, size=size))
+    subprocess.run(
+        ["rpmbuild", "-bb", "--define", "_topdir " + top, "--define", "_binary_payload w0.ufdio",
+         "--define", "__os_install_post %{nil}", spec],
+        check=True, capture_output=True, timeout=timeout,
+    )
+    os.makedirs(repo, exist_ok=True)
+    rpm = "%s-1.0-1.noarch.rpm" % name
+    shutil.move(os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm))
+    for part in ("BUILDROOT", "BUILD"):
+        shutil.rmtree(os.path.join(top, part), ignore_errors=True)
+    subprocess.run(["createrepo_c", "-q", repo], check=True, timeout=timeout)
+    return repo
+
+
 # Processes the suites start themselves (Tests/Hostile, Tests/Differential, Tests/Deploy).
 
 

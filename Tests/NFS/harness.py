@@ -37,27 +37,12 @@ import requests
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Compat"))
-from compat_helpers import fixture_rpm_repo, free_port  # noqa: E402
+from compat_helpers import big_rpm_repo, fixture_rpm_repo, free_port  # noqa: E402
 
 DEBIAN_PYTHON = "/usr/bin/python3"  # where python3-fusepy lives
 NODES = 3
 MIB = 1024 * 1024
 
-BIG_SPEC = """\
-Name: {name}
-Version: 1.0
-Release: 1
-Summary: a package of {size} random bytes
-License: MIT
-BuildArch: noarch
-%description
-big fixture
-%install
-mkdir -p %{{buildroot}}/usr/share/{name}
-head -c {size} /dev/urandom > %{{buildroot}}/usr/share/{name}/blob
-%files
-/usr/share/{name}/blob
-"""
 
 failures = []
 report = {"events": []}
@@ -357,20 +342,9 @@ def main():
         for n in range(3):
             sources.append(fixture_rpm_repo(repos, "nfs-small-%d" % n))
         top = os.path.join(repos, "rpmbuild")
-        os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
         for n in range(3):
             name = "nfs-big-%d" % n
-            spec = os.path.join(top, "SPECS", name + ".spec")
-            with open(spec, "w") as f:
-                f.write(BIG_SPEC.format(name=name, size=arguments.package_mib * MIB))
-            run("rpmbuild", "-bb", "--define", "_topdir " + top, "--define", "_binary_payload w0.ufdio",
-                "--define", "__os_install_post %{nil}", spec, capture_output=True)
-            repo = os.path.join(repos, name)
-            os.makedirs(repo)
-            rpm = "%s-1.0-1.noarch.rpm" % name
-            os.replace(os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm))
-            run("createrepo_c", "-q", repo)
-            sources.append(repo)
+            sources.append(big_rpm_repo(top, os.path.join(repos, name), name, arguments.package_mib * MIB, timeout=120))
         packages_of = {
             repo: {name: digest(os.path.join(repo, name)) for name in os.listdir(repo) if name.endswith(".rpm")}
             for repo in sources

@@ -10,35 +10,19 @@ Run through scripts/test, or by hand (as root):
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Compat"))
 
-from compat_helpers import ServeNode, mount_tmpfs, node_work_dir  # noqa: E402
+from compat_helpers import ServeNode, big_rpm_repo, mount_tmpfs, node_work_dir  # noqa: E402
 
 MIB = 1024 * 1024
 # Each big package: an incompressible file of this size, stored without payload compression.
 PACKAGE_SIZE = 8 * MIB
 PACKAGES = 8
 
-BIG_SPEC = """\
-Name: {name}
-Version: 1.0
-Release: 1
-Summary: a package of {size} random bytes
-License: MIT
-BuildArch: noarch
-%description
-big fixture
-%install
-mkdir -p %{{buildroot}}/usr/share/{name}
-head -c {size} /dev/urandom > %{{buildroot}}/usr/share/{name}/blob
-%files
-/usr/share/{name}/blob
-"""
 
 
 class Node(ServeNode):
@@ -70,24 +54,10 @@ def big_repos(repos):
     composes copy them). A repo compose takes every package of its repositories, so a compose
     of repositories 1 and 2 places two packages. Returns {n: path}."""
     top = os.path.join(repos, "rpmbuild")
-    os.makedirs(os.path.join(top, "SPECS"), exist_ok=True)
     paths = {}
     for number in range(1, PACKAGES + 1):
         name = "odcs-big-%d" % number
-        spec = os.path.join(top, "SPECS", name + ".spec")
-        with open(spec, "w") as handle:
-            handle.write(BIG_SPEC.format(name=name, size=PACKAGE_SIZE))
-        subprocess.run(
-            ["rpmbuild", "-bb", "--define", "_topdir " + top, "--define", "_binary_payload w0.ufdio",
-             "--define", "__os_install_post %{nil}", spec],
-            check=True, capture_output=True, timeout=120,
-        )
-        repo = os.path.join(repos, name)
-        os.makedirs(repo, exist_ok=True)
-        rpm = "%s-1.0-1.noarch.rpm" % name
-        os.replace(os.path.join(top, "RPMS", "noarch", rpm), os.path.join(repo, rpm))
-        subprocess.run(["createrepo_c", "-q", repo], check=True, timeout=120)
-        paths[number] = repo
+        paths[number] = big_rpm_repo(top, os.path.join(repos, name), name, PACKAGE_SIZE, timeout=120)
     return paths
 
 

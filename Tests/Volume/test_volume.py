@@ -208,7 +208,9 @@ def odcs_python_cli():
 
 
 def test_an_admin_removes_composes_early_through_the_api_and_both_command_lines(volume_node, big_repos):
-    node = volume_node("admin", ODCS_MIN_FREE_SPACE=MIN_FREE, ODCS_MIN_FREE_SPACE_MIN_AGE=3600)
+    # A trash grace period of 5 s: removed composes stay in .trash/ that long (downloads in
+    # progress finish), then their space comes back.
+    node = volume_node("admin", ODCS_MIN_FREE_SPACE=MIN_FREE, ODCS_MIN_FREE_SPACE_MIN_AGE=3600, ODCS_TRASH_GRACE=5)
     volume = node.target
     composes = [node.create_done(big_repos[number])["id"] for number in (1, 2, 3)]
     before = free(volume)
@@ -232,7 +234,12 @@ def test_an_admin_removes_composes_early_through_the_api_and_both_command_lines(
         wait_until(lambda: node.compose(cid)["state_name"] == "removed", 30, "compose %d to be removed" % cid)
         assert node.compose(cid)["state_reason"].endswith("Removed by anonymous."), node.compose(cid)
         assert not published(volume, cid)
+    trash = os.path.join(volume, ".trash")
+    removed_at = time.monotonic()
+    wait_until(lambda: os.listdir(trash) == [], 60, "the trash to be emptied after its grace period")
+    print("trash emptied %.1f s after the last removal (grace 5 s)" % (time.monotonic() - removed_at))
     assert free(volume) >= before + 3 * PACKAGE_SIZE
+    assert sample(node.metrics(), "odcs_trash_removed_total") == 3
 
 
 def test_an_extra_target_dir_on_its_own_volume_is_measured_and_relieved_apart(volume_node, big_repos, work):
