@@ -50,7 +50,8 @@ public struct ExpiryWorker: Service {
         var removedIDs: [Int64] = []
         while true {
             let (removed, kept) = try await sweeps.removeExpired(limit: configuration.batchSize) { compose in
-                Self.mustKeep(compose, directories: directories)
+                // It looks at the volume: on BlockingIO's threads (kept when that fails).
+                (try? await BlockingIO.lookup.run { Self.mustKeep(compose, directories: directories) }) ?? true
             }
             for compose in removed {
                 metrics.expired.increment()

@@ -100,7 +100,7 @@ public struct ComposeSweeps: Sendable {
     /// (it looks at the volume: outside any transaction, design §11), marks the rest `removed`
     /// unless another node holds them or they are no longer expired (a PATCH in between).
     /// Returns the removed.
-    public func removeExpired(limit: Int, keep: @Sendable (RemovableCompose) -> Bool) async throws -> (
+    public func removeExpired(limit: Int, keep: @Sendable (RemovableCompose) async -> Bool) async throws -> (
         removed: [RemovableCompose], kept: Int
     ) {
         try await markRemoved(ComposeSweepSQL.composeSelectExpired(limit: limit), note: nil, fence: nil, keep: keep)
@@ -119,7 +119,7 @@ public struct ComposeSweeps: Sendable {
     }
 
     private func markRemoved(
-        _ select: PostgresQuery, note: String?, fence: LeaderFence?, keep: @Sendable (RemovableCompose) -> Bool
+        _ select: PostgresQuery, note: String?, fence: LeaderFence?, keep: @Sendable (RemovableCompose) async -> Bool
     ) async throws -> (removed: [RemovableCompose], kept: Int) {
         var candidates: [RemovableCompose] = []
         let rows = try await client.query(select, logger: logger)
@@ -128,11 +128,12 @@ public struct ComposeSweeps: Sendable {
                 RemovableCompose(
                     id: id, reusedID: reused, targetDir: dir, sourceType: type, composeType: composeType, pungiComposeID: pungiID))
         }
-        let chosen = candidates.filter { !keep($0) }
+        var chosen: [RemovableCompose] = []
+        for candidate in candidates where !(await keep(candidate)) { chosen.append(candidate) }
         let kept = candidates.count - chosen.count
         guard !chosen.isEmpty else { return ([], kept) }
         let logger = logger
-        return try await fenced(fence) { connection in
+        return try await fenced(fence) { [chosen] connection in
             var marked: Set<Int64> = []
             let query = ComposeSweepSQL.composeMarkRemoved(ids: chosen.map(\.id), note: note, onlyExpired: note == nil)
             for try await id in try await connection.query(query, logger: logger).decode(Int64.self) { marked.insert(id) }
