@@ -196,7 +196,7 @@ URLS+=(
     echo "date: $STAMP"
     echo "nproc: $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "postgresql: $(q 'SHOW server_version'); fsync=$(q 'SHOW fsync') synchronous_commit=$(q 'SHOW synchronous_commit') shared_buffers=$(q 'SHOW shared_buffers')"
-    echo "odcs: $("$BIN" --version) ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')), schema $SCHEMA"
+    echo "odcs: $("$BIN" --version), $BIN (the clone is at $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')), schema $SCHEMA"
     echo "settings: composes=$COMPOSES duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS"
     echo "load average: $(cat /proc/loadavg)"
 } >"$RESULTS/machine.txt"

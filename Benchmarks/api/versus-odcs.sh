@@ -217,7 +217,7 @@ for db in "$OURS_DB" "$THEIRS_DB"; do "${PSQL[@]}" "$db" -c "VACUUM (ANALYZE)" -
     echo "kernel: $(uname -srm)"
     echo "postgresql: $(psql -X -At "$PG_ADMIN" -c 'SHOW server_version') ($SETTINGS)"
     echo "wrk: $(wrk --version 2>&1 | head -n 1)"
-    echo "ours: $("$BIN" --version) ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?'))"
+    echo "ours: $("$BIN" --version), $BIN (the clone is at $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?'))"
     echo "theirs: odcs $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("odcs"))'), gunicorn $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("gunicorn"))') --workers ${BENCH_GUNICORN_WORKERS:-2} --worker-class gthread --threads ${BENCH_GUNICORN_THREADS:-15}"
     echo "settings: rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS threads=$THREADS composes=$COMPOSES"
     echo "load average before: $(cat /proc/loadavg)"
