@@ -7,6 +7,9 @@
 # Keep DIR short (e.g. /tmp/odcs-pg.XXXX): the socket path must stay under 107 bytes.
 # The superuser is "app" with trust auth: postgres://app@127.0.0.1:PORT/postgres
 # pg_stat_statements is loaded: tests count the statements a node sends (EventHubTests).
+# PG_PRIVATE_DURABLE=1: PostgreSQL's default settings instead (fsync, synchronous_commit and
+# full_page_writes on, no pg_stat_statements, max_connections 200), for benchmarks that must
+# pay for durable commits as a user's server does (Benchmarks/api/versus-odcs.sh).
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop DIR PORT" >&2; exit 2; }
@@ -35,10 +38,17 @@ start)
     # max_connections 1000: the parallel Swift suite (hundreds of tests, each with its own pool,
     # plus the nodes the cluster tests start) went past 300 ("sorry, too many clients already"
     # 168-258 times a run), and the refused connects made tests fail at random.
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
-        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000 -c shared_preload_libraries=pg_stat_statements" \
+    opts="-k $dir -p $port -c listen_addresses=127.0.0.1"
+    if [ "${PG_PRIVATE_DURABLE:-0}" = 1 ]; then
+        opts="$opts -c max_connections=200"
+        mode="default durability: fsync, synchronous_commit and full_page_writes on"
+    else
+        opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000 -c shared_preload_libraries=pg_stat_statements"
+        mode="fsync=off, synchronous_commit=off"
+    fi
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start -o "$opts" \
         >/dev/null || { echo "pg-private: start failed; log follows" >&2; cat "$dir/log" >&2 || true; exit 1; }
-    echo "pg-private: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') up on 127.0.0.1:$port (dir $dir)"
+    echo "pg-private: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') up on 127.0.0.1:$port (dir $dir; $mode)"
     ;;
 restart)
     # Restart of a running cluster (the tests' "database restarts under load" case).

@@ -9,12 +9,14 @@ import ODCSStore
 struct ComposeRoutes: Sendable {
     let store: ComposeStore
     let reader: ComposeReader
+    let writer: ComposeWriter
     let configuration: APIConfiguration
     let access: AccessControl
 
     init(store: ComposeStore, configuration: APIConfiguration) {
         self.store = store
         self.reader = store.makeReader()
+        self.writer = store.makeWriter()
         self.configuration = configuration
         self.access = AccessControl(authenticator: configuration.authenticator, scopeNamespace: configuration.scopeNamespace)
     }
@@ -77,7 +79,7 @@ struct ComposeRoutes: Sendable {
             newCompose = try parser.parse(body: body, owner: caller.owner)
             try configuration.access.requireInputAllowed(caller, ComposeAccessRequest(creating: newCompose))
         } catch { throw APIError(error) }
-        let compose = try await store.insert(newCompose)
+        let compose = try await writer.insert(newCompose)
         context.logger.info(
             "compose submitted",
             metadata: ["compose_id": "\(compose.id)", "source_type": "\(compose.sourceType.name)", "owner": "\(compose.owner)"])
@@ -107,7 +109,7 @@ struct ComposeRoutes: Sendable {
         } catch { throw APIError(error) }
         switch plan {
         case .copy(let newCompose):
-            let compose = try await store.insert(newCompose)
+            let compose = try await writer.insert(newCompose)
             context.logger.info(
                 "compose renewed as a copy", metadata: ["compose_id": "\(compose.id)", "from": "\(id)", "owner": "\(compose.owner)"])
             return JSONResponse.make(configuration.renderer.render(compose))

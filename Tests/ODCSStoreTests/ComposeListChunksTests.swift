@@ -56,6 +56,52 @@ import Testing
         }
     }
 
+    /// From `ComposeListSQL.deferredJoinOffset` (1,000) on, a page finds its ids before it
+    /// reads its rows: the same rows in the same order as the plain page statement.
+    @Test func deepPagesGiveThePageOfAWholeRead() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let store = ComposeStore(client: client, logger: TestDatabase.logger)
+            let owners = ["alice", "bob", "carol"]
+            for start in stride(from: 0, to: 1030, by: 103) {
+                let batch = (start..<start + 103).map { index in
+                    var compose = NewCompose(owner: owners[index % 3], sourceType: .build, source: "", secondsToLive: 3600 + index % 7)
+                    compose.builds = "b\(index)-1.0-1"
+                    compose.arches = "x86_64"
+                    return compose
+                }
+                _ = try await store.insert(batch: batch)
+            }
+            let queries = [
+                "per_page=10&page=101", "per_page=7&page=147", "per_page=10&page=103", "per_page=10&page=104",
+                "order_by=owner&per_page=10&page=102", "order_by=-time_to_expire&per_page=9&page=113",
+                "order_by=-id&per_page=3&page=343", "state=0&per_page=10&page=101", "owner=alice&per_page=10&page=101",
+                "per_page=20&page=51",
+            ]
+            for maxRows in [100, 2] {
+                let chunking = ComposeStore.ListChunking(maxBytes: 1 << 20, maxRows: maxRows)
+                for text in queries {
+                    let query = try ComposeListQuery(items: QueryItems.parse(text))
+                    #expect(query.offset >= 1000, "\(text)")
+                    let whole = try await store.list(query)
+                    let plan = try await store.listPlan(query, chunking: chunking)
+                    #expect(plan.total == whole.total, "\(text)")
+                    var listed: [Compose] = plan.rows ?? []
+                    for ids in plan.chunks { listed += try await store.listedComposes(ids: ids) }
+                    let expected = whole.items.map { compose in
+                        var compose = compose
+                        compose.pungiConfigDump = nil
+                        return compose
+                    }
+                    #expect(listed == expected, "\(text) maxRows \(maxRows)")
+                    #expect((plan.rows != nil) == (whole.items.count <= maxRows), "\(text) maxRows \(maxRows)")
+                }
+            }
+            // The pages are not all empty: the deep ones above hold rows.
+            let deep = try await store.list(try ComposeListQuery(items: QueryItems.parse("per_page=10&page=101")))
+            #expect(deep.items.count == 10 && deep.total == 1030)
+        }
+    }
+
     /// The common page costs one statement besides the total: it comes whole when it fits a
     /// chunk, and as ids to read in chunks only when it does not.
     @Test func aPageThatFitsOneChunkComesWholeFromOneStatement() async throws {

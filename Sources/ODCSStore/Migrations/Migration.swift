@@ -21,6 +21,7 @@ public struct Migration: Sendable {
         .m0007PungiComposeIDs,
         .m0008SourcePrefixIndex,
         .m0009Volumes,
+        .m0010ListOrderIndexes,
     ]
 }
 

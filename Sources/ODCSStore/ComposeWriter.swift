@@ -1,0 +1,137 @@
+import Logging
+import ODCSCore
+import PostgresNIO
+import Synchronization
+
+/// Inserts new composes for `POST /api/1/composes/` (and a renew's copy), coalescing
+/// concurrent inserts into one transaction, so that they share one durable commit (one WAL
+/// flush) and one BEGIN/COMMIT (docs/api-reads.md, "Coalesced inserts").
+///
+/// The same shape as `ComposeReader`: at most `maxInFlight` transactions at once; an insert
+/// that finds a free slot starts one at once (a lone POST waits for nobody), and inserts that
+/// arrive while every slot is busy queue up and go together in the next transaction of the
+/// first slot to finish. With PostgreSQL's default `synchronous_commit = on` every COMMIT
+/// waits for its WAL flush; under load, one flush then serves a whole batch.
+///
+/// Each insert is answered after its transaction committed, as a direct insert is. A batch
+/// whose transaction fails is rolled back whole and each of its inserts is retried alone
+/// (`ComposeStore.insert`), so that one failing compose fails only its own request, with the
+/// error a direct insert gives.
+public final class ComposeWriter: Sendable {
+    typealias Waiter = CheckedContinuation<Compose, any Error>
+
+    struct State {
+        var pending: [(NewCompose, Waiter)] = []
+        var inFlight = 0
+        var transactions = 0
+    }
+
+    let store: ComposeStore
+    let maxInFlight: Int
+    let maxBatch: Int
+    let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - maxInFlight: transactions at once; few, so that a batch forms behind a busy slot.
+    ///   - maxBatch: inserts per transaction at most.
+    public init(store: ComposeStore, maxInFlight: Int = 2, maxBatch: Int = 64) {
+        self.store = store
+        self.maxInFlight = max(1, maxInFlight)
+        self.maxBatch = max(1, maxBatch)
+    }
+
+    /// Inserts waiting for a free slot (for tests and diagnostics).
+    public var queuedInserts: Int { state.withLock { $0.pending.count } }
+
+    /// Batch transactions started so far (for tests and diagnostics).
+    public var transactionCount: Int { state.withLock { $0.transactions } }
+
+    /// Inserts a new compose in `wait`, records its owner and wakes idle workers, as
+    /// `ComposeStore.insert` does; returns it once committed.
+    public func insert(_ compose: NewCompose) async throws -> Compose {
+        try await withCheckedThrowingContinuation { (waiter: Waiter) in
+            let batch: [(NewCompose, Waiter)]? = state.withLock { state in
+                state.pending.append((compose, waiter))
+                guard state.inFlight < maxInFlight else { return nil }
+                state.inFlight += 1
+                state.transactions += 1
+                return take(&state)
+            }
+            if let batch { Task { await run(batch) } }
+        }
+    }
+
+    /// Up to `maxBatch` of the pending inserts, oldest first, removed from `pending`.
+    private func take(_ state: inout State) -> [(NewCompose, Waiter)] {
+        let count = min(maxBatch, state.pending.count)
+        defer { state.pending.removeFirst(count) }
+        return Array(state.pending.prefix(count))
+    }
+
+    /// Commits `batch`, then the inserts that queued meanwhile, until none is left.
+    private func run(_ first: [(NewCompose, Waiter)]) async {
+        var batch = first
+        while true {
+            await commit(batch)
+            let next: [(NewCompose, Waiter)]? = state.withLock { state in
+                guard !state.pending.isEmpty else {
+                    state.inFlight -= 1
+                    return nil
+                }
+                state.transactions += 1
+                return take(&state)
+            }
+            guard let next else { return }
+            batch = next
+        }
+    }
+
+    private func commit(_ batch: [(NewCompose, Waiter)]) async {
+        if batch.count == 1 {
+            let (compose, waiter) = batch[0]
+            do { waiter.resume(returning: try await store.insert(compose)) } catch { waiter.resume(throwing: error) }
+            return
+        }
+        do {
+            let inserted = try await store.insert(batch: batch.map(\.0))
+            for ((_, waiter), compose) in zip(batch, inserted) { waiter.resume(returning: compose) }
+        } catch {
+            store.logger.debug(
+                "batch insert failed; inserting one by one", metadata: ["count": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            for (compose, waiter) in batch {
+                do { waiter.resume(returning: try await store.insert(compose)) } catch { waiter.resume(throwing: error) }
+            }
+        }
+    }
+}
+
+extension ComposeStore {
+    /// Inserts these composes in `wait` in one transaction, in this order, records their
+    /// owners and wakes idle workers once; all or none. Owners are recorded in name order,
+    /// so that two concurrent batches with the same new owners never deadlock.
+    public func insert(batch composes: [NewCompose]) async throws -> [Compose] {
+        try await client.transaction(logger: logger) { connection in
+            for owner in Set(composes.map(\.owner)).sorted() {
+                try await connection.query(UserSQL.userInsertIfMissing(owner), logger: logger)
+            }
+            var inserted: [Compose] = []
+            inserted.reserveCapacity(composes.count)
+            for compose in composes {
+                var row: Compose?
+                for try await r in try await connection.query(ComposeSQL.composeInsert(compose), logger: logger) {
+                    row = try ComposeColumns.decode(r)
+                }
+                guard let row else { throw StoreError.corruptRow("INSERT returned no row") }
+                inserted.append(row)
+            }
+            if let last = inserted.last {
+                // One hint for idle workers, sent at commit; they poll anyway.
+                try await connection.query(ComposeQueueSQL.composeNotifyWaiting(last.id), logger: logger)
+            }
+            return inserted
+        }
+    }
+
+    /// An insert coalescer over this store's pool, for `POST /api/1/composes/`.
+    public func makeWriter() -> ComposeWriter { ComposeWriter(store: self) }
+}
