@@ -37,10 +37,11 @@ struct ErrorMiddleware: RouterMiddleware {
             throw APIError.routeNotFound
         } catch let error as HTTPError {
             throw APIError(error.status, error.body ?? error.status.reasonPhrase)
-        } catch let error where TransientDatabaseError.kind(of: error) != nil {
+        } catch let error where TransientDatabaseError.kind(of: error) != nil || error is Deadline.Exceeded {
             // A database restarting or failing over (or a deadlock the request lost): the
             // same request a moment later may well succeed, so it is the server's passing
-            // fault, not an internal error (docs/operations.md, "Database restarts").
+            // fault, not an internal error (docs/operations.md, "Database restarts"). So is a
+            // statement left unanswered (a connection the restart ended: ComposeReader/Writer).
             context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError.databaseUnavailable
         } catch let error as StoreError {

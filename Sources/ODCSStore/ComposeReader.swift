@@ -13,6 +13,10 @@ import Synchronization
 ///
 /// Freshness is that of a direct read: a queued read is answered by a statement that began
 /// after it arrived, so it sees every commit that preceded the request.
+///
+/// A statement that gets no answer within `answerLimit` (a pooled connection the server
+/// ended, on which postgres-nio may wait forever) fails its reads with `Deadline.Exceeded`
+/// (the API's 503 with `Retry-After`) and frees its slot; it is left behind.
 public final class ComposeReader: Sendable {
     typealias Waiter = CheckedContinuation<Compose?, any Error>
 
@@ -26,17 +30,22 @@ public final class ComposeReader: Sendable {
     let logger: Logger
     let maxInFlight: Int
     let maxBatch: Int
+    let answerLimit: Duration
     let state = Mutex(State())
 
     /// - Parameters:
     ///   - maxInFlight: statements at once; a few, well under the pool's connections, so that
     ///     writes and the workers keep theirs.
     ///   - maxBatch: ids per statement at most.
-    public init(client: PostgresClient, logger: Logger, maxInFlight: Int = 4, maxBatch: Int = 256) {
+    ///   - answerLimit: how long a statement may go unanswered.
+    public init(
+        client: PostgresClient, logger: Logger, maxInFlight: Int = 4, maxBatch: Int = 256, answerLimit: Duration = .seconds(20)
+    ) {
         self.client = client
         self.logger = logger
         self.maxInFlight = max(1, maxInFlight)
         self.maxBatch = max(1, maxBatch)
+        self.answerLimit = answerLimit
     }
 
     /// Reads waiting for a free slot (for tests and diagnostics).
@@ -75,11 +84,15 @@ public final class ComposeReader: Sendable {
         var batch = first
         while true {
             do {
-                var found: [Int64: Compose] = [:]
-                found.reserveCapacity(batch.count)
                 let ids = Array(batch.keys)
-                for try await compose in try await client.execute(ComposeSelectByIDs(ids: ids), logger: logger) {
-                    found[compose.id] = compose
+                let (client, logger) = (client, logger)
+                let found = try await Deadline.run(answerLimit) {
+                    var found: [Int64: Compose] = [:]
+                    found.reserveCapacity(ids.count)
+                    for try await compose in try await client.execute(ComposeSelectByIDs(ids: ids), logger: logger) {
+                        found[compose.id] = compose
+                    }
+                    return found
                 }
                 for (id, waiters) in batch {
                     for waiter in waiters { waiter.resume(returning: found[id]) }

@@ -17,6 +17,11 @@ import Synchronization
 /// whose transaction fails is rolled back whole and each of its inserts is retried alone
 /// (`ComposeStore.insert`), so that one failing compose fails only its own request, with the
 /// error a direct insert gives.
+///
+/// A transaction that gets no answer within `answerLimit` (a pooled connection the server
+/// ended, on which postgres-nio may wait forever) fails its inserts with `Deadline.Exceeded`
+/// (the API's 503 with `Retry-After`) and frees its slot; it is left behind (on a dead
+/// connection it never commits).
 public final class ComposeWriter: Sendable {
     typealias Waiter = CheckedContinuation<Compose, any Error>
 
@@ -29,15 +34,18 @@ public final class ComposeWriter: Sendable {
     let store: ComposeStore
     let maxInFlight: Int
     let maxBatch: Int
+    let answerLimit: Duration
     let state = Mutex(State())
 
     /// - Parameters:
     ///   - maxInFlight: transactions at once; few, so that a batch forms behind a busy slot.
     ///   - maxBatch: inserts per transaction at most.
-    public init(store: ComposeStore, maxInFlight: Int = 2, maxBatch: Int = 64) {
+    ///   - answerLimit: how long a transaction may go unanswered.
+    public init(store: ComposeStore, maxInFlight: Int = 2, maxBatch: Int = 64, answerLimit: Duration = .seconds(20)) {
         self.store = store
         self.maxInFlight = max(1, maxInFlight)
         self.maxBatch = max(1, maxBatch)
+        self.answerLimit = answerLimit
     }
 
     /// Inserts waiting for a free slot (for tests and diagnostics).
@@ -87,19 +95,32 @@ public final class ComposeWriter: Sendable {
     }
 
     private func commit(_ batch: [(NewCompose, Waiter)]) async {
+        let store = store
         if batch.count == 1 {
             let (compose, waiter) = batch[0]
-            do { waiter.resume(returning: try await store.insert(compose)) } catch { waiter.resume(throwing: error) }
+            do {
+                waiter.resume(returning: try await Deadline.run(answerLimit) { try await store.insert(compose) })
+            } catch {
+                waiter.resume(throwing: error)
+            }
             return
         }
+        let composes = batch.map(\.0)
         do {
-            let inserted = try await store.insert(batch: batch.map(\.0))
+            let inserted = try await Deadline.run(answerLimit) { try await store.insert(batch: composes) }
             for ((_, waiter), compose) in zip(batch, inserted) { waiter.resume(returning: compose) }
+        } catch let error as Deadline.Exceeded {
+            // Unanswered: the database is gone, one by one would only wait again.
+            for (_, waiter) in batch { waiter.resume(throwing: error) }
         } catch {
             store.logger.debug(
                 "batch insert failed; inserting one by one", metadata: ["count": "\(batch.count)", "error": "\(String(reflecting: error))"])
             for (compose, waiter) in batch {
-                do { waiter.resume(returning: try await store.insert(compose)) } catch { waiter.resume(throwing: error) }
+                do {
+                    waiter.resume(returning: try await Deadline.run(answerLimit) { try await store.insert(compose) })
+                } catch {
+                    waiter.resume(throwing: error)
+                }
             }
         }
     }
