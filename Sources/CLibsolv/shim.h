@@ -7,6 +7,9 @@
 #include <solv/repo.h>
 #include <solv/repo_rpmdb.h>
 #include <solv/repo_rpmmd.h>
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
+#include <solv/solvversion.h>
 #include <solv/selection.h>
 #include <solv/solvable.h>
 #include <solv/evr.h>
@@ -26,5 +29,8 @@ static inline const Id *odcs_whatprovides(Pool *pool, Id dep) {
     Id offset = pool_whatprovides(pool, dep);
     return pool->whatprovidesdata + offset;
 }
+
+/** The libsolv library's version at run time ("0.7.23"), which names `.solv` snapshots. */
+static inline const char *odcs_solv_version(void) { return solv_version; }
 
 #endif

@@ -21,9 +21,13 @@ public struct GenerationContext: Sendable {
     public var logger: Logger
     /// Asked before package files are placed (nil: no check, as in tests of generators alone).
     public var space: (any SpaceCheck)?
+    /// The shared header cache (`<target_dir>/.cache/headers`, docs/header-cache.md): snapshots
+    /// of RPM headers that every node reads instead of the RPMs (nil: headers are read each time).
+    public var headerCache: FilePath?
 
     public init(
-        compose: Compose, attempt: Int, staging: FilePath, targetDirURL: String, logger: Logger, space: (any SpaceCheck)? = nil
+        compose: Compose, attempt: Int, staging: FilePath, targetDirURL: String, logger: Logger, space: (any SpaceCheck)? = nil,
+        headerCache: FilePath? = nil
     ) {
         self.compose = compose
         self.attempt = attempt
@@ -31,6 +35,7 @@ public struct GenerationContext: Sendable {
         self.targetDirURL = targetDirURL
         self.logger = logger
         self.space = space
+        self.headerCache = headerCache
     }
 
     /// `odcs-<id>`: the compose's directory and repository name.

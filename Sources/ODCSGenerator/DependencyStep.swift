@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import ODCSCore
 import ODCSRepo
@@ -44,8 +45,9 @@ struct MultilibRequest: Sendable {
 struct DependencyStep: Sendable {
     /// Where the solver reads the candidates' headers from.
     enum Headers: Sendable {
-        /// One local RPM file per candidate, in candidate order.
-        case rpmFiles([String])
+        /// One local RPM file per candidate, in candidate order, read through the header cache
+        /// when there is one.
+        case rpmFiles([String], cache: HeaderSnapshots?)
         /// Per repository location, its uncompressed primary (and filelists) XML.
         case metadata([RepositoryLocation: (primary: FilePath, filelists: FilePath?)])
     }
@@ -107,7 +109,7 @@ struct DependencyStep: Sendable {
         let byKey: [String: PackageSelection.Candidate]
         let loaded: Int
         do {
-            (byKey, loaded) = try load(candidates, headers: headers, lookaside: lookaside, into: solver, arches: treeArches)
+            (byKey, loaded) = try load(candidates, headers: headers, lookaside: lookaside, into: solver, arches: treeArches, log: log)
         } catch {
             throw GeneratorError("Cannot read package headers for dependency solving: \(error.description)")
         }
@@ -147,15 +149,22 @@ struct DependencyStep: Sendable {
 
     private func load(
         _ candidates: [PackageSelection.Candidate], headers: Headers, lookaside: [(primary: FilePath, filelists: FilePath?)],
-        into solver: DependencySolver, arches: Set<String>
+        into solver: DependencySolver, arches: Set<String>, log: StepLog
     ) throws(SolverError) -> ([String: PackageSelection.Candidate], Int) {
         var byKey: [String: PackageSelection.Candidate] = [:]
         var loaded = 0
         switch headers {
-        case .rpmFiles(let files):
-            let relevant = zip(candidates, files).filter { arches.contains($0.0.package.arch) }
-            let packages = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1))
-            for (package, (candidate, _)) in zip(packages, relevant) { byKey[Self.key(0, package.nevra)] = candidate }
+        case .rpmFiles(let files, let cache):
+            let relevant = zip(candidates.indices, files).filter { arches.contains(candidates[$0.0].package.arch) }
+            let packages: [SolverPackage]
+            if let cache, !relevant.isEmpty, let snapshot = cache.snapshot(for: relevant.map { cache.keys[$0.0] }) {
+                let read: Int
+                (packages, read) = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1), snapshot: snapshot.string)
+                log.info("Header cache: \(read) of \(relevant.count) RPM headers read (\(snapshot.lastComponent?.string ?? ""))")
+            } else {
+                packages = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1))
+            }
+            for (package, (index, _)) in zip(packages, relevant) { byKey[Self.key(0, package.nevra)] = candidates[index] }
             loaded = packages.count
         case .metadata(let repositories):
             let locations = Array(Set(candidates.map(\.repository))).sorted { $0.description < $1.description }
@@ -190,5 +199,40 @@ struct DependencyStep: Sendable {
             result.append(files)
         }
         return result
+    }
+}
+
+/// Where the solver's RPM headers are cached (docs/header-cache.md): one `.solv` snapshot per
+/// set of candidate files, named after what makes their headers, so a name that exists holds
+/// exactly what reading those files would give, and nothing ever invalidates it.
+struct HeaderSnapshots: Sendable {
+    /// `<target_dir>/.cache/headers` on the shared volume.
+    var directory: FilePath
+    /// The Koji hub the rpm ids are from (its URL).
+    var hub: String
+    /// Per candidate, in candidate order: Koji's rpm id and the path of the copy read, relative
+    /// to Koji's top dir (a signed copy differs from the unsigned file in its signature header).
+    var keys: [String]
+
+    /// Bumped when what a snapshot holds changes (the flags headers are read with).
+    static let format = 1
+
+    /// `<directory>/<2 hex>/<sha256>.solv` for the candidates with these keys, in this order;
+    /// nil (no cache) if the directory cannot be made.
+    func snapshot(for keys: [String]) -> FilePath? {
+        var hasher = SHA256()
+        hasher.update(data: Data("odcs-headers \(Self.format)\nlibsolv \(DependencySolver.libsolvVersion)\nhub \(hub)\n".utf8))
+        for key in keys { hasher.update(data: Data("\(key)\n".utf8)) }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard let root = try? ConfinedPath(root: directory),
+            let path = try? root.appending(components: [String(digest.prefix(2)), "\(digest).solv"])
+        else { return nil }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path.path.removingLastComponent().string, withIntermediateDirectories: true)
+        } catch {
+            return nil
+        }
+        return path.path
     }
 }

@@ -172,7 +172,11 @@ public struct KojiGenerator: ComposeGenerator {
             arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: multilib,
             lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.assembly.metadataTimeout)
         let files = step.needsHeaders ? try await localFiles(of: &pool, layout: layout, log: log, context: context) : []
-        let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files), layout: layout, log: log)
+        let cache = context.headerCache.map { directory in
+            HeaderSnapshots(
+                directory: directory, hub: koji.configuration.url, keys: pool.map { "\($0.rpm.id) \($0.candidate.package.href)" })
+        }
+        let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files, cache: cache), layout: layout, log: log)
         try Task.checkCancellation()
 
         // Pungi's hybrid gather: every artifact of the modules' modulemd of the arch, besides what the tag gave.

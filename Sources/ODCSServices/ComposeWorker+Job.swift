@@ -95,7 +95,8 @@ extension ComposeWorker {
         let context = GenerationContext(
             compose: resolved, attempt: lease.attempt, staging: staging,
             targetDirURL: configuration.targetDirectories.url(for: compose), logger: logger,
-            space: room.map { ComposeSpace(room: $0, layout: layout, composeID: compose.id, metrics: metrics) })
+            space: room.map { ComposeSpace(room: $0, layout: layout, composeID: compose.id, metrics: metrics) },
+            headerCache: layout.headerCache)
         let outcome = await generate(context, generator: generator, interrupts: interrupts)
         let timer = { (name: String) in
             metrics.generationTime(sourceType: compose.sourceType.name, outcome: name).record(duration: ContinuousClock.now - started)

@@ -63,6 +63,23 @@ public final class DependencySolver {
         return register(try pool.addRPMFiles(rpmFiles, origin: origin, label: "candidate-\(repository)"))
     }
 
+    /// Candidate packages read from RPM files through a snapshot (`.solv`) of their headers:
+    /// read from `snapshot` when it holds as many packages as there are files, else from the
+    /// files and then written to `snapshot`. The caller names the snapshot after what makes the
+    /// headers (the files' identities, in order), so a hit gives what the files would give.
+    /// - Returns: one package per file, in file order, and how many RPM headers were read (0 on a hit).
+    @discardableResult
+    public func addCandidates(repository: Int, rpmFiles: [String], snapshot: String) throws(SolverError)
+        -> (packages: [SolverPackage], headersRead: Int)
+    {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        let (ids, read) = try pool.addRPMFiles(rpmFiles, snapshot: snapshot, origin: origin, label: "candidate-\(repository)")
+        return (register(ids), read)
+    }
+
+    /// The libsolv version the snapshots are written with; a snapshot's name should include it.
+    public static var libsolvVersion: String { SolvablePool.libsolvVersion }
+
     /// Candidate packages from a repository's metadata.
     /// - Parameters:
     ///   - primaryXML: path of the repository's primary.xml (uncompressed; gzip, xz and zstd also read).

@@ -170,7 +170,12 @@ public struct KojiHubData: Codable, Sendable {
 
     public func tag(named name: String) -> Tag? { tags.first { $0.name == name } }
     public func tag(id: Int64) -> Tag? { tags.first { $0.id == id } }
-    public func build(id: Int64) -> Build? { builds.first { $0.id == id } }
+    /// Builds are numbered from 1 in the order added, so the id is the index; the scan is for
+    /// data made otherwise (a fixture saved by another generator).
+    public func build(id: Int64) -> Build? {
+        if id >= 1, id <= builds.count, builds[Int(id - 1)].id == id { return builds[Int(id - 1)] }
+        return builds.first { $0.id == id }
+    }
     public func build(nvr: String) -> Build? { builds.first { $0.nvr == nvr } }
 
     static func isActive(create: Int64, revoke: Int64?, at event: Int64) -> Bool {

@@ -30,7 +30,27 @@ public actor KojiTestHub {
 
     public func update(_ change: (inout KojiHubData) -> Void) {
         change(&data)
+        index = nil
     }
+
+    /// RPMs and signatures by build and by RPM (indexes into `data`), built on first use after
+    /// a change: a Fedora-scale fixture has 100,000 RPMs, too many to scan per build.
+    private struct Index {
+        var rpms: [Int64: [Int]] = [:]
+        var signatures: [Int64: [Int]] = [:]
+    }
+    private var index: Index?
+
+    private func currentIndex() -> Index {
+        if let index { return index }
+        var built = Index()
+        for (offset, rpm) in data.rpms.enumerated() { built.rpms[rpm.build, default: []].append(offset) }
+        for (offset, signature) in data.signatures.enumerated() { built.signatures[signature.rpm, default: []].append(offset) }
+        index = built
+        return built
+    }
+
+    private func rpms(ofBuild build: Int64) -> [KojiHubData.RPM] { (currentIndex().rpms[build] ?? []).map { data.rpms[$0] } }
 
     /// Every later call of `method` answers this fault (Koji's GenericError is 1000).
     public func fail(_ method: String, code: Int = 1000, message: String) {
@@ -129,7 +149,7 @@ public actor KojiTestHub {
             let info = try call.argument(0, call.name == "listRPMs" ? "buildID" : "build")
             guard let build = info.intValue.flatMap({ data.build(id: $0) }) ?? info.stringValue.flatMap({ data.build(nvr: $0) })
             else { return .array([]) }
-            return .array(data.rpms.filter { $0.build == build.id }.map { data.value($0) })
+            return .array(rpms(ofBuild: build.id).map { data.value($0) })
         case "listArchives":
             // listArchives(buildID, buildrootID, componentBuildrootID, hostID, type, ...): by build and build type.
             let build = call.optionalArgument(0, "buildID").flatMap(\.intValue)
@@ -139,7 +159,7 @@ public actor KojiTestHub {
                 data.archives.filter { (build == nil || $0.build == build) && (type == nil || $0.btype == type) }.map { data.value($0) })
         case "queryRPMSigs":
             let rpm = try call.int(0, "rpm_id")
-            let signatures = data.signatures.filter { $0.rpm == rpm }
+            let signatures = (currentIndex().signatures[rpm] ?? []).map { data.signatures[$0] }
             return .array(
                 signatures.map { .struct([("rpm_id", .int($0.rpm)), ("sigkey", .string($0.sigkey)), ("sighash", .string(""))]) })
         default:
@@ -169,7 +189,7 @@ public actor KojiTestHub {
         let tagged = data.taggedBuilds(tag: tag.id, event: event, inherit: inherit, latest: latest)
         var rpms: [XMLRPCValue] = []
         for entry in tagged {
-            rpms += data.rpms.filter { $0.build == entry.build.id }.map { data.value($0) }
+            rpms += self.rpms(ofBuild: entry.build.id).map { data.value($0) }
         }
         let builds = tagged.map { data.value($0.build, listing: ($0.tag, $0.listing)) }
         return .array([.array(rpms), .array(builds)])

@@ -30,6 +30,10 @@ public struct VolumeLayout: Sendable, Equatable {
     public var stagingRoot: FilePath { stagingDirectory.path }
     public var trashRoot: FilePath { trashDirectory.path }
 
+    /// `<target_dir>/.cache/headers`: RPM header snapshots shared by every node (docs/header-cache.md).
+    /// Hidden, so neither served nor swept; created by the generator that first writes there.
+    public var headerCache: FilePath { root.appending(literal: ".cache/headers").path }
+
     var stagingDirectory: ConfinedPath { root.appending(literal: ".staging") }
     var trashDirectory: ConfinedPath { root.appending(literal: ".trash") }
 

@@ -28,7 +28,8 @@ struct KojiTestHubCommand: AsyncParsableCommand {
     @Option(
         help: """
             Fixture: 'rig' (Pungi's observed rig) or 'synthetic:<packages>:<arches>' \
-            (e.g. synthetic:2000:x86_64,aarch64: builds of 20 packages each, in tag 'bench').
+            (e.g. synthetic:2000:x86_64,aarch64: builds of 20 packages each, in tag 'bench'); \
+            with --reuse also 'scale:…', written by Benchmarks/koji/scale_fixture.py.
             """)
     var fixture: String = "rig"
 
@@ -60,6 +61,10 @@ struct KojiTestHubCommand: AsyncParsableCommand {
         if fixture == "rig" {
             let (rig, signer) = try await KojiFixture.rig(at: root)
             return SavedFixture(fixture: fixture, sigkey: signer.sigkey, data: rig.data)
+        }
+        if fixture.hasPrefix("scale:") {
+            throw ValidationError(
+                "no saved fixture '\(fixture)' in \(directory): scale fixtures are written by Benchmarks/koji/scale_fixture.py")
         }
         let parts = fixture.split(separator: ":")
         guard parts.count == 3, parts[0] == "synthetic", let count = Int(parts[1]), count > 0, !parts[2].isEmpty else {

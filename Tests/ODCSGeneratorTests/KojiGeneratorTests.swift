@@ -12,9 +12,11 @@ import Testing
 @Suite struct KojiGeneratorTests {
     typealias Rig = KojiGeneratorRig
 
-    static func generate(_ generator: KojiGenerator, _ compose: Compose, target: FilePath) async throws -> GenerationContext {
+    static func generate(
+        _ generator: KojiGenerator, _ compose: Compose, target: FilePath, headerCache: FilePath? = nil
+    ) async throws -> GenerationContext {
         let resolved = try await generator.resolve(compose, logger: Logger(label: "test"))
-        let context = try Rig.context(resolved, target: target)
+        let context = try Rig.context(resolved, target: target, headerCache: headerCache)
         _ = try await generator.generate(context)
         return context
     }
@@ -177,6 +179,52 @@ import Testing
             let multilib = try await Self.generate(generator, compose, target: target)
             #expect(Rig.files(multilib, "x86_64/os") == ["libmulti-1.0-1.i686.rpm", "libmulti-1.0-1.x86_64.rpm"])
         }
+    }
+
+    /// docs/header-cache.md: the first compose with a header cache reads the headers and leaves a
+    /// snapshot, the next reads none; both give exactly the RPMs and repodata of a compose
+    /// without the cache (deps and runtime multilib, which reads file lists, over signed copies).
+    @Test func theHeaderCacheGivesTheSameComposeWithoutReadingHeadersTwice() async throws {
+        try await Rig.with { rig, hub, generator, target in
+            await hub.update { data in
+                data.addTag("rig-cached", parents: ["rig-tag", "rig-multilib"])
+            }
+            let cache = target.appending(".cache/headers")
+            var composes: [GenerationContext] = []
+            for (id, headerCache) in [(1, nil), (2, cache), (3, cache)] as [(Int64, FilePath?)] {
+                var compose = Rig.compose(id: id, source: "rig-cached", packages: "foo baz libmulti", sigkeys: rig.signer.sigkey + " ")
+                compose.multilibArches = "x86_64"
+                compose.multilibMethod = 1  // runtime
+                composes.append(try await Self.generate(generator, compose, target: target, headerCache: headerCache))
+            }
+            let logs = try composes.map { try Self.text($0.staging.appending("logs/global/odcs-koji.global.log")) }
+            #expect(!logs[0].contains("Header cache:"))
+            let cold = try #require(logs[1].firstMatch(of: /Header cache: (\d+) of (\d+) RPM headers read/))
+            #expect(Int(cold.1)! > 0 && cold.1 == cold.2)
+            let warm = try #require(logs[2].firstMatch(of: /Header cache: (\d+) of (\d+) RPM headers read/))
+            #expect(warm.1 == "0" && warm.2 == cold.2)
+            #expect(logs[2].matches(of: /Header cache: [1-9]/).isEmpty)
+
+            let trees = ["x86_64/os", "x86_64/debug/tree", "source/tree"]
+            let expected = trees.map { Rig.files(composes[0], $0) }
+            #expect(expected[0].contains("libmulti-1.0-1.i686.rpm") && expected[0].contains("bar-2.0-1.x86_64.rpm"))
+            for context in composes.dropFirst() {
+                #expect(trees.map { Rig.files(context, $0) } == expected)
+                for tree in trees {
+                    #expect(try Self.primaryChecksum(context, tree) == Self.primaryChecksum(composes[0], tree))
+                }
+            }
+            // Snapshots are named by content and left whole: no temporary files.
+            let left = FileManager.default.enumerator(atPath: cache.string)?.compactMap { $0 as? String } ?? []
+            #expect(left.contains { $0.hasSuffix(".solv") } && !left.contains { $0.contains(".tmp-") })
+        }
+    }
+
+    /// The SHA-256 of a tree's uncompressed primary.xml, from its repomd.xml.
+    static func primaryChecksum(_ context: GenerationContext, _ tree: String) throws -> String {
+        let repomd = try text(context.staging.appending("compose/Temporary/\(tree)/repodata/repomd.xml"))
+        let primary = try #require(repomd.firstRange(of: "<data type=\"primary\">").map { repomd[$0.upperBound...] })
+        return String(try #require(primary.firstMatch(of: /<open-checksum type="sha256">([0-9a-f]+)</)).1)
     }
 
     @Test func buildSourceTakesTheListedBuilds() async throws {

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Fedora-scale tag composes: the scale fixture (scale_fixture.py) at several sizes, served by
+koji-test-hub, and per size on one release `odcs serve` node with koji_topdir:
+
+  1. 50 packages + deps, x86_64 with i686 multilib (runtime+devel), empty header cache (cold);
+  2. the same request again (warm: the header cache holds the snapshot the first wrote);
+  3. the whole tag (no package list, deps on), x86_64, and `createrepo_c --workers 2` alone over
+     the same trees (the floor, as in run.py).
+
+Per compose: wall time (POST to the poll that saw `done`), peak RSS of the node (a fresh node
+per compose, same target dir, so the cache survives), bytes the node read (`rchar` of
+/proc/<pid>/io: files, the hub's answers, the database), and the header-cache log lines.
+
+    Benchmarks/koji/scale.py --skip-build                     # 2,000 / 20,000 / 60,000 binary RPMs
+    Benchmarks/koji/scale.py --skip-build --builds 600
+
+Stdlib only; reuses run.py (hub, node, floor) and the scheduler benchmark's PostgreSQL.
+Results: Benchmarks/results/koji-scale-<UTC stamp>/ (results.json, summary.md, logs).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run as kojirun  # noqa: E402
+import scale_fixture  # noqa: E402
+from run import API, KojiCluster, log  # noqa: E402
+from schedlib import ROOT  # noqa: E402
+
+TAG = "scale-build"
+
+
+def io_bytes(pid):
+    with open("/proc/%d/io" % pid) as f:
+        fields = dict(line.split(": ") for line in f.read().splitlines())
+    return int(fields["rchar"]), int(fields["read_bytes"])
+
+
+def fixture(builds, root):
+    """Generates (or reuses) the scale fixture; returns (directory, fixture name, seconds)."""
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, os.path.join(HERE, "scale_fixture.py"), "--builds", str(builds), "--root", root,
+                          "--print-dir"], stdout=subprocess.PIPE, check=True, timeout=7200).stdout.decode().split("\n")
+    return out[0], out[1], time.monotonic() - started
+
+
+def compose(cluster, body, poll_ms):
+    """A fresh node, one compose; returns its measurements and the node's log lines."""
+    node = cluster.start_node(0)
+    time.sleep(1.0)
+    rchar0, disk0 = io_bytes(node.pid)
+    api = API(node.port)
+    lines_before = len(node.lines)
+    t0 = time.monotonic()
+    result = api.request("POST", "/api/1/composes/", body)
+    while result["state_name"] not in ("done", "failed"):
+        time.sleep(poll_ms / 1000.0)
+        try:
+            result = api.request("GET", "/api/1/composes/%d" % result["id"])
+        except (TimeoutError, ConnectionError):  # a busy node on a loaded machine: ask again
+            api.close()
+            api = API(node.port)
+        if time.monotonic() - t0 > 3600:
+            raise RuntimeError("compose %d not finished after 1 h" % result["id"])
+    seconds = time.monotonic() - t0
+    rchar1, disk1 = io_bytes(node.pid)
+    peak_kib = kojirun.vm_kib(node.pid, "VmHWM")
+    api.close()
+    cluster.stop_node(0)
+    node.reader.join(timeout=10)
+    if result["state_name"] != "done":
+        raise RuntimeError("compose %d failed: %s" % (result["id"], result.get("state_reason")))
+    texts = [kojirun.message(text) for _, text in node.lines[lines_before:]]
+    return {
+        "id": result["id"], "seconds": seconds, "peak_rss_mib": peak_kib / 1024.0,
+        "read_mib": (rchar1 - rchar0) / 2**20, "read_from_disk_mib": (disk1 - disk0) / 2**20,
+        "header_cache": [t for t in texts if t.startswith("Header cache:")],
+        "closure": [t for t in texts if t.startswith("Dependency closure for")],
+        "package_set": [t for t in texts if t.startswith("Package set:")],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--builds", default="575,5900,17250",
+                        help="fixture sizes in builds (about 3.5 binary RPMs each: 2,000 / 20,000 / 60,000)")
+    parser.add_argument("--root", default="/var/tmp/odcs-kojibench")
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--bin-dir", help="take odcs and koji-test-hub from here (e.g. .build/debug: a smoke run, not a benchmark)")
+    parser.add_argument("--poll-ms", type=int, default=20)
+    parser.add_argument("--no-whole-tag", action="store_true", help="skip the whole-tag compose and its floor")
+    args = parser.parse_args()
+
+    if args.bin_dir:
+        binaries = {name: os.path.join(os.path.abspath(args.bin_dir), name) for name in ("odcs", "koji-test-hub")}
+    else:
+        binaries = kojirun.build(args.skip_build)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    results_dir = os.path.join(ROOT, "Benchmarks", "results", "koji-scale-" + stamp)
+    os.makedirs(results_dir)
+    results = {"machine": {"cores": os.cpu_count(), "load": os.getloadavg()}, "binaries": binaries, "sizes": []}
+    cluster = KojiCluster(binaries["odcs"], results_dir, target=None)
+    hub = None
+    scratch = os.path.join(args.root, "floor-scale-" + stamp)
+    try:
+        os.makedirs(args.root, exist_ok=True)
+        cluster.start_pg()
+        for builds in [int(b) for b in args.builds.split(",")]:
+            directory, name, fixture_seconds = fixture(builds, args.root)
+            saved = json.load(open(os.path.join(directory, "fixture.json")))
+            rpms = len(saved["data"]["rpms"])
+            _, per_arch = scale_fixture.latest_counts(saved)
+            latest_binary = sum(n for arch, n in per_arch.items() if arch != "src")
+            del saved
+            hub = kojirun.Hub(binaries["koji-test-hub"], directory, name, results_dir, False)
+            cluster.hub_pid = hub.proc.pid
+            target = os.path.join(args.root, "target-scale-%s" % stamp)
+            shutil.rmtree(target, ignore_errors=True)
+            os.makedirs(target)
+            cluster.target = target
+            cluster.configure(**{
+                "koji_url": hub.url, "koji_topdir": hub.topdir, "allowed_arches": json.dumps(["x86_64", "i686"]),
+                "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
+            })
+            size = {"builds": builds, "rpm_files": rpms, "latest_binary_rpms": latest_binary, "fixture": name, "fixture_seconds": fixture_seconds,
+                    "hub_ready_seconds": hub.ready_seconds, "composes": {}}
+            step = max(1, builds // 50)
+            packages = ["pk%05d" % b for b in range(0, builds, step)][:50]
+            listed = {"source": {"type": "tag", "source": TAG, "packages": packages}, "flags": ["no_reuse"],
+                      "arches": ["x86_64"], "multilib_arches": ["x86_64"], "multilib_method": ["runtime", "devel"]}
+            for label in ("cold", "warm"):
+                sample = compose(cluster, listed, args.poll_ms)
+                size["composes"]["50+deps multilib " + label] = sample
+                log("%d builds: 50+deps %s: %.2f s, peak RSS %.0f MiB, read %.0f MiB; %s" % (
+                    builds, label, sample["seconds"], sample["peak_rss_mib"], sample["read_mib"], sample["header_cache"]))
+            if not args.no_whole_tag:
+                sample = compose(cluster, {"source": {"type": "tag", "source": TAG}, "flags": ["no_reuse"], "arches": ["x86_64"]},
+                                 args.poll_ms)
+                compose_dir = os.path.join(target, "odcs-%d" % sample["id"])
+                sample["trees"] = {tree: len(files) for tree, files in kojirun.trees_of(compose_dir)}
+                sample["floor"] = kojirun.floor(compose_dir, scratch)
+                sample["ratio"] = sample["seconds"] / sample["floor"]["seconds"]
+                size["composes"]["whole tag"] = sample
+                log("%d builds: whole tag: %.2f s, floor %.2f s (%.2fx), peak RSS %.0f MiB, read %.0f MiB" % (
+                    builds, sample["seconds"], sample["floor"]["seconds"], sample["ratio"], sample["peak_rss_mib"],
+                    sample["read_mib"]))
+            cache = os.path.join(target, ".cache", "headers")
+            size["header_cache_mib"] = sum(
+                os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(cache) for f in fs) / 2**20
+            results["sizes"].append(size)
+            hub.stop()
+            hub = None
+            shutil.rmtree(target, ignore_errors=True)
+            with open(os.path.join(results_dir, "results.json"), "w") as f:
+                json.dump(results, f, indent=1)
+    finally:
+        if hub is not None:
+            hub.stop()
+        cluster.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+        if cluster.target:
+            shutil.rmtree(cluster.target, ignore_errors=True)
+    write_summary(results, results_dir)
+    log("results in %s" % results_dir)
+
+
+def write_summary(results, results_dir):
+    lines = ["| builds | latest binary RPMs | compose | seconds | peak RSS MiB | read MiB | headers read | floor s | ratio |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for size in results["sizes"]:
+        for label, c in size["composes"].items():
+            read = ", ".join(h.split(" RPM headers")[0].replace("Header cache: ", "") for h in c["header_cache"]) or "-"
+            floor = c.get("floor", {}).get("seconds")
+            lines.append("| %d | %d | %s | %.2f | %.0f | %.0f | %s | %s | %s |" % (
+                size["builds"], size["latest_binary_rpms"], label, c["seconds"], c["peak_rss_mib"], c["read_mib"], read,
+                "%.2f" % floor if floor else "-", "%.2f" % c["ratio"] if "ratio" in c else "-"))
+    with open(os.path.join(results_dir, "summary.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+import CLibsolv
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension SolvablePool {
+    /// libsolv's version, part of every snapshot's key: `.solv` files of another version are
+    /// not read (a rolling upgrade keeps both sets apart).
+    static var libsolvVersion: String { String(cString: odcs_solv_version()) }
+
+    /// RPM headers through a snapshot: the repository of `snapshot` (a `.solv` file written
+    /// earlier for the same files) when it holds exactly `paths.count` packages, else the
+    /// headers of the files, written to `snapshot` for the next time (temporary file, fsync,
+    /// rename: readers see a whole file or none; two writers write the same content).
+    /// - Returns: the solvables in file order, and how many RPM headers were read (0 on a hit).
+    func addRPMFiles(
+        _ paths: [String], snapshot: String, origin: Origin, label: String
+    ) throws(SolverError) -> (ids: [Id], headersRead: Int) {
+        if let ids = addSnapshot(snapshot, expected: paths.count, origin: origin, label: label) { return (ids, 0) }
+        let ids = try addRPMFiles(paths, origin: origin, label: label)
+        if let first = ids.first, let repo = solvable(first).pointee.repo { writeSnapshot(repo, to: snapshot) }
+        return (ids, paths.count)
+    }
+
+    /// A snapshot's repository, or nil (pool unchanged) when it is missing, unreadable or holds
+    /// another number of packages. A damaged file is removed so that the next reader rewrites it.
+    func addSnapshot(_ path: String, expected: Int, origin: Origin, label: String) -> [Id]? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        let repo = createRepository(named: label, origin: origin)
+        guard repo_add_solv(repo, file, 0) == 0, Int(repo.pointee.nsolvables) == expected else {
+            discard(repo)
+            unlink(path)
+            return nil
+        }
+        return (repo.pointee.start..<repo.pointee.end).filter { solvable($0).pointee.repo == repo }
+    }
+
+    /// Best effort: a snapshot that cannot be written (read-only or full volume) only costs the
+    /// next compose the header reads again.
+    @discardableResult
+    func writeSnapshot(_ repo: UnsafeMutablePointer<Repo>, to path: String) -> Bool {
+        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard let file = fopen(temporary, "w") else { return false }
+        let written = repo_write(repo, file) == 0 && fflush(file) == 0 && fsync(fileno(file)) == 0
+        let closed = fclose(file) == 0
+        guard written, closed, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+}
