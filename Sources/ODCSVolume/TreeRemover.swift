@@ -23,8 +23,9 @@ public enum TreeRemover {
     /// Removes `path`. Returns false when nothing was there. A symlink (or a directory swapped
     /// for one) on the way to `path` below the root stops the removal with an error.
     ///
-    /// `keepingOpenFiles` leaves NFS's silly-renamed files (`.nfs…`: a file unlinked while a
-    /// process of that client still has it open) where they are, so that the removal ends with
+    /// `keepingOpenFiles` leaves silly-renamed files where they are — NFS's `.nfs…` and FUSE's
+    /// `.fuse_hidden…`: a file unlinked while a process of that client still has it open — so
+    /// that the removal ends with
     /// ENOTEMPTY (`PathError.code`) instead of pulling the file from under its reader; their
     /// client deletes them once the reader closes, and a later removal finishes the tree.
     @discardableResult
@@ -40,10 +41,14 @@ public enum TreeRemover {
             Array(name.utf8CString), in: parent, device: rootStatus.st_dev, depth: 0, path: path, keepingOpenFiles: keepingOpenFiles)
     }
 
-    /// NFS clients name an unlinked file that is still open `.nfs` followed by hex digits.
+    /// NFS clients name an unlinked file that is still open `.nfs` and hex digits; libfuse
+    /// (without `hard_remove`) `.fuse_hidden` and hex digits.
     static func isSillyRenamed(_ name: [CChar]) -> Bool {
-        name.count > 5 && name[0] == 0x2E && name[1] == 0x6E && name[2] == 0x66 && name[3] == 0x73
+        let bytes = name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return sillyRenamePrefixes.contains { bytes.count > $0.count && bytes.starts(with: $0) }
     }
+
+    static let sillyRenamePrefixes: [[UInt8]] = [Array(".nfs".utf8), Array(".fuse_hidden".utf8)]
 
     /// Removes everything inside the directory `path`, keeping the directory itself.
     public static func removeContents(of path: ConfinedPath) throws(PathError) {

@@ -363,6 +363,8 @@ def main():
             ODCS_MAX_ATTEMPTS=5,
             ODCS_ORPHAN_SWEEP_INTERVAL=5,
             ODCS_ORPHAN_MIN_AGE=5,
+            # Removed composes stay in the trash this long: the readers below finish within it.
+            ODCS_TRASH_GRACE=20,
         )
         settings.update({key: value for key, value in os.environ.items() if key.startswith("ODCS_") and key != "ODCS_BIN"})
         for number in range(1, NODES + 1):
@@ -582,6 +584,10 @@ def main():
             reader["handle"].close()
             outcomes.append({"compose": reader["compose"], "client": reader["client"], "outcome": outcome})
             log("reader of compose %d through client %d after removal: %s" % (reader["compose"], reader["client"], outcome))
+            # Within trash_grace a download in progress finishes, whichever node removed it.
+            check(outcome.startswith("read all") and outcome.endswith("intact"),
+                  "a reader of compose %d through client %d, within the trash grace period: %s"
+                  % (reader["compose"], reader["client"], outcome))
         report["readers"] = outcomes
         report["trash_while_readers_open"] = trash_during
 
@@ -593,7 +599,7 @@ def main():
             report["trash_after_close"] = []
         except SystemExit:
             report["trash_after_close"] = sorted(os.listdir(os.path.join(clients[2], ".trash")))
-            log("trash still holds %s 60 s after the readers closed" % report["trash_after_close"])
+            check(False, "the trash still holds %s 60 s after the readers closed" % report["trash_after_close"])
 
         # A last pass: nothing published without a done compose, every done one still complete.
         sample_published()
@@ -607,6 +613,10 @@ def main():
         orphans_removed = sum(float(line.rsplit(" ", 1)[1]) for lines in report["metrics"].values() for line in lines
                               if line.startswith("odcs_orphans_removed_total"))
         check(orphans_removed >= 1, "no node counted an orphan removal (odcs_orphans_removed_total)")
+        trash_removed = sum(float(line.rsplit(" ", 1)[1]) for lines in report["metrics"].values() for line in lines
+                            if line.startswith("odcs_trash_removed_total"))
+        check(trash_removed >= len(expiring), "the nodes counted %d trash removals (odcs_trash_removed_total), expected %d or more"
+              % (trash_removed, len(expiring)))
         # Issue 20 item 1: file work on the cooperative pool delays the node's own database
         # checks; a duty leader that misses one steps down.
         report["leaderships_lost_to_slow_checks"] = {

@@ -71,11 +71,18 @@ import Testing
         #expect(scene.trash.isEmpty)
     }
 
+    @Test func aFUSEClientsHiddenFileIsHeldToo() throws {
+        let scene = try Scene()
+        defer { scene.cleanUp() }
+        try scene.removed(id: 7, extra: ["compose/.fuse_hidden0000000a00000001"])
+        #expect(scene.layout.emptyTrash(grace: .zero).busy.count == 1)
+    }
+
     @Test func aForcedPassDeletesEntriesInTheirGracePeriodAndHeldFiles() throws {
         let scene = try Scene()
         defer { scene.cleanUp() }
         try scene.removed(id: 5)
-        try scene.removed(id: 6, extra: ["compose/.nfs0000000000000001"])
+        try scene.removed(id: 6, extra: ["compose/.nfs0000000000000001", "compose/.fuse_hidden0000000100000002"])
         let pass = scene.layout.emptyTrash(grace: .seconds(600), force: true)
         #expect(pass.removed.count == 2 && pass.forced.count == 2 && pass.busy.isEmpty)
         #expect(scene.trash.isEmpty)
