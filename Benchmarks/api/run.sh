@@ -36,18 +36,13 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=${BENCH_RESULTS:-$ROOT/Benchmarks/results/$STAMP}
 WRK_TIMEOUT=$((WARMUP + DURATION + 60))
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=bench
+# shellcheck source=Benchmarks/api/lib.sh
+. "$HERE/lib.sh"
 
 if [ "$(id -u)" -eq 0 ]; then as_pg() { runuser -u postgres -- "$@"; }
 else as_pg() { "$@"; }; fi
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p=$1
-    for _ in $(seq 1 50); do port_free "$p" && { echo "$p"; return; }; p=$((p + 1)); done
-    die "no free port near $1"
-}
 
 # ---------------------------------------------------------------- build and tools
 mkdir -p "$RESULTS"
@@ -111,24 +106,9 @@ log "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$
 # ---------------------------------------------------------------- the node
 NODE_PORT=$(free_port "${BENCH_NODE_PORT:-56005}")
 BASE=http://127.0.0.1:$NODE_PORT
-mkdir -p "$TMP/target" "$TMP/state"
-cat >"$TMP/odcs.yaml" <<EOF
-# Benchmark node: repo sources allowed (upstream's default list has no repo); an API-only
-# node (no compose generation), so the stored composes stay as loaded.
-allowed_source_types: [tag, module, build, repo]
-num_concurrent_pungi: 0
-EOF
-if [ -n "${BENCH_DB_POOL:-}" ]; then echo "database: {max_connections: $BENCH_DB_POOL}" >>"$TMP/odcs.yaml"; fi
-for v in $(compgen -e | grep '^ODCS_' || true); do unset "$v"; done
-"$BIN" serve --config "$TMP/odcs.yaml" --database-url "$PG_URL" --host 127.0.0.1 --port "$NODE_PORT" \
-    --target-dir "$TMP/target" --state-dir "$TMP/state" --log-level warning >"$TMP/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 1 300); do
-    curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && break
-    kill -0 "$NODE_PID" 2>/dev/null || { cat "$TMP/node.log" >&2; die "the node exited"; }
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/readyz" || { cat "$TMP/node.log" >&2; die "the node is not ready after 30 s"; }
+# Repo sources allowed (upstream's default list has no repo); API-only, so the stored
+# composes stay as loaded.
+start_node "$BIN" "$PG_URL" "$NODE_PORT" "$TMP" ${BENCH_DB_POOL:+"database: {max_connections: $BENCH_DB_POOL}"}
 log "node $("$BIN" --version) pid $NODE_PID on $BASE (schema migrated by the node)"
 
 # ---------------------------------------------------------------- data

@@ -37,14 +37,9 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=${BENCH_RESULTS:-$ROOT/Benchmarks/results/scale-$STAMP}
 BODY='{"source":{"type":"repo","source":"/srv/repos/bench"}}'
 
-log() { printf '[scale %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p=$1
-    for _ in $(seq 1 50); do port_free "$p" && { echo "$p"; return; }; p=$((p + 1)); done
-    die "no free port near $1"
-}
+BENCH_NAME=scale
+# shellcheck source=Benchmarks/api/lib.sh
+. "$HERE/lib.sh"
 
 mkdir -p "$RESULTS"
 [ -x "$BIN" ] || die "no odcs binary at $BIN (swift build -c release --product odcs)"
@@ -81,18 +76,7 @@ PSQL=(timeout 3600 psql -X -q -v ON_ERROR_STOP=1 "$PG_URL")
 
 NODE_PORT=$(free_port "${BENCH_NODE_PORT:-56805}")
 BASE=http://127.0.0.1:$NODE_PORT
-mkdir -p "$TMP/target" "$TMP/state"
-printf 'allowed_source_types: [tag, module, build, repo]\nnum_concurrent_pungi: 0\n' >"$TMP/odcs.yaml"
-for v in $(compgen -e | grep '^ODCS_' || true); do unset "$v"; done
-"$BIN" serve --config "$TMP/odcs.yaml" --database-url "$PG_URL" --host 127.0.0.1 --port "$NODE_PORT" \
-    --target-dir "$TMP/target" --state-dir "$TMP/state" --log-level warning >"$TMP/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 1 300); do
-    curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && break
-    kill -0 "$NODE_PID" 2>/dev/null || { cat "$TMP/node.log" >&2; die "the node exited"; }
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/readyz" || die "the node is not ready after 30 s"
+start_node "$BIN" "$PG_URL" "$NODE_PORT" "$TMP"
 SCHEMA=$("${PSQL[@]}" -At -c "SELECT max(version) FROM schema_migrations")
 log "node $("$BIN" --version) on $BASE, schema version $SCHEMA"
 

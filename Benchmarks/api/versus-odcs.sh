@@ -42,14 +42,9 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=${BENCH_RESULTS:-$ROOT/Benchmarks/results/versus-$STAMP}
 BODY='{"source":{"type":"repo","source":"/srv/repos/bench"}}'
 
-log() { printf '[versus %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p=$1
-    for _ in $(seq 1 50); do port_free "$p" && { echo "$p"; return; }; p=$((p + 1)); done
-    die "no free port near $1"
-}
+BENCH_NAME=versus
+# shellcheck source=Benchmarks/api/lib.sh
+. "$HERE/lib.sh"
 
 # ---------------------------------------------------------------- tools, binaries, venv
 mkdir -p "$RESULTS"
