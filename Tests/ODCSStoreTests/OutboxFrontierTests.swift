@@ -2,84 +2,84 @@ import Foundation
 import ODCSCore
 @_spi(Testing) import ODCSStore
 import ODCSTesting
+import PostgresNIO
 import Testing
 
 /// An event's id is taken when its row is written, not when it commits: the event streams'
 /// reader must neither send a later event before an earlier one that commits after it, nor
 /// skip the earlier one (it once did: a client waiting for a compose's end waited forever).
 @Suite struct OutboxFrontierTests {
-    /// A state change of `compose` left uncommitted on a connection of its own: its event
-    /// holds the next outbox id.
-    static func uncommittedChange(of compose: Compose, schema: String) async throws -> LockHolder {
-        let holder = try await LockHolder.begin(schema: schema)
-        try await holder.execute("UPDATE composes SET state = 4 WHERE id = \(compose.id)")
-        return holder
+    /// A compose, a frontier at the outbox's end, and a state change of that compose left
+    /// uncommitted on a connection of its own: its event holds the next outbox id.
+    struct Scene {
+        let factory: ComposeFactory
+        let outbox: OutboxStore
+        let first: Compose
+        var frontier: OutboxFrontier
+        let holder: LockHolder
+
+        init(client: PostgresClient, schema: String, maximumWait: Duration) async throws {
+            factory = ComposeFactory(client: client)
+            outbox = OutboxStore(client: client, logger: TestDatabase.logger)
+            first = try await factory.insert()
+            frontier = OutboxFrontier(position: try await outbox.lastEventID(), maximumWait: maximumWait)
+            holder = try await LockHolder.begin(schema: schema)
+            try await holder.execute("UPDATE composes SET state = 4 WHERE id = \(first.id)")
+        }
+
+        mutating func settle() async throws -> OutboxFrontier.Settled {
+            frontier.settle(try await outbox.streamPage(after: frontier.position, limit: 100), now: .now)
+        }
     }
 
     @Test func anEventThatCommitsAfterALaterOneIsSentFirstAndNoneIsLost() async throws {
         try await TestDatabase.withSchema { client, schema in
-            let factory = ComposeFactory(client: client)
-            let outbox = OutboxStore(client: client, logger: TestDatabase.logger)
-            let first = try await factory.insert()
-            var frontier = OutboxFrontier(position: try await outbox.lastEventID(), maximumWait: .seconds(3600))
-            let holder = try await Self.uncommittedChange(of: first, schema: schema)
-            let second = try await factory.insert()
-
-            var page = try await outbox.streamPage(after: frontier.position, limit: 100)
+            var scene = try await Scene(client: client, schema: schema, maximumWait: .seconds(3600))
+            let second = try await scene.factory.insert()
+            let page = try await scene.outbox.streamPage(after: scene.frontier.position, limit: 100)
             #expect(page.events.map(\.compose.id) == [second.id])
-            var settled = frontier.settle(page, now: .now)
+            var settled = scene.frontier.settle(page, now: .now)
             #expect(settled.events.isEmpty, "the later event waits for the earlier id")
-            #expect(frontier.holding == 1)
+            #expect(scene.frontier.holding == 1)
 
-            try await holder.commit()
-            page = try await outbox.streamPage(after: frontier.position, limit: 100)
-            settled = frontier.settle(page, now: .now)
-            #expect(settled.events.map(\.compose.id) == [first.id, second.id])
+            try await scene.holder.commit()
+            settled = try await scene.settle()
+            #expect(settled.events.map(\.compose.id) == [scene.first.id, second.id])
             #expect(settled.events.map(\.compose.state) == [.failed, .wait])
-            #expect(frontier.holding == 0 && frontier.position == settled.events.last?.id)
+            #expect(scene.frontier.holding == 0 && scene.frontier.position == settled.events.last?.id)
         }
     }
 
     @Test func aRolledBackEventIsSkippedOnceEveryTransactionThatMightHoldItHasEnded() async throws {
         try await TestDatabase.withSchema { client, schema in
-            let factory = ComposeFactory(client: client)
-            let outbox = OutboxStore(client: client, logger: TestDatabase.logger)
-            let first = try await factory.insert()
             // An hour: only the snapshot horizon can settle the hole within this test.
-            var frontier = OutboxFrontier(position: try await outbox.lastEventID(), maximumWait: .seconds(3600))
-            let holder = try await Self.uncommittedChange(of: first, schema: schema)
-            let second = try await factory.insert()
-            var settled = frontier.settle(try await outbox.streamPage(after: frontier.position, limit: 100), now: .now)
+            var scene = try await Scene(client: client, schema: schema, maximumWait: .seconds(3600))
+            let second = try await scene.factory.insert()
+            var settled = try await scene.settle()
             #expect(settled.events.isEmpty)
 
-            try await holder.rollback()
+            try await scene.holder.rollback()
             // The horizon passes once the transactions running at the first read (other tests'
             // too: xids are the cluster's) have ended.
             while settled.events.isEmpty {
                 try await Task.sleep(for: .milliseconds(20))
-                settled = frontier.settle(try await outbox.streamPage(after: frontier.position, limit: 100), now: .now)
+                settled = try await scene.settle()
             }
             #expect(settled.events.map(\.compose.id) == [second.id])
             #expect(settled.skippedAfterWaiting.isEmpty)
-            #expect(frontier.holding == 0)
+            #expect(scene.frontier.holding == 0)
         }
     }
 
     @Test func aHoleOpenLongerThanTheWaitIsSkippedAndSaidSo() async throws {
         try await TestDatabase.withSchema { client, schema in
-            let factory = ComposeFactory(client: client)
-            let outbox = OutboxStore(client: client, logger: TestDatabase.logger)
-            let first = try await factory.insert()
-            var frontier = OutboxFrontier(position: try await outbox.lastEventID(), maximumWait: .zero)
-            let holder = try await Self.uncommittedChange(of: first, schema: schema)
-            let held = try await outbox.streamPage(after: frontier.position, limit: 100)
-            #expect(held.events.isEmpty)
-            let second = try await factory.insert()
-            let page = try await outbox.streamPage(after: frontier.position, limit: 100)
-            let settled = frontier.settle(page, now: .now)
+            var scene = try await Scene(client: client, schema: schema, maximumWait: .zero)
+            let second = try await scene.factory.insert()
+            let page = try await scene.outbox.streamPage(after: scene.frontier.position, limit: 100)
+            let settled = scene.frontier.settle(page, now: .now)
             #expect(settled.events.map(\.compose.id) == [second.id])
             #expect(settled.skippedAfterWaiting == [page.events[0].id - 1])
-            try await holder.rollback()
+            try await scene.holder.rollback()
         }
     }
 }
