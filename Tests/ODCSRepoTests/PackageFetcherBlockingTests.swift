@@ -16,7 +16,10 @@ import Testing
 /// as a read from a hung NFS mount would. The copies must wait on `BlockingIO.bulk`, never on
 /// the cooperative pool (issue 20): with the copies run inline, as they once were, more
 /// blocked copies than cores stop every task of the process.
-@Suite struct PackageFetcherBlockingTests {
+///
+/// Serialized: each test counts the process's threads blocked in a FIFO's open(2), which
+/// must be its own.
+@Suite(.serialized) struct PackageFetcherBlockingTests {
     /// A local repository of `count` FIFOs named like packages, and the jobs that copy them.
     static func fifoJobs(in dir: FilePath, count: Int) throws -> (fifos: [String], jobs: [PackageFetcher.Job]) {
         let repo = dir.appending("repo")
@@ -59,6 +62,15 @@ import Testing
         return released
     }
 
+    /// Whatever happened in a test, no copy of it stays blocked on a bulk thread: every reader
+    /// still waiting on one of its FIFOs is released (for at most a second).
+    static func releaseAll(_ fifos: [String]) {
+        for _ in 0..<100 where threadsWaitingForAWriter() > 0 {
+            release(fifos)
+            usleep(10_000)
+        }
+    }
+
     /// Releases the FIFOs from a thread of its own if the test has not done so within a
     /// minute: a starved cooperative pool cannot run the test's own release, and the test
     /// must fail, not hang.
@@ -87,7 +99,10 @@ import Testing
             let count = 2 * BlockingIO.bulk.threads
             let (fifos, jobs) = try Self.fifoJobs(in: dir, count: count)
             let watchdog = Watchdog(fifos: fifos)
-            defer { watchdog.stop() }
+            defer {
+                watchdog.stop()
+                Self.releaseAll(fifos)
+            }
             let finished = Flag()
             let fetch = Task {
                 defer { finished.set() }
@@ -124,25 +139,32 @@ import Testing
         try await TemporaryDirectory.with { dir in
             let (fifos, jobs) = try Self.fifoJobs(in: dir, count: 1)
             let watchdog = Watchdog(fifos: fifos)
-            defer { watchdog.stop() }
+            defer {
+                watchdog.stop()
+                Self.releaseAll(fifos)
+            }
             let finished = Flag()
             let fetch = Task {
                 defer { finished.set() }
                 return try await PackageFetcher(hardLinks: false).fetch(jobs[0])
             }
-            while Self.threadsWaitingForAWriter() < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            while Self.threadsWaitingForAWriter() < 1, !watchdog.didFire { try await Task.sleep(for: .milliseconds(10)) }
             fetch.cancel()
             // A writer that keeps writing and never closes: the copy reads its first chunk,
-            // sees the cancellation and stops, removing its partial file.
-            let writer = open(fifos[0], O_WRONLY)
+            // sees the cancellation and stops, removing its partial file. (Opened without
+            // blocking: a blocking open would hold a cooperative thread until a reader came.)
+            var writer = open(fifos[0], O_WRONLY | O_NONBLOCK)
+            while writer < 0, !finished.isSet, !watchdog.didFire {
+                try await Task.sleep(for: .milliseconds(10))
+                writer = open(fifos[0], O_WRONLY | O_NONBLOCK)
+            }
             #expect(writer >= 0)
-            defer { close(writer) }
-            _ = fcntl(writer, F_SETFL, O_NONBLOCK)
+            defer { if writer >= 0 { close(writer) } }
             // Once the copy has stopped and closed its end, a write gets EPIPE, not the signal.
             signal(SIGPIPE, SIG_IGN)
             let chunk = [UInt8](repeating: 7, count: 4096)
             while !finished.isSet {
-                _ = chunk.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+                if writer >= 0 { _ = chunk.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } }
                 try await Task.sleep(for: .milliseconds(10))
             }
             let result = await fetch.result
