@@ -36,8 +36,8 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=${BENCH_RESULTS:-$ROOT/Benchmarks/results/$STAMP}
 WRK_TIMEOUT=$((WARMUP + DURATION + 60))
 
-BENCH_NAME=bench
-# shellcheck source=Benchmarks/api/lib.sh
+export BENCH_NAME=bench
+# shellcheck source=/dev/null
 . "$HERE/lib.sh"
 
 if [ "$(id -u)" -eq 0 ]; then as_pg() { runuser -u postgres -- "$@"; }

@@ -37,8 +37,8 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=${BENCH_RESULTS:-$ROOT/Benchmarks/results/scale-$STAMP}
 BODY='{"source":{"type":"repo","source":"/srv/repos/bench"}}'
 
-BENCH_NAME=scale
-# shellcheck source=Benchmarks/api/lib.sh
+export BENCH_NAME=scale
+# shellcheck source=/dev/null
 . "$HERE/lib.sh"
 
 mkdir -p "$RESULTS"

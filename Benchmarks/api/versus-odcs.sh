@@ -42,8 +42,8 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=${BENCH_RESULTS:-$ROOT/Benchmarks/results/versus-$STAMP}
 BODY='{"source":{"type":"repo","source":"/srv/repos/bench"}}'
 
-BENCH_NAME=versus
-# shellcheck source=Benchmarks/api/lib.sh
+export BENCH_NAME=versus
+# shellcheck source=/dev/null
 . "$HERE/lib.sh"
 
 # ---------------------------------------------------------------- tools, binaries, venv
