@@ -51,8 +51,10 @@ def repo_node(start_node, name, repos, **env):
 
 @pytest.fixture(scope="module")
 def sweeping(start_node, repos):
+    # No trash grace period: the test empties the trash (a planted link in it included) at once.
     return repo_node(
-        start_node, "sweep", repos, ODCS_EXPIRY_INTERVAL_MS=200, ODCS_ORPHAN_SWEEP_INTERVAL=1, ODCS_ORPHAN_MIN_AGE=0
+        start_node, "sweep", repos, ODCS_EXPIRY_INTERVAL_MS=200, ODCS_ORPHAN_SWEEP_INTERVAL=1, ODCS_ORPHAN_MIN_AGE=0,
+        ODCS_TRASH_GRACE=0,
     )
 
 
