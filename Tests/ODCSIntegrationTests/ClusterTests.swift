@@ -125,7 +125,8 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(3))) func expiryRemovesEachExpiredComposeOnceAndNothingElse() async throws {
-        try await TestCluster.with(environment: ["ODCS_NUM_CONCURRENT_PUNGI": "4"]) { cluster in
+        // No trash grace period: the removed composes' files must be gone, trash included.
+        try await TestCluster.with(environment: ["ODCS_NUM_CONCURRENT_PUNGI": "4", "ODCS_TRASH_GRACE": "0"]) { cluster in
             for index in 0..<3 { try await cluster.start(index) }
             for index in 0..<30 {
                 let ttl = index < 20 ? 1 : 3600
