@@ -231,9 +231,10 @@ def test_an_admin_removes_composes_early_through_the_api_and_both_command_lines(
     )
     assert ours.returncode == 0, ours.stderr
     for cid in composes:
-        wait_until(lambda: node.compose(cid)["state_name"] == "removed", 30, "compose %d to be removed" % cid)
+        # The row is marked removed first, then its directory goes (into the trash).
+        wait_until(lambda: node.compose(cid)["state_name"] == "removed" and not published(volume, cid), 30,
+                   "compose %d to be removed with its directory" % cid)
         assert node.compose(cid)["state_reason"].endswith("Removed by anonymous."), node.compose(cid)
-        assert not published(volume, cid)
     trash = os.path.join(volume, ".trash")
     removed_at = time.monotonic()
     wait_until(lambda: os.listdir(trash) == [], 60, "the trash to be emptied after its grace period")
