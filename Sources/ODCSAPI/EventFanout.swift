@@ -64,6 +64,10 @@ struct EventFanout {
     private(set) var floor: Int64?
     /// The newest event id the reader has read; nil until started.
     private(set) var position: Int64?
+    /// Set once the reader has read the outbox to its end: streams are served from then on.
+    private(set) var serving = false
+    /// Where streams opened before `serve()` without `Last-Event-ID` start.
+    private var freshFrom: Int64?
     private(set) var streams: [Int: Stream] = [:]
     private(set) var perClient: [String: Int] = [:]
     private var lastStreamID = 0
@@ -72,12 +76,30 @@ struct EventFanout {
         self.limits = limits
     }
 
-    /// The reader found the outbox's newest id: streams without a cursor start there.
-    mutating func start(at newest: Int64) {
+    /// The reader reads the outbox after `base`, and `newest` was its newest event when it
+    /// began: the ring holds what it reads from `base` on. Streams wait until `serve()`.
+    mutating func begin(after base: Int64, newest: Int64) {
         guard position == nil else { return }
-        position = newest
-        floor = newest
-        for (id, stream) in streams where stream.cursor == nil { streams[id]?.cursor = newest }
+        position = base
+        floor = base
+        freshFrom = newest
+    }
+
+    /// The reader has read the outbox to its end: streams are served. Those that came without
+    /// `Last-Event-ID` before now start after the newest event of when the reader began, so
+    /// that nothing committed after they opened passes them by. True when this call started it.
+    @discardableResult
+    mutating func serve() -> Bool {
+        guard !serving, let position else { return false }
+        serving = true
+        for (id, stream) in streams where stream.cursor == nil { streams[id]?.cursor = freshFrom ?? position }
+        return true
+    }
+
+    /// `begin` and `serve()` at once: the reader starts at the outbox's end.
+    mutating func start(at newest: Int64) {
+        begin(after: newest, newest: newest)
+        serve()
     }
 
     /// A new stream after `after` (nil: after the newest event), or the cap it would exceed.
@@ -85,7 +107,7 @@ struct EventFanout {
         guard streams.count < limits.maxStreams else { throw .node }
         if limits.maxStreamsPerClient > 0, perClient[client, default: 0] >= limits.maxStreamsPerClient { throw .client }
         lastStreamID += 1
-        streams[lastStreamID] = Stream(client: client, composeID: composeID, cursor: after ?? position)
+        streams[lastStreamID] = Stream(client: client, composeID: composeID, cursor: after ?? (serving ? position : nil))
         perClient[client, default: 0] += 1
         return lastStreamID
     }
@@ -133,7 +155,7 @@ struct EventFanout {
     /// What stream `id` should do next; takes up to `framesPerWrite` of its events from the ring.
     mutating func take(_ id: Int) -> Next {
         guard var stream = streams[id] else { return .ended }
-        guard let floor, let position else { return .idle }
+        guard serving, let floor, let position else { return .idle }
         let cursor = stream.cursor ?? position
         if cursor < floor { return .catchUp(after: cursor, reachesRingAt: position) }
         stream.live = true

@@ -138,19 +138,25 @@ public final class EventHub: Service, Sendable {
         }
     }
 
-    /// One read: where the outbox ends (the first time), else the next page of events, fanned
-    /// out to every stream in id order once every lower id is settled (`OutboxFrontier`: an
-    /// event may commit after a later one). Returns how many events were fanned out.
+    /// One read: the first one finds where the outbox ends; the next ones read the next page
+    /// of events, fanned out to every stream in id order once every lower id is settled
+    /// (`OutboxFrontier`: an event may commit after a later one). Returns how many events were
+    /// fanned out.
+    ///
+    /// The reader starts a ring's worth of events back from the newest, not at it: an id below
+    /// the newest may belong to a transaction still running, and a node that started past it
+    /// would never send it, nor let a resuming stream catch up on it. Streams are served once
+    /// the reader has read to the end of the outbox.
     @discardableResult
     public func runOnce() async throws -> Int {
         guard let frontier = state.withLock({ $0.frontier }) else {
             let newest = try await outbox.lastEventID()
+            let base = max(0, newest - Int64(configuration.bufferedEvents))
             state.withLock {
-                $0.fanout.start(at: newest)
-                $0.frontier = OutboxFrontier(position: newest)
+                $0.fanout.begin(after: base, newest: newest)
+                $0.frontier = OutboxFrontier(position: base)
             }
-            wakeAll()
-            return 0
+            return configuration.readPage  // read on at once: the streams wait for it
         }
         let page = try await outbox.streamPage(after: frontier.position, limit: configuration.readPage)
         let settled = state.withLock { state in state.frontier?.settle(page, now: .now) }
@@ -159,10 +165,16 @@ public final class EventHub: Service, Sendable {
                 "event ids missing for longer than the wait were skipped: a transaction kept them open",
                 metadata: ["ids": "\(skipped)"])
         }
-        guard let events = settled?.events, !events.isEmpty else { return 0 }
+        let events = settled?.events ?? []
+        let caughtUp = page.events.count < configuration.readPage
+        guard !events.isEmpty else {
+            if caughtUp, state.withLock({ $0.fanout.serve() }) { wakeAll() }
+            return 0
+        }
         let frames = events.map(frame)
         let (behind, aborts) = state.withLock { state in
             let behind = state.fanout.append(frames)
+            if caughtUp { state.fanout.serve() }
             return (behind, behind.map { state.release($0) })
         }
         for abort in aborts { abort() }

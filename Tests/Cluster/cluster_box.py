@@ -542,6 +542,15 @@ def run(base, duration, broker_seconds=8, creators=4, watchers=4, report=print):
                 "events": len(watcher.seen), "reconnects": watcher.reconnects,
                 "lost": len(lost), "lost_ids": lost[:20], "repeated": len(got) - len(set(got)),
             })
+        if any(stream["lost"] for stream in results["sse"]):
+            # What a lost event needs to be explained: the rows, and what the nodes' readers said.
+            lost = sorted({i for stream in results["sse"] for i in stream["lost_ids"]})
+            results["lost_rows"] = cluster.psql(
+                "SELECT id, compose_id, created_at FROM outbox WHERE id IN (%s)" % ",".join(map(str, lost))).splitlines()
+            results["reader_skips"] = [
+                line.strip()[:300] for index in range(len(cluster.nodes))
+                for line in open(os.path.join(base, "node%d" % index, "node.log"), errors="replace")
+                if "were skipped" in line or "fell behind" in line]
         results["requests"] = len(recorder.requests)
         return results
     finally:

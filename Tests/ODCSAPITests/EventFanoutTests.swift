@@ -36,6 +36,25 @@ import Testing
         #expect(fanout.take(early) == .idle)
     }
 
+    @Test func streamsWaitWhileTheReaderReadsTheRingsWorthBackAndFreshOnesStartAfterItsNewest() throws {
+        var fanout = Self.fanout()
+        let fresh = try fanout.open(client: "a", composeID: nil, after: nil)
+        let resuming = try fanout.open(client: "a", composeID: nil, after: 3)
+        // The outbox ended at 6 when the reader began; it reads from 2 on.
+        fanout.begin(after: 2, newest: 6)
+        _ = fanout.append([Self.frame(3), Self.frame(4)])
+        #expect(fanout.take(fresh) == .idle && fanout.take(resuming) == .idle, "nothing is served before the reader has caught up")
+        _ = fanout.append([Self.frame(6), Self.frame(7)])
+        let first = fanout.serve()
+        let again = fanout.serve()
+        #expect(first && !again)
+        #expect(Self.ids(fanout.take(fresh)) == [7])
+        #expect(Self.ids(fanout.take(resuming)) == [4, 6, 7])
+        let later = try fanout.open(client: "a", composeID: nil, after: nil)
+        _ = fanout.append([Self.frame(8)])
+        #expect(Self.ids(fanout.take(later)) == [8])
+    }
+
     @Test func aStreamOfOneComposeGetsOnlyItsEvents() throws {
         var fanout = Self.fanout()
         fanout.start(at: 0)

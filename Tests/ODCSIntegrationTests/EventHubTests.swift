@@ -200,6 +200,41 @@ import Testing
         }
     }
 
+    /// A node that starts while an event's transaction is still open (its id below the newest
+    /// committed one) sends it once it commits, to a stream resuming from before it. It once
+    /// started past it: the cluster in a box lost one event on every stream in a rolling restart.
+    @Test(.timeLimit(.minutes(3))) func aNodeStartedWhileAnEventIsStillBeingWrittenSendsItOnceItCommits() async throws {
+        try await TestCluster.with(environment: Self.apiOnly) { cluster in
+            try await cluster.start(0)
+            try await Self.insertComposes(cluster, 1)
+            cluster.signal(0, SIGTERM)
+            #expect(try await cluster.waitExit(0, timeout: .seconds(60)) == 0)
+            let resumeFrom = try #require(try await Self.outboxIDs(cluster).last)
+            try await cluster.client.withConnection { holder in
+                // The held transaction takes the next outbox id; a later one commits before the node starts.
+                try await holder.query("BEGIN", logger: TestDatabase.logger)
+                try await holder.query(
+                    """
+                    INSERT INTO composes (owner, source_type, source, state, results, flags, time_submitted, time_to_expire, builds, arches)
+                    VALUES ('held', 6, '', 0, 1, 64, now(), now() + interval '1 day', 'pkg-held-1', 'x86_64')
+                    """, logger: TestDatabase.logger)
+                try await Self.insertComposes(cluster, 1)
+                try await cluster.start(0)
+                try await RawEventStream.with(port: Self.port(cluster, 0), headers: ["Last-Event-ID": String(resumeFrom)]) { stream in
+                    #expect(try await stream.head().status == 200)
+                    try await Self.waitForOpenStreams(cluster, 1)
+                    try await holder.query("COMMIT", logger: TestDatabase.logger)
+                    // A last event after the commit: the stream reads up to it, whatever it missed.
+                    try await Self.insertComposes(cluster, 1)
+                    let stored = try await Self.outboxIDs(cluster).filter { $0 > resumeFrom }
+                    var ids: [Int64] = []
+                    while ids.last != stored.last, let event = try await stream.next() { ids.append(Self.id(event)) }
+                    #expect(stored.count == 3 && ids == stored)
+                }
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func aStreamThatFallsBehindIsEndedAndItsClientResumesWithoutLoss() async throws {
         try await TestCluster.with(environment: Self.apiOnly.merging(["ODCS_EVENTS_BUFFERED_EVENTS": "16"]) { $1 }) { cluster in
             try await cluster.start(0)
