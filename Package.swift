@@ -258,7 +258,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ODCSStoreTests", dependencies: ["ODCSStore", "ODCSTesting"]),
-        .testTarget(name: "ODCSRepoTests", dependencies: ["ODCSRepo", "ODCSTesting"]),
+        .testTarget(name: "ODCSRepoTests", dependencies: ["ODCSRepo", "ODCSVolume", "ODCSTesting"]),
         .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSVolume", "ODCSTesting"]),
         .testTarget(
             name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSVolume", "ODCSTesting"]),

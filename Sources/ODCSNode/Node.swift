@@ -28,6 +28,7 @@ public struct Node: Sendable {
     /// Runs until SIGTERM/SIGINT. Starts the embedded PostgreSQL when no database URL is set.
     public func run() async throws {
         for warning in configuration.warnings { logger.warning("\(warning)") }
+        GenerationPriority.set(configuration.backend.generationNice)
         // Before any connection is opened: a flood of HTTP connections must find the limit
         // as high as this process may set it (FileDescriptorBudget).
         let files = FileDescriptorBudget.raiseSoftLimit()

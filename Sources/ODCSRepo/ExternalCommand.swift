@@ -1,4 +1,5 @@
 import Subprocess
+import ODCSVolume
 import Synchronization
 import SystemPackage
 
@@ -15,7 +16,7 @@ import SystemPackage
 /// The whole process group is killed, SIGTERM first and SIGKILL after `terminationGrace`, when
 /// the timeout passes or the calling task is cancelled, so that grandchildren do not outlive
 /// the compose that started them. Whatever is left in the group once the command has exited
-/// (or been killed) gets SIGKILL too.
+/// (or been killed) gets SIGKILL too. The command runs at `GenerationPriority.nice`.
 public struct ExternalCommand: Sendable {
     /// argv: the first element is a program name looked up in `PATH`, or a path.
     public var arguments: [String]
@@ -100,6 +101,9 @@ public struct ExternalCommand: Sendable {
                 group.addTask {
                     let result = try await Subprocess.run(configuration, input: .none, output: output, error: error) { execution in
                         leader.record(execution.processIdentifier.value)
+                        // Generation work: below the node's control plane (what the command
+                        // starts from now on inherits it).
+                        GenerationPriority.lowerProcessGroup(execution.processIdentifier.value)
                     }
                     return result.terminationStatus
                 }

@@ -127,11 +127,12 @@ extension ComposeWorker {
     }
 
     /// Races the generation against the timeout and the job's interrupts; the losers are
-    /// cancelled (a generator's child processes die with their process group).
+    /// cancelled (a generator's child processes die with their process group). The generator
+    /// runs on `GenerationExecutor`, off the threads that serve the node's requests.
     func generate(_ context: GenerationContext, generator: any ComposeGenerator, interrupts: AsyncStream<JobInterrupt>) async -> Outcome {
         let timeout = configuration.generationTimeout
         return await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
+            group.addTask(executorPreference: GenerationExecutor.shared) {
                 do {
                     return .generated(try await generator.generate(context))
                 } catch {

@@ -17,30 +17,37 @@ import Synchronization
 ///
 ///     let method = try await BlockingIO.bulk.run { cancel in try fetcher.place(…, cancel: cancel) }
 ///
-/// A hung mount still hangs the work in a lane (and fills it), but never the node.
+/// A hung mount still hangs the work in a lane (and fills it), but never the node. The bulk
+/// lane's threads run at `GenerationPriority.nice`, below the rest of the node.
 public struct BlockingIO: Sendable {
-    public static let bulk = BlockingIO(threads: 4)
-    public static let lookup = BlockingIO(threads: 4)
+    public static let bulk = BlockingIO(threads: 4, lowered: true)
+    public static let lookup = BlockingIO(threads: 4, lowered: false)
 
     let pool: NIOThreadPool
     public let threads: Int
+    /// Whether this lane's threads run at `GenerationPriority.nice`.
+    let lowered: Bool
 
-    init(threads: Int) {
+    init(threads: Int, lowered: Bool) {
         self.threads = threads
+        self.lowered = lowered
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
     }
 
     /// Runs `body` on a thread of this lane. A task cancelled before its turn never runs.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive(body)
+        try await pool.runIfActive { [lowered] in
+            if lowered { GenerationPriority.lowerCurrentThread() }
+            return try body()
+        }
     }
 
     /// Runs long work that checks `cancel` between its steps: cancelling the calling task sets it.
     public func run<T: Sendable>(_ body: @escaping @Sendable (Cancellation) throws -> T) async throws -> T {
         let cancellation = Cancellation()
         return try await withTaskCancellationHandler {
-            try await pool.runIfActive { try body(cancellation) }
+            try await run { try body(cancellation) }
         } onCancel: {
             cancellation.cancel()
         }

@@ -1,6 +1,7 @@
 import Foundation
 import ODCSRepo
 import ODCSTesting
+import ODCSVolume
 import SystemPackage
 import Testing
 
@@ -14,6 +15,17 @@ import Testing
             #expect(text.hasPrefix("earlier\n$ ['sh', '-c', 'echo out; echo err >&2']\n"))
             #expect(text.contains("out\n"))
             #expect(text.contains("err\n"))
+        }
+    }
+
+    @Test func theCommandRunsAtTheGenerationNiceValue() async throws {
+        try await TemporaryDirectory.with { dir in
+            let log = dir.appending("cmd.log")
+            // The command's group is lowered just after it starts: it waits for that, then says
+            // where it is (`nice` prints the niceness it inherits). One never lowered times out.
+            let script = "while [ \"$(nice)\" != \(GenerationPriority.nice) ]; do :; done; echo nice=$(nice)"
+            try await ExternalCommand(["sh", "-c", script], log: log, timeout: .seconds(30)).run()
+            #expect(try String(contentsOfFile: log.string, encoding: .utf8).contains("nice=\(GenerationPriority.nice)\n"))
         }
     }
 

@@ -5,6 +5,7 @@ import ODCSGenerator
 import ODCSServices
 import ODCSStore
 import ODCSTesting
+import ODCSVolume
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -93,6 +94,32 @@ struct ScriptedGenerator: ComposeGenerator {
             var seen: [ScriptedGenerator.Event] = []
             for await event in events { seen.append(event) }
             #expect(seen == [.started(compose.id)])
+        }
+    }
+
+    /// The generator's own code, before and after its awaits, runs on `GenerationExecutor`'s
+    /// lowered threads, not on the threads that serve the node's requests.
+    @Test(.timeLimit(.minutes(3))) func theGeneratorRunsOnTheGenerationExecutorBelowTheNode() async throws {
+        let target = try TemporaryTargetDir()
+        defer { target.remove() }
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let (events, continuation) = AsyncStream.makeStream(of: ScriptedGenerator.Event.self)
+            let seen = Mutex<[Int32]>([])
+            let generator = ScriptedGenerator(events: continuation) { context in
+                seen.withLock { $0.append(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) }
+                try await Task.sleep(for: .milliseconds(1))
+                seen.withLock { $0.append(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) }
+                return GenerationResult(pungiComposeID: "\(context.name)-1-20261207.t.0")
+            }
+            let compose = try await factory.insert()
+            let done = try await running(makeWorker(factory, target, generator: generator)) {
+                try await waitFor(factory, compose.id, [.done, .failed])
+            }
+            continuation.finish()
+            #expect(done.state == .done)
+            let own = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            #expect(seen.withLock { $0 } == [max(own, GenerationPriority.nice), max(own, GenerationPriority.nice)])
         }
     }
 

@@ -16,6 +16,8 @@ public struct BackendSettings: Sendable {
     public var orphanSweepInterval: Duration
     public var orphanMinAge: Duration
     public var trashGrace: Duration
+    /// `generation_nice`: see `GenerationPriority`.
+    public var generationNice: Int
     public var minFreeSpace: Int
     public var minFreeSpaceMinAge: Duration
     public var minFreeSpaceInterval: Duration

@@ -204,6 +204,10 @@ extension ConfigurationKey {
             "Seconds a removed compose stays in the target dir's .trash/ before it is deleted, so that downloads in progress "
                 + "finish (disk pressure deletes it sooner)."),
         .init(
+            "generation_nice", .integer(0...19), 10,
+            "Nice value of the node's generation work (copies onto the volume, tree removals, createrepo_c, Pungi), so that "
+                + "the API, heartbeats and leader checks get the CPU first on a busy node (0: the same priority as the rest)."),
+        .init(
             "min_free_space", .integer(0...Int.max), 0,
             "Bytes that must stay free on each target dir's volume: below it the oldest done composes there are removed early, "
                 + "and a compose whose packages would not leave it free fails at once unless room can be made (0: no early removal)."),
