@@ -1,5 +1,5 @@
-import Subprocess
 import ODCSVolume
+import Subprocess
 import Synchronization
 import SystemPackage
 
