@@ -123,6 +123,9 @@ def main():
             target = os.path.join(args.root, "target-scale-%s" % stamp)
             shutil.rmtree(target, ignore_errors=True)
             os.makedirs(target)
+            # A new, empty target dir is a new volume: forget the last one's identity, or the
+            # node refuses it as not the cluster's volume (docs/operations.md).
+            cluster.psql("DO $$ BEGIN IF to_regclass('volumes') IS NOT NULL THEN DELETE FROM volumes; END IF; END $$")
             cluster.target = target
             cluster.configure(**{
                 "koji_url": hub.url, "koji_topdir": hub.topdir, "allowed_arches": json.dumps(["x86_64", "i686"]),

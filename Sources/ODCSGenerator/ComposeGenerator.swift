@@ -24,10 +24,13 @@ public struct GenerationContext: Sendable {
     /// The shared header cache (`<target_dir>/.cache/headers`, docs/header-cache.md): snapshots
     /// of RPM headers that every node reads instead of the RPMs (nil: headers are read each time).
     public var headerCache: FilePath?
+    /// The shared Koji listing cache (`<target_dir>/.cache/koji`, `KojiListingCache`): tag
+    /// listings by event (nil: the hub is asked each time).
+    public var kojiListingCache: FilePath?
 
     public init(
         compose: Compose, attempt: Int, staging: FilePath, targetDirURL: String, logger: Logger, space: (any SpaceCheck)? = nil,
-        headerCache: FilePath? = nil
+        headerCache: FilePath? = nil, kojiListingCache: FilePath? = nil
     ) {
         self.compose = compose
         self.attempt = attempt
@@ -36,6 +39,7 @@ public struct GenerationContext: Sendable {
         self.logger = logger
         self.space = space
         self.headerCache = headerCache
+        self.kojiListingCache = kojiListingCache
     }
 
     /// `odcs-<id>`: the compose's directory and repository name.

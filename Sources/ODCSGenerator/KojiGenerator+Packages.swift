@@ -2,6 +2,7 @@ import Foundation
 import ODCSCore
 import ODCSKoji
 import ODCSRepo
+import ODCSVolume
 import SystemPackage
 
 /// A Koji RPM as a compose candidate: the file picked by sigkey preference, and whether that
@@ -19,7 +20,9 @@ extension KojiGenerator {
     /// The RPMs and builds the compose draws from: the tag's latest builds at the compose's
     /// event (with inheritance unless `no_inheritance`) plus any listed builds, or for `build`
     /// and `pungi_compose` just the listed builds.
-    func packageSet(of compose: Compose, layout: ComposeLayout, log: StepLog) async throws -> ([KojiRPM], [KojiBuild]) {
+    func packageSet(
+        of compose: Compose, layout: ComposeLayout, log: StepLog, cache: KojiListingCache? = nil
+    ) async throws -> ([KojiRPM], [KojiBuild]) {
         var rpms: [KojiRPM] = []
         var builds: [KojiBuild] = []
         if compose.sourceType == .tag {
@@ -30,8 +33,11 @@ extension KojiGenerator {
             let event = try await koji.getEvent(pinned)
             try layout.write("{\"id\": \(event.id), \"ts\": \(event.timestamp)}\n", to: layout.work.appending("global/koji-event"))
             let inherit = !compose.flags.contains(.noInheritance)
-            (rpms, builds) = try await koji.listTaggedRPMS(tag, event: event.id, inherit: inherit, latest: true)
-            log.info("Koji tag \(tag) at event \(event.id)\(inherit ? " with inheritance" : ""): \(builds.count) latest builds")
+            let cached = try await listing(tag, event: event.id, inherit: inherit, cache: cache)
+            (rpms, builds) = cached.listing
+            log.info(
+                "Koji tag \(tag) at event \(event.id)\(inherit ? " with inheritance" : ""): \(builds.count) latest builds"
+                    + (cached.fromCache ? " (listing cache)" : ""))
         }
         let listed = (compose.builds ?? "").split(separator: " ").map(String.init)
         if !listed.isEmpty {
@@ -48,6 +54,21 @@ extension KojiGenerator {
             log.info("Listed builds: \(listed.joined(separator: " "))")
         }
         return (rpms, builds)
+    }
+
+    /// `listTaggedRPMS(tag, event, inherit, latest: true)`, from the listing cache when it
+    /// holds it; a listing the hub gave is stored there for the next compose at that event.
+    func listing(
+        _ tag: String, event: Int64, inherit: Bool, cache: KojiListingCache?
+    ) async throws -> (listing: KojiListingCache.Listing, fromCache: Bool) {
+        if let cache, let listing = try await BlockingIO.bulk.run({ cache.load(tag: tag, event: event, inherit: inherit, latest: true) }) {
+            return (listing, true)
+        }
+        let listing = try await koji.listTaggedRPMS(tag, event: event, inherit: inherit, latest: true)
+        if let cache {
+            _ = try await BlockingIO.bulk.run { cache.store(listing, tag: tag, event: event, inherit: inherit, latest: true) }
+        }
+        return (listing, false)
     }
 
     /// Picks each RPM's file in sigkey order: on a mounted volume the first signed copy that

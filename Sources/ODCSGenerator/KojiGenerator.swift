@@ -155,7 +155,8 @@ public struct KojiGenerator: ComposeGenerator {
         let sigkeys = SigkeyPreference(compose.sigkeys)
         let multilib = MultilibRequest(compose)
 
-        var (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log)
+        let listingCache = context.kojiListingCache.map { KojiListingCache(directory: $0, hub: koji.configuration.url) }
+        var (rpms, builds) = try await packageSet(of: compose, layout: layout, log: log, cache: listingCache)
         let modules = try await modularContent(of: compose, arches: arches, log: log)
         let modularRPMs = Set(modules.rpms.map(\.id))
         var seenRPMs = Set(rpms.map(\.id))

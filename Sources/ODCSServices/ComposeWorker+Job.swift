@@ -96,7 +96,7 @@ extension ComposeWorker {
             compose: resolved, attempt: lease.attempt, staging: staging,
             targetDirURL: configuration.targetDirectories.url(for: compose), logger: logger,
             space: room.map { ComposeSpace(room: $0, layout: layout, composeID: compose.id, metrics: metrics) },
-            headerCache: layout.headerCache)
+            headerCache: layout.headerCache, kojiListingCache: layout.kojiListingCache)
         let outcome = await generate(context, generator: generator, interrupts: interrupts)
         let timer = { (name: String) in
             metrics.generationTime(sourceType: compose.sourceType.name, outcome: name).record(duration: ContinuousClock.now - started)

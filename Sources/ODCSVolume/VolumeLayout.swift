@@ -34,6 +34,9 @@ public struct VolumeLayout: Sendable, Equatable {
     /// Hidden, so neither served nor swept; created by the generator that first writes there.
     public var headerCache: FilePath { root.appending(literal: ".cache/headers").path }
 
+    /// `<target_dir>/.cache/koji`: Koji tag listings by event, shared by every node (docs/header-cache.md).
+    public var kojiListingCache: FilePath { root.appending(literal: ".cache/koji").path }
+
     var stagingDirectory: ConfinedPath { root.appending(literal: ".staging") }
     var trashDirectory: ConfinedPath { root.appending(literal: ".trash") }
 

@@ -65,14 +65,16 @@ struct KojiGeneratorRig: Sendable {
     }
 
     static func context(
-        _ compose: Compose, target: FilePath, targetDirURL: String = "http://localhost/odcs", headerCache: FilePath? = nil
+        _ compose: Compose, target: FilePath, targetDirURL: String = "http://localhost/odcs", headerCache: FilePath? = nil,
+        kojiListingCache: FilePath? = nil
     ) throws -> GenerationContext {
         let staging = target.appending(".staging/odcs-\(compose.id)-1")
         try FileManager.default.createDirectory(atPath: staging.string, withIntermediateDirectories: true)
         var logger = Logger(label: "koji-generator-test")
         logger.logLevel = .warning
         return GenerationContext(
-            compose: compose, attempt: 1, staging: staging, targetDirURL: targetDirURL, logger: logger, headerCache: headerCache)
+            compose: compose, attempt: 1, staging: staging, targetDirURL: targetDirURL, logger: logger, headerCache: headerCache,
+            kojiListingCache: kojiListingCache)
     }
 
     /// The file names in a tree of the generated compose.

@@ -13,10 +13,11 @@ import Testing
     typealias Rig = KojiGeneratorRig
 
     static func generate(
-        _ generator: KojiGenerator, _ compose: Compose, target: FilePath, headerCache: FilePath? = nil
+        _ generator: KojiGenerator, _ compose: Compose, target: FilePath, headerCache: FilePath? = nil,
+        kojiListingCache: FilePath? = nil
     ) async throws -> GenerationContext {
         let resolved = try await generator.resolve(compose, logger: Logger(label: "test"))
-        let context = try Rig.context(resolved, target: target, headerCache: headerCache)
+        let context = try Rig.context(resolved, target: target, headerCache: headerCache, kojiListingCache: kojiListingCache)
         _ = try await generator.generate(context)
         return context
     }
@@ -217,6 +218,36 @@ import Testing
             // Snapshots are named by content and left whole: no temporary files.
             let left = FileManager.default.enumerator(atPath: cache.string)?.compactMap { $0 as? String } ?? []
             #expect(left.contains { $0.hasSuffix(".solv") } && !left.contains { $0.contains(".tmp-") })
+        }
+    }
+
+    /// A tag's listing at an event is asked of the hub once: the next compose at that event reads
+    /// it from the listing cache and gives the same compose; a compose at a later event (the tag
+    /// changed) asks again and sees the change.
+    @Test func aTagListingIsAskedOnceAtAnEventAndAgainAtANewOne() async throws {
+        try await Rig.with { _, hub, generator, target in
+            let cache = target.appending(".cache/koji")
+            func listings() async -> Int { await hub.calls(of: "listTaggedRPMS").count }
+            let first = try await Self.generate(
+                generator, Rig.compose(source: "rig-tag", packages: "foo baz", flags: .noDeps), target: target, kojiListingCache: cache)
+            let asked = await listings()
+            #expect(asked == 1)
+            let second = try await Self.generate(
+                generator, Rig.compose(id: 2, source: "rig-tag", packages: "foo baz", flags: .noDeps, event: first.compose.kojiEvent),
+                target: target, kojiListingCache: cache)
+            #expect(await listings() == asked, "the same tag at the same event is not asked again")
+            #expect(Rig.files(second, "x86_64/os") == Rig.files(first, "x86_64/os"))
+            #expect(Rig.files(second, "source/tree") == Rig.files(first, "source/tree"))
+            #expect(try Self.text(second.staging.appending("logs/global/odcs-koji.global.log")).contains("latest builds (listing cache)"))
+
+            await hub.update { data in data.untagBuild(data.build(nvr: "foo-1.1-1")!.id, from: "rig-tag") }
+            let third = try await Self.generate(
+                generator, Rig.compose(id: 3, source: "rig-tag", packages: "foo", flags: .noDeps), target: target, kojiListingCache: cache)
+            #expect(await listings() == asked + 1)
+            #expect(Rig.files(first, "x86_64/os").contains("foo-1.1-1.x86_64.rpm"))
+            #expect(Rig.files(third, "x86_64/os") == ["foo-1.0-1.x86_64.rpm"])
+            let left = FileManager.default.enumerator(atPath: cache.string)?.compactMap { $0 as? String } ?? []
+            #expect(left.filter { $0.hasSuffix(".listing") }.count == 2 && !left.contains { $0.contains(".tmp-") })
         }
     }
 
