@@ -80,3 +80,47 @@ import Testing
         #expect(solver.closure(request).packages.nvras == ["libfoo-1.0-1.i686", "libfoo-1.0-1.x86_64"])
     }
 }
+
+/// Headers read on several threads (each part into a pool of its own, added back through an
+/// in-memory `.solv`) give the pool that reading them one by one gives: the same packages in
+/// the same order, the same closures (multilib runtime reads file lists), the same errors.
+@Suite struct ParallelHeaderReadingTests {
+    static func load(_ repo: FixtureRepository, threads: Int, methods: Set<MultilibMethod>) throws -> ([String], [String]) {
+        let solver = DependencySolver(arch: "x86_64", multilib: true)
+        solver.readingThreads = threads
+        let loaded = try solver.addCandidates(repository: 1, rpmFiles: repo.binaryPaths)
+        let wanted = try pick(loaded, "libfoo-1.0-1.x86_64", "foo-devel-1.0-1.x86_64")
+        let result = solver.closure(ClosureRequest(initial: wanted, resolveDependencies: true, multilibMethods: methods))
+        return (loaded.map(\.nevra), result.packages.nvras)
+    }
+
+    @Test func readingOnSeveralThreadsGivesWhatReadingOneByOneGives() async throws {
+        var specs: [FixtureSpec] = []
+        for (arch, libdir) in [("x86_64", "/usr/lib64"), ("i686", "/usr/lib")] {
+            specs += [
+                FixtureSpec(
+                    "libfoo", arch: arch, files: ["\(libdir)/libfoo.so.1"],
+                    extraPreamble: ["%ifarch i686", "Requires: libhelper.so.1", "%endif"]),
+                FixtureSpec("foo-devel", arch: arch, requires: ["libfoo", "/usr/bin/tool-\(arch)"], files: ["/usr/include/foo-\(arch).h"]),
+                FixtureSpec("tool", arch: arch, files: ["/usr/bin/tool-\(arch)"]),
+            ]
+        }
+        specs.append(FixtureSpec("helper", arch: "i686", provides: ["libhelper.so.1"], files: ["/usr/lib/helper.txt"]))
+        let repo = try await FixtureRepository(specs)
+        for methods: Set<MultilibMethod> in [[.runtime], [.devel]] {
+            let one = try Self.load(repo, threads: 1, methods: methods)
+            #expect(one.1.contains("libfoo-1.0-1.i686") && one.1.contains("tool-1.0-1.x86_64"))
+            for threads in [2, 3, 7, 100] {
+                let many = try Self.load(repo, threads: threads, methods: methods)
+                #expect(many.0 == one.0, "\(threads) threads")
+                #expect(many.1 == one.1, "\(threads) threads")
+            }
+        }
+        // A bad file in any part fails the whole call, naming it.
+        let bad = repo.binaryPaths[4]
+        try "not an rpm".write(toFile: bad, atomically: true, encoding: .utf8)
+        let solver = DependencySolver(arch: "x86_64", multilib: true)
+        solver.readingThreads = 3
+        #expect(throws: SolverError.self) { try solver.addCandidates(repository: 1, rpmFiles: repo.binaryPaths) }
+    }
+}
