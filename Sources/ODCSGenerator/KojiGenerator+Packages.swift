@@ -170,12 +170,8 @@ extension KojiGenerator {
             for index in pool.indices { pool[index].candidate.repository = .directory(root) }
             log.info("Downloaded \(jobs.count) RPMs from \(configuration.topurl ?? "") for dependency solving")
         }
-        var resolvers: [RepositoryLocation: (String) throws(RepoError) -> RepositoryLocation] = [:]
         return try pool.map { entry in
-            let repository = entry.candidate.repository
-            let resolve = try resolvers[repository] ?? repository.resolver()
-            resolvers[repository] = resolve
-            guard case .directory(let path) = try resolve(entry.candidate.package.href) else { return "" }
+            guard case .directory(let path) = try entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
             return path.string
         }
     }

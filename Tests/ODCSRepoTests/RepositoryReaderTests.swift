@@ -160,20 +160,4 @@ import Testing
         }
         #expect(try local.resolve("Packages/a/a.rpm") == .directory("/srv/r/Packages/a/a.rpm"))
     }
-
-    /// The resolver a tag compose uses for its 87,000 candidates answers as `resolve` does,
-    /// refusals included.
-    @Test func aResolverAnswersAsResolveDoes() throws {
-        for location in [
-            try #require(RepositoryLocation("/srv/r")), try #require(RepositoryLocation("/")),
-            try #require(RepositoryLocation("https://example.com/r")),
-        ] {
-            let resolve = try location.resolver()
-            for href in ["Packages/a/a.rpm", "a.rpm", "../../etc/shadow", "/etc/shadow", "Packages/../../x.rpm", "", "a//b", "./a"] {
-                let expected = Result { () throws(RepoError) in try location.resolve(href) }
-                let got = Result { () throws(RepoError) in try resolve(href) }
-                #expect(got == expected, "\(location) \(href)")
-            }
-        }
-    }
 }
