@@ -60,15 +60,8 @@ public final class DependencySolver {
     @discardableResult
     public func addCandidates(repository: Int, rpmFiles: [String]) throws(SolverError) -> [SolverPackage] {
         let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
-        return register(
-            try pool.addRPMFiles(
-                rpmFiles, origin: origin, label: "candidate-\(repository)",
-                threads: readingThreads ?? SolvablePool.readingThreads(for: rpmFiles.count)))
+        return register(try pool.addRPMFiles(rpmFiles, origin: origin, label: "candidate-\(repository)"))
     }
-
-    /// How many threads read candidate RPM headers (nil: one below 2,000 files, else one per
-    /// core, at most 4). Tests set it to compare the parallel reading with the plain one.
-    var readingThreads: Int?
 
     /// Candidate packages read from RPM files through a snapshot (`.solv`) of their headers:
     /// read from `snapshot` when it holds as many packages as there are files, else from the
@@ -80,9 +73,7 @@ public final class DependencySolver {
         -> (packages: [SolverPackage], headersRead: Int)
     {
         let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
-        let (ids, read) = try pool.addRPMFiles(
-            rpmFiles, snapshot: snapshot, origin: origin, label: "candidate-\(repository)",
-            threads: readingThreads ?? SolvablePool.readingThreads(for: rpmFiles.count))
+        let (ids, read) = try pool.addRPMFiles(rpmFiles, snapshot: snapshot, origin: origin, label: "candidate-\(repository)")
         return (register(ids), read)
     }
 

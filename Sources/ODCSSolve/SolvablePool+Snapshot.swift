@@ -15,10 +15,10 @@ extension SolvablePool {
     /// rename: readers see a whole file or none; two writers write the same content).
     /// - Returns: the solvables in file order, and how many RPM headers were read (0 on a hit).
     func addRPMFiles(
-        _ paths: [String], snapshot: String, origin: Origin, label: String, threads: Int
+        _ paths: [String], snapshot: String, origin: Origin, label: String
     ) throws(SolverError) -> (ids: [Id], headersRead: Int) {
         if let ids = addSnapshot(snapshot, expected: paths.count, origin: origin, label: label) { return (ids, 0) }
-        let ids = try addRPMFiles(paths, origin: origin, label: label, threads: threads)
+        let ids = try addRPMFiles(paths, origin: origin, label: label)
         if let first = ids.first, let repo = solvable(first).pointee.repo { writeSnapshot(repo, to: snapshot) }
         return (ids, paths.count)
     }
