@@ -88,8 +88,8 @@ def compose(cluster, body, poll_ms):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--builds", default="575,5900,17250",
-                        help="fixture sizes in builds (about 3.5 binary RPMs each: 2,000 / 20,000 / 60,000)")
+    parser.add_argument("--builds", default="575,5900,20000",
+                        help="fixture sizes in builds (about 3.4 binary RPMs each: 1,951 / 19,983 / 67,642)")
     parser.add_argument("--root", default="/var/tmp/odcs-kojibench")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--bin-dir", help="take odcs and koji-test-hub from here (e.g. .build/debug: a smoke run, not a benchmark)")
