@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A connection to an AMQP 0-9-1 broker (RabbitMQ).
 ///
@@ -60,6 +61,10 @@ public final class AMQPConnection: Sendable {
         logger[metadataKey: "amqp_vhost"] = "\(configuration.virtualHost)"
         let tls = try configuration.tls.map { try AMQPTLS.makeHandlerFactory($0, host: configuration.host) }
         let status = ConnectionStatus()
+        // The handler as the initializer made it: a broker that refuses the handshake (an
+        // unknown vhost, bad credentials) closes the connection at once, and the handler may
+        // be gone from the pipeline before it could be looked up there.
+        let made = MadeHandler()
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -68,9 +73,12 @@ public final class AMQPConnection: Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(try tls()) }
                     try pipeline.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maximumFrameSize: configuration.frameMax)))
-                    try pipeline.addHandler(
-                        AMQPConnectionHandler(configuration: configuration, logger: logger, status: status, eventLoop: channel.eventLoop)
-                    )
+                    let handler = AMQPConnectionHandler(
+                        configuration: configuration, logger: logger, status: status, eventLoop: channel.eventLoop)
+                    try pipeline.addHandler(handler)
+                    made.set(
+                        NIOLoopBound(handler, eventLoop: channel.eventLoop), handshake: handler.handshakePromise.futureResult,
+                        close: handler.closePromise.futureResult)
                 }
             }
         let channel: any Channel
@@ -84,13 +92,10 @@ public final class AMQPConnection: Sendable {
         } catch {
             throw AMQPError.connectFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
         }
-        let (handler, handshake, closeFuture) = try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: AMQPConnectionHandler.self)
-            return (
-                NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.handshakePromise.futureResult,
-                handler.closePromise.futureResult
-            )
-        }.get()
+        guard let (handler, handshake, closeFuture) = made.get() else {
+            channel.close(promise: nil)
+            throw AMQPError.connectFailed(host: configuration.host, port: configuration.port, reason: "the connection was not set up")
+        }
         do {
             try await handshake.get()
         } catch {
@@ -117,4 +122,17 @@ public final class AMQPConnection: Sendable {
         eventLoop.execute { handler.value.close() }
         _ = try? await closeFuture.get()
     }
+}
+
+/// The connection handler the channel initializer made, handed to `connect` (the initializer
+/// runs on the event loop; `connect` reads it once the socket is connected).
+private final class MadeHandler: Sendable {
+    typealias Made = (handler: NIOLoopBound<AMQPConnectionHandler>, handshake: EventLoopFuture<Void>, close: EventLoopFuture<Void>)
+    private let made = Mutex<Made?>(nil)
+
+    func set(_ handler: NIOLoopBound<AMQPConnectionHandler>, handshake: EventLoopFuture<Void>, close: EventLoopFuture<Void>) {
+        made.withLock { $0 = (handler, handshake, close) }
+    }
+
+    func get() -> Made? { made.withLock { $0 } }
 }
