@@ -68,6 +68,9 @@ def compose(cluster, body, poll_ms):
             api = API(node.port)
         if time.monotonic() - t0 > 3600:
             raise RuntimeError("compose %d not finished after 1 h" % result["id"])
+        if node.proc.poll() is not None:  # a node that died mid-compose never answers again
+            raise RuntimeError("the node exited with status %s during compose %d; its last lines:\n%s" % (
+                node.proc.returncode, result["id"], "\n".join(text for _, text in node.lines[-20:])))
     seconds = time.monotonic() - t0
     rchar1, disk1 = io_bytes(node.pid)
     peak_kib = kojirun.vm_kib(node.pid, "VmHWM")
