@@ -250,7 +250,12 @@ class Cluster:
     # --------------------------------------------------------------- start and stop
 
     def start(self):
-        subprocess.run([str(SCRIPTS / "pg-private.sh"), "start", self.pg_dir, str(self.pg_port)], check=True)
+        # Default durability (fsync, synchronous_commit): an immediate restart is a crash, and
+        # only a durable server keeps every commit it acknowledged. With the test suites' fast
+        # settings a compose a client had been answered for could vanish (CI saw 182 created,
+        # 180 in the database, and 404s for the two).
+        subprocess.run([str(SCRIPTS / "pg-private.sh"), "start", self.pg_dir, str(self.pg_port)], check=True,
+                       env=dict(os.environ, PG_PRIVATE_DURABLE="1"))
         self.admin_url = "postgres://app@127.0.0.1:%d/postgres" % self.pg_port
         self.database_url = "postgres://app@127.0.0.1:%d/odcs_box" % self.pg_port
         self.psql("CREATE DATABASE odcs_box", url=self.admin_url)
