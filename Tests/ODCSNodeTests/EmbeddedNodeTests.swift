@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func embeddedDatabaseSurvivesAKillAndStopsWithTheNode() async throws {
-        try await withStateDir("embedded", ports: 20_000..<40_000) { stateDir, port in
+        try await withStateDir("embedded", ports: 20_000..<26_000) { stateDir, port in
 
             let first = try start(stateDir: stateDir, port: port)
             defer { stop(first) }
@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func orphanedServerFromAnEarlierRunIsStopped() async throws {
-        try await withStateDir("orphan", ports: 40_000..<60_000) { stateDir, port in
+        try await withStateDir("orphan", ports: 26_000..<32_000) { stateDir, port in
             let first = try start(stateDir: stateDir, port: port)
             defer { stop(first) }
             try await waitReady(first)
