@@ -46,8 +46,11 @@ struct DependencyStep: Sendable {
     /// Where the solver reads the candidates' headers from.
     enum Headers: Sendable {
         /// One local RPM file per candidate, in candidate order, read through the header cache
-        /// when there is one.
-        case rpmFiles([String], cache: HeaderSnapshots?)
+        /// when there is one. A candidate whose file is "" takes its header from the first of
+        /// `metadata` (Koji's repository of the tag, per arch) that lists its NEVRA, and is left
+        /// out of solving when none does; packages of `metadata` that are not candidates are
+        /// left out too.
+        case rpmFiles([String], cache: HeaderSnapshots?, metadata: [(primary: FilePath, filelists: FilePath?)] = [])
         /// Per repository location, its uncompressed primary (and filelists) XML.
         case metadata([RepositoryLocation: (primary: FilePath, filelists: FilePath?)])
     }
@@ -154,8 +157,25 @@ struct DependencyStep: Sendable {
         var byKey: [String: PackageSelection.Candidate] = [:]
         var loaded = 0
         switch headers {
-        case .rpmFiles(let files, let cache):
-            let relevant = zip(candidates.indices, files).filter { arches.contains(candidates[$0.0].package.arch) }
+        case .rpmFiles(let files, let cache, let metadata):
+            var unread: [String: Int] = [:]
+            for (index, file) in zip(candidates.indices, files) where file.isEmpty && arches.contains(candidates[index].package.arch) {
+                unread[candidates[index].package.nevra] = index
+            }
+            for (offset, repository) in metadata.enumerated() where !unread.isEmpty {
+                let id = offset + 1
+                var found: [String: Int] = [:]
+                let packages = try solver.addCandidates(
+                    repository: id, primaryXML: repository.primary.string, filelistsXML: repository.filelists?.string,
+                    keeping: { nevra in
+                        guard let index = unread.removeValue(forKey: nevra) else { return false }
+                        found[nevra] = index
+                        return true
+                    })
+                for package in packages { byKey[Self.key(id, package.nevra)] = found[package.nevra].map { candidates[$0] } }
+                loaded += packages.count
+            }
+            let relevant = zip(candidates.indices, files).filter { !$0.1.isEmpty && arches.contains(candidates[$0.0].package.arch) }
             let packages: [SolverPackage]
             if let cache, !relevant.isEmpty, let snapshot = cache.snapshot(for: relevant.map { cache.keys[$0.0] }) {
                 let read: Int
@@ -165,7 +185,7 @@ struct DependencyStep: Sendable {
                 packages = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1))
             }
             for (package, (index, _)) in zip(packages, relevant) { byKey[Self.key(0, package.nevra)] = candidates[index] }
-            loaded = packages.count
+            loaded += packages.count
         case .metadata(let repositories):
             let locations = Array(Set(candidates.map(\.repository))).sorted { $0.description < $1.description }
             for (offset, location) in locations.enumerated() {

@@ -2,6 +2,7 @@ import Foundation
 import ODCSCore
 import ODCSKoji
 import ODCSRepo
+import ODCSSolve
 import ODCSVolume
 import SystemPackage
 
@@ -141,38 +142,100 @@ extension KojiGenerator {
         return result
     }
 
-    /// The candidates' files on this machine, for the solver to read their headers. Over HTTP
-    /// they are downloaded first into `work/global/koji-pool/` (checked by size for unsigned
-    /// files), and the compose then links its packages from there; the volume's space is
-    /// checked for the whole pool before the first download.
-    func localFiles(of pool: inout [KojiCandidate], layout: ComposeLayout, log: StepLog, context: GenerationContext) async throws
-        -> [String]
-    {
-        if case .url = pool.first?.candidate.repository {
-            let root = try layout.path("work/global/koji-pool")
-            var jobs: [PackageFetcher.Job] = []
-            var directories = Set<String>()
-            for entry in pool {
-                let destination = try layout.path("work/global/koji-pool/\(entry.candidate.package.href)")
-                let directory = destination.removingLastComponent().string
-                if directories.insert(directory).inserted {
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                }
-                jobs.append(.init(package: entry.candidate.package, repository: entry.candidate.repository, destination: destination))
+    /// Where the solver reads the candidates' headers: on a mounted volume, each candidate's
+    /// file. Over HTTP, from the yum metadata of Koji's repository of the tag (`getRepo` at
+    /// the compose's event, one directory per arch), downloading only the candidates it does
+    /// not list (source and debuginfo RPMs are not solved, so never); without such a
+    /// repository (a `build` compose, a tag Koji keeps none of, metadata that cannot be read)
+    /// every solved candidate is downloaded. Downloads go to `work/global/koji-pool/`, which
+    /// the compose then links its packages from; the volume's space is checked first.
+    /// - Returns: per candidate its local file, or "" when its header comes from the metadata
+    ///   (or it is not solved), and the metadata.
+    func headerSources(
+        of pool: inout [KojiCandidate], compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog,
+        context: GenerationContext
+    ) async throws -> (files: [String], metadata: [(primary: FilePath, filelists: FilePath?)]) {
+        guard case .url = pool.first?.candidate.repository else {
+            let files = try pool.map { entry in
+                guard case .directory(let path) = try entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
+                return path.string
             }
-            let fetcher = PackageFetcher(
-                httpClient: httpClient, width: configuration.assembly.fetchWidth, downloadTimeout: configuration.assembly.downloadTimeout)
-            if let space = context.space {
-                let cost = fetcher.bytesToWrite(jobs, into: layout.staging)
-                try await space.ensure(bytes: cost.bytes, for: "the \(jobs.count) RPMs it downloads to solve", logger: context.logger)
-            }
-            _ = try await fetcher.fetch(jobs)
-            for index in pool.indices { pool[index].candidate.repository = .directory(root) }
-            log.info("Downloaded \(jobs.count) RPMs from \(configuration.topurl ?? "") for dependency solving")
+            return (files, [])
         }
-        return try pool.map { entry in
-            guard case .directory(let path) = try entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
-            return path.string
+        let metadata = try await kojiRepositoryMetadata(of: compose, arches: arches, layout: layout, log: log)
+        let listed = try await BlockingIO.bulk.run {
+            try Set(metadata.flatMap { try DependencySolver.packageNEVRAs(primaryXML: $0.primary.string) })
+        }
+        let root = try layout.path("work/global/koji-pool")
+        var files = Array(repeating: "", count: pool.count)
+        var jobs: [PackageFetcher.Job] = []
+        var fetched: [Int] = []
+        var directories = Set<String>()
+        for (index, entry) in pool.enumerated() {
+            let package = entry.candidate.package
+            guard !package.isSource, !package.isDebug, !listed.contains(package.nevra) else { continue }
+            let destination = try layout.path("work/global/koji-pool/\(package.href)")
+            let directory = destination.removingLastComponent().string
+            if directories.insert(directory).inserted {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            jobs.append(.init(package: package, repository: entry.candidate.repository, destination: destination))
+            fetched.append(index)
+            files[index] = destination.string
+        }
+        guard !jobs.isEmpty else { return (files, metadata) }
+        let fetcher = PackageFetcher(
+            httpClient: httpClient, width: configuration.assembly.fetchWidth, downloadTimeout: configuration.assembly.downloadTimeout)
+        if let space = context.space {
+            let cost = fetcher.bytesToWrite(jobs, into: layout.staging)
+            try await space.ensure(bytes: cost.bytes, for: "the \(jobs.count) RPMs it downloads to solve", logger: context.logger)
+        }
+        _ = try await fetcher.fetch(jobs)
+        for index in fetched { pool[index].candidate.repository = .directory(root) }
+        let bytes = fetched.reduce(Int64(0)) { total, index in
+            var status = stat()
+            return total + (stat(files[index], &status) == 0 ? Int64(status.st_size) : 0)
+        }
+        log.info(
+            "Downloaded \(jobs.count) RPMs (\(bytes) bytes) from \(configuration.topurl ?? "") to read their headers for dependency solving")
+        return (files, metadata)
+    }
+
+    /// The primary and filelists metadata of Koji's repository of a tag compose's tag, per arch
+    /// directory the solve needs (Koji's canonical arch: i686 → i386), downloaded into the
+    /// compose's work dir; empty when there is no repository or it cannot be read, which only
+    /// means more downloads.
+    func kojiRepositoryMetadata(
+        of compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog
+    ) async throws -> [(primary: FilePath, filelists: FilePath?)] {
+        guard compose.sourceType == .tag, let topurl = configuration.topurl else { return [] }
+        guard let repo = try await koji.getRepo(compose.source, event: compose.kojiEvent) else {
+            log.info("Koji has no repository of tag \(compose.source)\(compose.kojiEvent.map { " at event \($0)" } ?? ""): downloading the candidates to solve")
+            return []
+        }
+        var result: [(primary: FilePath, filelists: FilePath?)] = []
+        var seen = Set<String>()
+        for arch in arches.map(Self.kojiCanonicalArch) where seen.insert(arch).inserted {
+            guard let location = RepositoryLocation("\(KojiPathInfo(top: topurl).top)/repos/\(compose.source)/\(repo.id)/\(arch)") else { continue }
+            let reader = RepositoryReader(
+                httpClient: httpClient, workDirectory: try layout.path("work/global/koji-repo/\(arch)"),
+                timeout: configuration.assembly.metadataTimeout)
+            do {
+                result.append(try await reader.metadataFiles(of: location))
+                log.info("Koji repository \(repo.id) of tag \(compose.source) (event \(repo.createEvent)), \(arch): metadata read")
+            } catch let error as RepoError {
+                log.info("Koji repository \(repo.id) of tag \(compose.source), \(arch): not used (\(error))")
+            }
+        }
+        return result
+    }
+
+    /// Koji's `canonArch` for the arches a compose solves: the directory names of a repository.
+    static func kojiCanonicalArch(_ arch: String) -> String {
+        switch arch {
+        case "i386", "i486", "i586", "i686", "athlon", "geode": "i386"
+        case "armv7hl", "armv7hnl": "armhfp"
+        default: arch
         }
     }
 }

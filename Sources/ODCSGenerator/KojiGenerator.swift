@@ -172,12 +172,17 @@ public struct KojiGenerator: ComposeGenerator {
         let step = DependencyStep(
             arches: arches, names: names, resolveDependencies: !compose.flags.contains(.noDeps), multilib: multilib,
             lookaside: try lookasideLocations(of: compose), httpClient: httpClient, metadataTimeout: configuration.assembly.metadataTimeout)
-        let files = step.needsHeaders ? try await localFiles(of: &pool, layout: layout, log: log, context: context) : []
+        let sources =
+            step.needsHeaders
+            ? try await headerSources(
+                of: &pool, compose: compose, arches: arches + arches.flatMap { multilib.extraArches(for: $0) }, layout: layout, log: log,
+                context: context) : (files: [], metadata: [])
         let cache = context.headerCache.map { directory in
             HeaderSnapshots(
                 directory: directory, hub: koji.configuration.url, keys: pool.map { "\($0.rpm.id) \($0.candidate.package.href)" })
         }
-        let closure = try await step.run(pool.map(\.candidate), headers: .rpmFiles(files, cache: cache), layout: layout, log: log)
+        let closure = try await step.run(
+            pool.map(\.candidate), headers: .rpmFiles(sources.files, cache: cache, metadata: sources.metadata), layout: layout, log: log)
         try Task.checkCancellation()
 
         // Pungi's hybrid gather: every artifact of the modules' modulemd of the arch, besides what the tag gave.

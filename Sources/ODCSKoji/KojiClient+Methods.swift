@@ -25,6 +25,13 @@ extension KojiClient {
         return value.isNil ? nil : try KojiTag(value)
     }
 
+    /// The tag's newest ready repository created at or before `event` (Koji's
+    /// `getRepo(tag, state, event)`); nil when it has none.
+    public func getRepo(_ tag: String, event: Int64? = nil) async throws(KojiError) -> KojiRepo? {
+        let value = try await call("getRepo", [.string(tag)], keywords: event.map { [("event", .int($0))] } ?? [])
+        return value.isNil ? nil : try KojiRepo(value)
+    }
+
     /// The tag's direct parents.
     public func getInheritanceData(_ tag: String, event: Int64? = nil) async throws(KojiError) -> [KojiInheritanceLink] {
         let value = try await call("getInheritanceData", [.string(tag)], keywords: event.map { [("event", .int($0))] } ?? [])

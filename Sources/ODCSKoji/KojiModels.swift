@@ -37,6 +37,29 @@ public struct KojiTag: Sendable, Equatable {
     }
 }
 
+/// A Koji repository of a tag (`getRepo`): the tag's latest builds, with inheritance, at
+/// `createEvent`, written as yum metadata per arch under `<topurl>/repos/<tag>/<id>/<arch>/`
+/// by Koji's repo regeneration.
+public struct KojiRepo: Sendable, Equatable {
+    public var id: Int64
+    public var createEvent: Int64
+    /// Koji's repo state: 0 init, 1 ready, 2 expired, 3 deleted, 4 problem.
+    public var state: Int64
+
+    public init(id: Int64, createEvent: Int64, state: Int64 = 1) {
+        self.id = id
+        self.createEvent = createEvent
+        self.state = state
+    }
+
+    init(_ value: XMLRPCValue) throws(KojiError) {
+        guard let id = value["id"]?.intValue, let event = value["create_event"]?.intValue else {
+            throw .malformedResponse("a repo needs an integer id and create_event")
+        }
+        self.init(id: id, createEvent: event, state: value["state"]?.intValue ?? 1)
+    }
+}
+
 /// One link of a tag's inheritance (`getInheritanceData`, `getFullInheritance`).
 public struct KojiInheritanceLink: Sendable, Equatable {
     public var childID: Int64

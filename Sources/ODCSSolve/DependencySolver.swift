@@ -77,6 +77,13 @@ public final class DependencySolver {
         return (register(ids), read)
     }
 
+    /// The NEVRAs a repository's primary.xml lists, in its order (source packages included).
+    public static func packageNEVRAs(primaryXML: String) throws(SolverError) -> [String] {
+        let pool = SolvablePool(acceptedArches: [])
+        let origin = SolvablePool.Origin(repository: 0, isLookaside: false)
+        return try pool.addMetadata(primary: primaryXML, filelists: nil, origin: origin, label: "scan").map { pool.package($0).nevra }
+    }
+
     /// The libsolv version the snapshots are written with; a snapshot's name should include it.
     public static var libsolvVersion: String { SolvablePool.libsolvVersion }
 
@@ -93,6 +100,21 @@ public final class DependencySolver {
         let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
         let label = "candidate-\(repository)"
         return register(try pool.addMetadata(primary: primaryXML, filelists: filelistsXML, origin: origin, label: label))
+    }
+
+    /// Candidate packages from a repository's metadata that hold more than the candidates: only
+    /// the packages `keeping` accepts (asked once per package, with its NEVRA, in metadata
+    /// order) are added; the others never reach the pool.
+    /// - Returns: the packages kept.
+    @discardableResult
+    public func addCandidates(
+        repository: Int, primaryXML: String, filelistsXML: String?, keeping: (_ nevra: String) -> Bool
+    ) throws(SolverError) -> [SolverPackage] {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        let ids = try pool.addMetadata(
+            primary: primaryXML, filelists: filelistsXML, origin: origin, label: "candidate-\(repository)",
+            keep: { [pool] id in keeping(pool.package(id).nevra) })
+        return register(ids)
     }
 
     /// A lookaside repository from metadata: its packages satisfy requirements but are never part of

@@ -30,7 +30,12 @@ extension SolvablePool {
     ///
     /// filelists.xml extends the packages primary.xml made, matched by package checksum, so file
     /// requirements outside primary's subset (`/usr/bin/*`, `/etc/*`) and library paths resolve.
-    func addMetadata(primary: String, filelists: String?, origin: Origin, label: String) throws(SolverError) -> [Id] {
+    ///
+    /// `keep` is asked once per package read, in metadata order; the packages it refuses are
+    /// freed again, so the pool never sees them.
+    func addMetadata(
+        primary: String, filelists: String?, origin: Origin, label: String, keep: (Id) -> Bool = { _ in true }
+    ) throws(SolverError) -> [Id] {
         let repo = createRepository(named: label, origin: origin)
         do {
             try read(primary, into: repo, flags: 0)
@@ -40,7 +45,13 @@ extension SolvablePool {
             throw error
         }
         repo_internalize(repo)
-        return (repo.pointee.start..<repo.pointee.end).filter { solvable($0).pointee.repo == repo }
+        let read = (repo.pointee.start..<repo.pointee.end).filter { solvable($0).pointee.repo == repo }
+        var kept: [Id] = []
+        kept.reserveCapacity(read.count)
+        for id in read {
+            if keep(id) { kept.append(id) } else { repo_free_solvable(repo, id, 0) }
+        }
+        return kept
     }
 
     private func read(_ path: String, into repo: UnsafeMutablePointer<Repo>, flags: Int32) throws(SolverError) {

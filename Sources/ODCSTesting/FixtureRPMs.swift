@@ -66,7 +66,7 @@ public enum FixtureRPMs {
         return enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".rpm") }.sorted().map { directory.appending($0) }
     }
 
-    private static func run(_ arguments: [String]) async throws {
+    static func run(_ arguments: [String]) async throws {
         let result = try await Subprocess.run(
             .name(arguments[0]), arguments: Arguments(Array(arguments.dropFirst())), output: .string(limit: 1 << 20),
             error: .combinedWithOutput)

@@ -70,6 +70,14 @@ public struct KojiHubData: Codable, Sendable {
         public var checksum: String
     }
 
+    /// A tag's repository (Koji's `repo` table): made by `addRepo` at a new event; its files
+    /// are the caller's to write (`KojiFixture.regenerateRepo`).
+    public struct Repo: Codable, Sendable {
+        public var id: Int64
+        public var tag: Int64
+        public var createEvent: Int64
+    }
+
     public var events: [Event] = []
     public var tags: [Tag] = []
     public var inheritance: [Inheritance] = []
@@ -78,6 +86,8 @@ public struct KojiHubData: Codable, Sendable {
     public var listings: [Listing] = []
     public var signatures: [Signature] = []
     public var archives: [Archive] = []
+    /// nil in fixtures saved before repositories were recorded.
+    public var repos: [Repo]?
 
     public init() {
         _ = newEvent()
@@ -163,6 +173,21 @@ public struct KojiHubData: Codable, Sendable {
             Archive(id: Int64(archives.count + 1), build: build, filename: filename, btype: btype, size: size, checksum: checksum))
     }
 
+    /// Records a ready repository of the tag at a new event (Koji's `repo_init`), numbered
+    /// after the last one unless `id` is given.
+    public mutating func addRepo(tag tagName: String, id: Int64? = nil) -> Repo {
+        let number = id ?? ((repos ?? []).map(\.id).max() ?? 0) + 1
+        let repo = Repo(id: number, tag: tag(named: tagName)!.id, createEvent: newEvent())
+        repos = (repos ?? []) + [repo]
+        return repo
+    }
+
+    /// Koji's `getRepo`: the tag's newest repository created at or before `event` (any event
+    /// when nil).
+    func repo(ofTag tagID: Int64, event: Int64?) -> Repo? {
+        (repos ?? []).filter { $0.tag == tagID && $0.createEvent <= (event ?? .max) }.max { $0.createEvent < $1.createEvent }
+    }
+
     /// Signing writes no event in Koji, so it writes none here.
     public mutating func addSignature(rpm: Int64, sigkey: String) {
         signatures.append(Signature(rpm: rpm, sigkey: sigkey.lowercased()))
@@ -238,6 +263,16 @@ public struct KojiHubData: Codable, Sendable {
 /// The hub's answers, field for field as Koji's hub spells them.
 extension KojiHubData {
     func value(_ event: Event) -> XMLRPCValue { .struct([("id", .int(event.id)), ("ts", .double(event.ts))]) }
+
+    func value(_ repo: Repo) -> XMLRPCValue {
+        let tag = tag(id: repo.tag)!
+        let ts = events.first { $0.id == repo.createEvent }?.ts ?? 0
+        return .struct([
+            ("id", .int(repo.id)), ("state", .int(1)), ("create_event", .int(repo.createEvent)), ("create_ts", .double(ts)),
+            ("creation_time", .string(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: ts)))),
+            ("tag_id", .int(tag.id)), ("tag_name", .string(tag.name)), ("dist", .bool(false)), ("task_id", .nil),
+        ])
+    }
 
     func value(_ tag: Tag) -> XMLRPCValue {
         .struct([

@@ -130,6 +130,10 @@ public actor KojiTestHub {
                 throw KojiHubCall.Fault("taglist must be a list of tag ids")
             }
             return .bool(data.changed(since: event, tags: ids))
+        case "getRepo":
+            // getRepo(tag, state=None, event=None, dist=False): only ready, non-dist repos are kept here.
+            guard let tag = try tag(call.argument(0, "tag")) else { throw KojiHubCall.Fault("No such tagInfo: \(call.arguments)") }
+            return try data.repo(ofTag: tag.id, event: call.optionalInt(2, "event")).map { data.value($0) } ?? .nil
         case "listTaggedRPMS":
             return try listTaggedRPMS(call)
         case "listTagged":

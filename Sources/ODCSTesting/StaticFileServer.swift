@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Synchronization
 import SystemPackage
 
 /// Serves a directory over HTTP on 127.0.0.1 and an ephemeral port for the duration of
@@ -8,8 +9,12 @@ import SystemPackage
 ///
 ///     try await StaticFileServer.serving(repoRoot) { baseURL in try await reader.read(.url(baseURL + "/repo")) }
 public enum StaticFileServer {
-    public static func serving<R: Sendable>(_ directory: FilePath, _ body: @Sendable (String) async throws -> R) async throws -> R {
+    /// `requests`, when given, records the path of every request, in order.
+    public static func serving<R: Sendable>(
+        _ directory: FilePath, requests: RequestLog? = nil, _ body: @Sendable (String) async throws -> R
+    ) async throws -> R {
         let router = Router()
+        if let requests { router.add(middleware: requests) }
         router.add(middleware: FileMiddleware(directory.string, searchForIndexHtml: false))
         return try await serving(router, label: "static-file-server") { port in try await body("http://127.0.0.1:\(port)") }
     }
@@ -49,4 +54,19 @@ public enum StaticFileServer {
     }
 
     public struct ServerDidNotStart: Error {}
+
+    /// The paths a `StaticFileServer` was asked for.
+    public final class RequestLog: RouterMiddleware, Sendable {
+        public typealias Context = BasicRequestContext
+        private let recorded = Mutex<[String]>([])
+
+        public init() {}
+
+        public var paths: [String] { recorded.withLock { $0 } }
+
+        public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            recorded.withLock { $0.append(request.uri.path) }
+            return try await next(request, context)
+        }
+    }
 }
