@@ -4,6 +4,8 @@ koji-test-hub, and per size on one release `odcs serve` node with koji_topdir:
 
   1. 50 packages + deps, x86_64 with i686 multilib (runtime+devel), empty header cache (cold);
   2. the same request again (warm: the header cache holds the snapshot the first wrote);
+  2b. the same request without koji_topdir, files over HTTP from a byte-counting web root: solved
+     from Koji's repository of the tag; RPM bytes downloaded against the compose's own;
   3. the whole tag (no package list, deps on), x86_64, and `createrepo_c --workers 2` alone over
      the same trees (the floor, as in run.py).
 
@@ -89,6 +91,57 @@ def compose(cluster, body, poll_ms):
     }
 
 
+class CountingFileServer:
+    """Koji's web root (`koji_topurl`) over the fixture's top dir, counting the bytes it sends:
+    RPMs apart from the rest (Koji's repository metadata)."""
+
+    def __init__(self, directory):
+        import functools
+        import http.server
+        import threading
+        server = self
+        self.rpm_bytes = self.other_bytes = self.rpm_files = 0
+        self.lock = threading.Lock()
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def copyfile(self, source, outputfile):
+                sent = 0
+                while True:
+                    chunk = source.read(1 << 20)
+                    if not chunk:
+                        break
+                    outputfile.write(chunk)
+                    sent += len(chunk)
+                with server.lock:
+                    if self.path.endswith(".rpm"):
+                        server.rpm_bytes += sent
+                        server.rpm_files += 1
+                    else:
+                        server.other_bytes += sent
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=directory))
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def counts(self):
+        with self.lock:
+            return {"rpm_bytes": self.rpm_bytes, "rpm_files": self.rpm_files, "metadata_bytes": self.other_bytes}
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def rpm_bytes_of(compose_dir):
+    """The compose's own RPMs: their count and bytes, every tree."""
+    files = [os.path.join(d, f) for d, _, fs in os.walk(compose_dir) for f in fs if f.endswith(".rpm")]
+    return len(files), sum(os.path.getsize(f) for f in files)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--builds", default="575,5900,20000",
@@ -145,6 +198,29 @@ def main():
                 size["composes"]["50+deps multilib " + label] = sample
                 log("%d builds: 50+deps %s: %.2f s, peak RSS %.0f MiB, read %.0f MiB; %s" % (
                     builds, label, sample["seconds"], sample["peak_rss_mib"], sample["read_mib"], sample["header_cache"]))
+            # Without koji_topdir: solved from Koji's repository of the tag, downloading only
+            # the compose's RPMs (issue 17: downloaded ≤ 2× the compose's RPMs + the metadata).
+            web = CountingFileServer(hub.topdir)
+            try:
+                cluster.configure(**{
+                    "koji_url": hub.url, "koji_topurl": web.url, "allowed_arches": json.dumps(["x86_64", "i686"]),
+                    "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
+                })
+                sample = compose(cluster, listed, args.poll_ms)
+                sample.update(web.counts())
+            finally:
+                web.stop()
+                cluster.configure(**{
+                    "koji_url": hub.url, "koji_topdir": hub.topdir, "allowed_arches": json.dumps(["x86_64", "i686"]),
+                    "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
+                })
+            sample["compose_rpm_files"], sample["compose_rpm_bytes"] = rpm_bytes_of(os.path.join(target, "odcs-%d" % sample["id"]))
+            sample["download_ratio"] = sample["rpm_bytes"] / max(1, sample["compose_rpm_bytes"])
+            size["composes"]["50+deps multilib, koji_topurl"] = sample
+            log("%d builds: 50+deps via koji_topurl: %.2f s, %d RPMs downloaded (%.1f MiB) for %d compose RPMs (%.1f MiB): %.2fx; "
+                "repository metadata %.1f MiB" % (
+                    builds, sample["seconds"], sample["rpm_files"], sample["rpm_bytes"] / 2**20, sample["compose_rpm_files"],
+                    sample["compose_rpm_bytes"] / 2**20, sample["download_ratio"], sample["metadata_bytes"] / 2**20))
             if not args.no_whole_tag:
                 sample = compose(cluster, {"source": {"type": "tag", "source": TAG}, "flags": ["no_reuse"], "arches": ["x86_64"]},
                                  args.poll_ms)
@@ -179,6 +255,8 @@ def main():
 def write_summary(results, results_dir):
     lines = ["| builds | latest binary RPMs | compose | seconds | peak RSS MiB | read MiB | headers read | floor s | ratio |",
              "|---|---|---|---|---|---|---|---|---|"]
+    downloads = ["", "| builds | latest binary RPMs | RPMs downloaded | MiB | compose's RPMs | MiB | ratio | repository metadata MiB |",
+                 "|---|---|---|---|---|---|---|---|"]
     for size in results["sizes"]:
         for label, c in size["composes"].items():
             read = ", ".join(h.split(" RPM headers")[0].replace("Header cache: ", "") for h in c["header_cache"]) or "-"
@@ -186,6 +264,12 @@ def write_summary(results, results_dir):
             lines.append("| %d | %d | %s | %.2f | %.0f | %.0f | %s | %s | %s |" % (
                 size["builds"], size["latest_binary_rpms"], label, c["seconds"], c["peak_rss_mib"], c["read_mib"], read,
                 "%.2f" % floor if floor else "-", "%.2f" % c["ratio"] if "ratio" in c else "-"))
+            if "download_ratio" in c:
+                downloads.append("| %d | %d | %d | %.1f | %d | %.1f | %.2f | %.1f |" % (
+                    size["builds"], size["latest_binary_rpms"], c["rpm_files"], c["rpm_bytes"] / 2**20, c["compose_rpm_files"],
+                    c["compose_rpm_bytes"] / 2**20, c["download_ratio"], c["metadata_bytes"] / 2**20))
+    if len(downloads) > 3:
+        lines += downloads
     with open(os.path.join(results_dir, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -5,7 +5,8 @@
     Benchmarks/koji/scale_fixture.py --builds 2000 --check  # smaller, then rpm -qp/createrepo_c
 
 Writes `<cache>/koji/packages/...` (Koji's PathInfo layout, signed copies under
-`data/signed/<sigkey>/<arch>/`) and `<cache>/fixture.json` (the hub's `SavedFixture`), which
+`data/signed/<sigkey>/<arch>/`), Koji's repository of the child tag under
+`<cache>/koji/repos/<tag>/1/<arch>/` (for composes without koji_topdir) and `<cache>/fixture.json` (the hub's `SavedFixture`), which
 `koji-test-hub --directory <cache> --fixture <name> --reuse` serves. The cache directory is
 named after GENERATOR_VERSION and the parameters, so a second run reuses it and a change of
 the generator writes a new one. See Benchmarks/koji/README.md, "The scale fixture".
@@ -459,6 +460,69 @@ def latest_counts(saved):
     return len(latest), arches
 
 
+def canon_arch(arch):
+    """Koji's canonArch for the fixture's arches: a repository's directory names."""
+    return "i386" if arch in ("i386", "i486", "i586", "i686", "athlon") else arch
+
+
+def ensure_repo(directory, workers):
+    """Koji's repository of the child tag, as Koji's newRepo writes it: at a new event, the
+    tag's latest builds with inheritance, per canonical arch the RPMs of that arch plus noarch
+    (no debuginfo, no SRPMs), listed through a `toplink` to the top dir, indexed by
+    createrepo_c. Recorded in fixture.json (`repos`), so the hub's getRepo answers it. Written
+    once per fixture; a fixture saved without it gets it on its next use."""
+    saved_path = os.path.join(directory, "fixture.json")
+    with open(saved_path) as f:
+        saved = json.load(f)
+    data = saved["data"]
+    if data.get("repos"):
+        return 0.0
+    started = time.time()
+    tag_id = len(TAGS)
+    event = len(data["events"]) + 1
+    data["events"].append({"id": event, "ts": BUILDTIME + event * 10.5})
+    repo = {"id": 1, "tag": tag_id, "createEvent": event}
+    builds = {b["id"]: b for b in data["builds"]}
+    by_build = {}
+    for r in data["rpms"]:
+        by_build.setdefault(r["build"], []).append(r)
+    seen, latest = set(), []
+    for level in range(tag_id, 0, -1):
+        for listing in sorted((li for li in data["listings"] if li["tag"] == level), key=lambda li: -li["createEvent"]):
+            name = builds[listing["build"]]["name"]
+            if name not in seen:
+                seen.add(name)
+                latest.append(listing["build"])
+    arches = sorted({canon_arch(a) for a in data["tags"][tag_id - 1]["arches"].split()})
+    for arch in arches:
+        repodir = os.path.join(directory, "koji", "repos", TAGS[-1], str(repo["id"]), arch)
+        if os.path.exists(repodir):
+            shutil.rmtree(repodir)
+        os.makedirs(repodir)
+        os.symlink(os.path.join(directory, "koji"), os.path.join(repodir, "toplink"))
+        lines = []
+        for bid in latest:
+            b = builds[bid]
+            for r in by_build.get(bid, []):
+                if r["arch"] == "src" or "-debuginfo" in r["name"] or r["name"].endswith("-debugsource"):
+                    continue
+                if r["arch"] != "noarch" and canon_arch(r["arch"]) != arch:
+                    continue
+                lines.append("toplink/packages/%s/%s/%s/%s/%s-%s-%s.%s.rpm" % (
+                    b["name"], b["version"], b["release"], r["arch"], r["name"], b["version"], b["release"], r["arch"]))
+        with open(os.path.join(repodir, "pkglist"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        subprocess.run(["createrepo_c", "--quiet", "--no-database", "--workers", str(workers), "--pkglist",
+                        os.path.join(repodir, "pkglist"), repodir], check=True)
+    data["repos"] = [repo]
+    with open(saved_path + ".part", "w") as f:
+        json.dump(saved, f, separators=(",", ":"))
+    os.rename(saved_path + ".part", saved_path)
+    seconds = time.time() - started
+    sys.stderr.write("[scale] Koji repository %d of %s (%s) written in %.1f s\n" % (repo["id"], TAGS[-1], " ".join(arches), seconds))
+    return seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--builds", type=int, default=20000, help="packages (source builds) in the tree")
@@ -489,6 +553,7 @@ def main():
             len(saved["data"]["signatures"]), TAGS[-1], builds, json.dumps(per_arch, sort_keys=True)))
     else:
         sys.stderr.write("[scale] reusing %s\n" % directory)
+    ensure_repo(directory, args.workers)
     if args.print_dir:
         print(directory)
         print(fixture)

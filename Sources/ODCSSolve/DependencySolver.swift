@@ -104,7 +104,7 @@ public final class DependencySolver {
 
     /// Candidate packages from a repository's metadata that hold more than the candidates: only
     /// the packages `keeping` accepts (asked once per package, with its NEVRA, in metadata
-    /// order) are added; the others never reach the pool.
+    /// order) take part in solving; the others are neither installable nor providers.
     /// - Returns: the packages kept.
     @discardableResult
     public func addCandidates(

@@ -31,8 +31,8 @@ extension SolvablePool {
     /// filelists.xml extends the packages primary.xml made, matched by package checksum, so file
     /// requirements outside primary's subset (`/usr/bin/*`, `/etc/*`) and library paths resolve.
     ///
-    /// `keep` is asked once per package read, in metadata order; the packages it refuses are
-    /// freed again, so the pool never sees them.
+    /// `keep` is asked once per package read, in metadata order; the packages it refuses stay
+    /// loaded but are excluded from solving (neither installable nor providers).
     func addMetadata(
         primary: String, filelists: String?, origin: Origin, label: String, keep: (Id) -> Bool = { _ in true }
     ) throws(SolverError) -> [Id] {
@@ -47,10 +47,12 @@ extension SolvablePool {
         repo_internalize(repo)
         let read = (repo.pointee.start..<repo.pointee.end).filter { solvable($0).pointee.repo == repo }
         var kept: [Id] = []
+        var refused: [Id] = []
         kept.reserveCapacity(read.count)
         for id in read {
-            if keep(id) { kept.append(id) } else { repo_free_solvable(repo, id, 0) }
+            if keep(id) { kept.append(id) } else { refused.append(id) }
         }
+        exclude(refused)
         return kept
     }
 

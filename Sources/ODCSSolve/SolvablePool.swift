@@ -15,6 +15,10 @@ final class SolvablePool {
     private(set) var origins: [Id: Origin] = [:]
     /// False after a load, until `prepareProviders` rebuilds file provides and the whatprovides index.
     private var providersAreCurrent = false
+    /// Solvables loaded but left out of solving (`exclude`), through libsolv's `considered` map:
+    /// freeing solvables from the middle of a repository corrupts `pool_addfileprovides`.
+    private var excluded: [Id] = []
+    private var considered: UnsafeMutablePointer<Map>?
 
     /// - Parameter acceptedArches: the binary arches the pool treats as installable; noarch always is.
     init(acceptedArches: [String]) {
@@ -23,7 +27,21 @@ final class SolvablePool {
         pool_setarchpolicy(pool, acceptedArches.filter { $0 != "noarch" }.joined(separator: ":"))
     }
 
-    deinit { pool_free(pool) }
+    deinit {
+        pool.pointee.considered = nil
+        if let considered {
+            map_free(considered)
+            considered.deallocate()
+        }
+        pool_free(pool)
+    }
+
+    /// Leaves the solvables out of solving: they are neither installable nor providers.
+    func exclude(_ ids: [Id]) {
+        guard !ids.isEmpty else { return }
+        excluded += ids
+        providersAreCurrent = false
+    }
 
     func createRepository(named name: String, origin: Origin) -> UnsafeMutablePointer<Repo> {
         // repo_create aborts rather than return NULL when memory runs out, so it always has a repository.
@@ -42,6 +60,16 @@ final class SolvablePool {
     /// File requirements are only answerable after `pool_addfileprovides`, which must see every repository.
     func prepareProviders() {
         guard !providersAreCurrent else { return }
+        if !excluded.isEmpty {
+            // Sized to every solvable now; rebuilt after each load, since later solvables must be in it.
+            let map = considered ?? UnsafeMutablePointer<Map>.allocate(capacity: 1)
+            if considered != nil { map_free(map) }
+            map_init(map, pool.pointee.nsolvables)
+            map_setall(map)
+            for id in excluded { map_clr(map, id) }
+            considered = map
+            pool.pointee.considered = map
+        }
         pool_addfileprovides(pool)
         pool_createwhatprovides(pool)
         providersAreCurrent = true
