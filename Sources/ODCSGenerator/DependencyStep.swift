@@ -177,10 +177,26 @@ struct DependencyStep: Sendable {
             }
             let relevant = zip(candidates.indices, files).filter { !$0.1.isEmpty && arches.contains(candidates[$0.0].package.arch) }
             let packages: [SolverPackage]
-            if let cache, !relevant.isEmpty, let snapshot = cache.snapshot(for: relevant.map { cache.keys[$0.0] }) {
-                let read: Int
-                (packages, read) = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1), snapshot: snapshot.string)
-                log.info("Header cache: \(read) of \(relevant.count) RPM headers read (\(snapshot.lastComponent?.string ?? ""))")
+            let keys = cache.map { cache in relevant.map { cache.keys[$0.0] } } ?? []
+            if let cache, !relevant.isEmpty, let snapshot = cache.snapshot(for: keys) {
+                let family = cache.family.map { "\($0) \(arches.sorted().joined(separator: " "))" }
+                let name = snapshot.lastComponent?.string ?? ""
+                if access(snapshot.string, F_OK) != 0, let family, let base = cache.base(of: family, for: keys),
+                    let delta = cache.snapshot(for: base.deltaKeys),
+                    let result = try solver.addCandidates(
+                        repository: 0, rpmFiles: relevant.map(\.1), keys: keys, base: base.snapshot.string, baseKeys: base.keys,
+                        delta: delta.string)
+                {
+                    packages = result.packages
+                    log.info(
+                        "Header cache: \(result.headersRead) of \(relevant.count) RPM headers read (\(base.snapshot.lastComponent?.string ?? "") "
+                            + "for \(relevant.count - base.deltaKeys.count), \(delta.lastComponent?.string ?? "") for \(base.deltaKeys.count))")
+                } else {
+                    let read: Int
+                    (packages, read) = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1), snapshot: snapshot.string)
+                    if read > 0, let family { cache.recordBase(snapshot, keys: keys, of: family) }
+                    log.info("Header cache: \(read) of \(relevant.count) RPM headers read (\(name))")
+                }
             } else {
                 packages = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1))
             }
@@ -234,8 +250,50 @@ struct HeaderSnapshots: Sendable {
     /// to Koji's top dir (a signed copy differs from the unsigned file in its signature header).
     var keys: [String]
 
+    /// What the candidates are drawn from (e.g. `tag f45-build inherit`), nil for a set that
+    /// has no successor (a `build` compose). A full snapshot of a family is recorded as its
+    /// base, and a later set of the family (the tag at a newer event) reads only the headers
+    /// the base lacks (`base(of:for:)`).
+    var family: String? = nil
+
     /// Bumped when what a snapshot holds changes (the flags headers are read with).
     static let format = 1
+
+    /// A later set reads the base and a delta while the delta holds at most this share of
+    /// it; past that a full snapshot is read and becomes the family's base.
+    static let deltaShare = 0.25
+
+    /// The family's base snapshot, its keys and the keys of `keys` it lacks, when it exists,
+    /// is readable and lacks at most `deltaShare` of `keys`. Blocks on the volume.
+    func base(of family: String, for keys: [String]) -> (snapshot: FilePath, keys: [String], deltaKeys: [String])? {
+        guard let pointer = basePointer(of: family), let name = try? String(contentsOfFile: pointer.string, encoding: .utf8),
+            let root = try? ConfinedPath(root: directory),
+            let snapshot = try? root.appending(components: name.split(separator: "/").map(String.init)),
+            let text = try? String(contentsOfFile: snapshot.path.string + ".keys", encoding: .utf8)
+        else { return nil }
+        let baseKeys = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let held = Set(baseKeys)
+        let deltaKeys = keys.filter { !held.contains($0) }
+        guard Double(deltaKeys.count) <= Self.deltaShare * Double(keys.count) else { return nil }
+        return (snapshot.path, baseKeys, deltaKeys)
+    }
+
+    /// Records a full snapshot as the family's base: its keys beside it (`<snapshot>.keys`),
+    /// then the family's pointer (`bases/<sha256 of the family>`) to it. Best effort, like the
+    /// snapshot itself. Blocks on the volume.
+    func recordBase(_ snapshot: FilePath, keys: [String], of family: String) {
+        guard !keys.contains(where: { $0.contains("\n") }), let pointer = basePointer(of: family),
+            let name = snapshot.string.hasPrefix(directory.string + "/") ? String(snapshot.string.dropFirst(directory.string.count + 1)) : nil,
+            CacheFile.write(keys.map { $0 + "\n" }.joined(), to: FilePath(snapshot.string + ".keys"))
+        else { return }
+        CacheFile.write(name, to: pointer)
+    }
+
+    private func basePointer(of family: String) -> FilePath? {
+        let digest = SHA256.hash(data: Data("odcs-headers-base \(Self.format)\nhub \(hub)\n\(family)\n".utf8))
+            .map { String(format: "%02x", $0) }.joined()
+        return try? ConfinedPath(root: directory).appending(components: ["bases", digest]).path
+    }
 
     /// `<directory>/<2 hex>/<sha256>.solv` for the candidates with these keys, in this order;
     /// nil (no cache) if the directory cannot be made.

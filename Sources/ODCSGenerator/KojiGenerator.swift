@@ -179,7 +179,9 @@ public struct KojiGenerator: ComposeGenerator {
                 context: context) : (files: [], metadata: [])
         let cache = context.headerCache.map { directory in
             HeaderSnapshots(
-                directory: directory, hub: koji.configuration.url, keys: pool.map { "\($0.rpm.id) \($0.candidate.package.href)" })
+                directory: directory, hub: koji.configuration.url, keys: pool.map { "\($0.rpm.id) \($0.candidate.package.href)" },
+                family: compose.sourceType == .tag
+                    ? "tag \(compose.source)\(compose.flags.contains(.noInheritance) ? "" : " inherit")" : nil)
         }
         let closure = try await step.run(
             pool.map(\.candidate), headers: .rpmFiles(sources.files, cache: cache, metadata: sources.metadata), layout: layout, log: log)

@@ -54,27 +54,7 @@ struct KojiListingCache: Sendable {
     func store(_ listing: Listing, tag: String, event: Int64, inherit: Bool, latest: Bool) -> Bool {
         guard let text = Self.encode(listing), let path = try? file(tag: tag, event: event, inherit: inherit, latest: latest)
         else { return false }
-        let final = path.path
-        let directory = final.removingLastComponent()
-        let temporary = directory.appending("\(final.lastComponent?.string ?? "listing").tmp-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(atPath: directory.string, withIntermediateDirectories: true)
-            let descriptor = try FileDescriptor.open(
-                temporary, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
-            do {
-                try descriptor.writeAll(text.utf8)
-                guard fsync(descriptor.rawValue) == 0 else { throw Errno(rawValue: errno) }
-                try descriptor.close()
-            } catch {
-                try? descriptor.close()
-                throw error
-            }
-            guard rename(temporary.string, final.string) == 0 else { throw Errno(rawValue: errno) }
-            return true
-        } catch {
-            _ = unlink(temporary.string)
-            return false
-        }
+        return CacheFile.write(text, to: path.path)
     }
 
     static func encode(_ listing: Listing) -> String? {

@@ -84,6 +84,25 @@ public final class DependencySolver {
         return try pool.addMetadata(primary: primaryXML, filelists: nil, origin: origin, label: "scan").map { pool.package($0).nevra }
     }
 
+    /// Candidate packages read from RPM files through a snapshot of an earlier, overlapping set
+    /// of files: `base` holds the packages of `baseKeys` (in order); each file whose key
+    /// (`keys`, in file order) is among them takes that package, the base's other packages
+    /// are left out of solving, and only the remaining files are read, through the snapshot
+    /// `delta` (named by the caller after those files). A tag that gained a few builds since
+    /// `base` was written costs the new builds' headers, not the whole tag's.
+    /// - Returns: one package per file, in file order, and how many RPM headers were read; nil
+    ///   when `base` is missing or damaged (the caller then reads every file).
+    public func addCandidates(
+        repository: Int, rpmFiles: [String], keys: [String], base: String, baseKeys: [String], delta: String
+    ) throws(SolverError) -> (packages: [SolverPackage], headersRead: Int)? {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        guard
+            let (ids, read) = try pool.addRPMFiles(
+                rpmFiles, keys: keys, base: base, baseKeys: baseKeys, delta: delta, origin: origin, label: "candidate-\(repository)")
+        else { return nil }
+        return (register(ids), read)
+    }
+
     /// The libsolv version the snapshots are written with; a snapshot's name should include it.
     public static var libsolvVersion: String { SolvablePool.libsolvVersion }
 

@@ -23,6 +23,32 @@ extension SolvablePool {
         return (ids, paths.count)
     }
 
+    /// RPM headers through an earlier snapshot of an overlapping set: `base` (holding the
+    /// packages of `baseKeys`, in order) gives every file whose key it holds, its other
+    /// packages are excluded from solving, and the files it lacks are read through the snapshot
+    /// `delta` (read, or written for the next time).
+    /// - Returns: the solvables in file order and how many headers were read; nil (pool
+    ///   unchanged) when `base` cannot be read or does not hold `baseKeys.count` packages.
+    func addRPMFiles(
+        _ paths: [String], keys: [String], base: String, baseKeys: [String], delta: String, origin: Origin, label: String
+    ) throws(SolverError) -> (ids: [Id], headersRead: Int)? {
+        guard let baseIDs = addSnapshot(base, expected: baseKeys.count, origin: origin, label: "\(label)-base") else { return nil }
+        var position: [String: Int] = [:]
+        position.reserveCapacity(keys.count)
+        for (index, key) in keys.enumerated() where position[key] == nil { position[key] = index }
+        var ids = [Id](repeating: 0, count: paths.count)
+        var refused: [Id] = []
+        for (id, key) in zip(baseIDs, baseKeys) {
+            if let index = position.removeValue(forKey: key) { ids[index] = id } else { refused.append(id) }
+        }
+        exclude(refused)
+        let missing = ids.indices.filter { ids[$0] == 0 }
+        guard !missing.isEmpty else { return (ids, 0) }
+        let (read, count) = try addRPMFiles(missing.map { paths[$0] }, snapshot: delta, origin: origin, label: "\(label)-delta")
+        for (index, id) in zip(missing, read) { ids[index] = id }
+        return (ids, count)
+    }
+
     /// A snapshot's repository, or nil (pool unchanged) when it is missing, unreadable or holds
     /// another number of packages. A damaged file is removed so that the next reader rewrites it.
     func addSnapshot(_ path: String, expected: Int, origin: Origin, label: String) -> [Id]? {

@@ -221,6 +221,48 @@ import Testing
         }
     }
 
+    /// Header metadata is read once per RPM, not once per package set: after the tag changes,
+    /// a compose reads only the headers its family's last full snapshot lacks (kept in a delta
+    /// snapshot for the next compose), and packages of that snapshot the tag no longer holds
+    /// provide nothing.
+    @Test func aTagThatChangedReadsOnlyTheHeadersItsLastSnapshotLacks() async throws {
+        try await Rig.with { rig, hub, generator, target in
+            await hub.update { data in data.addTag("rig-changing", parents: ["rig-tag", "rig-multilib"]) }
+            let cache = target.appending(".cache/headers")
+            let pattern = /Header cache: (\d+) of (\d+) RPM headers read/
+            func compose(_ id: Int64, _ packages: String, cached: Bool = true) async throws -> (GenerationContext, Int, Int) {
+                var compose = Rig.compose(id: id, source: "rig-changing", packages: packages, sigkeys: rig.signer.sigkey + " ")
+                compose.multilibArches = "x86_64"
+                compose.multilibMethod = 1
+                let context = try await Self.generate(generator, compose, target: target, headerCache: cached ? cache : nil)
+                let log = try Self.text(context.staging.appending("logs/global/odcs-koji.global.log"))
+                guard let match = log.firstMatch(of: pattern) else { return (context, -1, -1) }
+                return (context, Int(match.1)!, Int(match.2)!)
+            }
+            let (_, firstRead, firstTotal) = try await compose(1, "foo baz")
+            #expect(firstRead == firstTotal && firstRead > 4)
+
+            // modpkg (noarch) joins the tag: one new header.
+            await hub.update { data in data.tagBuild(data.build(nvr: "modpkg-1.0-1.module_rig")!.id, into: "rig-changing") }
+            let (grown, grownRead, grownTotal) = try await compose(2, "foo baz modpkg")
+            #expect(grownRead == 1 && grownTotal == firstTotal + 1)
+            let (uncached, _, _) = try await compose(3, "foo baz modpkg", cached: false)
+            for tree in ["x86_64/os", "x86_64/debug/tree", "source/tree"] {
+                #expect(Rig.files(grown, tree) == Rig.files(uncached, tree))
+                #expect(try Self.primaryChecksum(grown, tree) == Self.primaryChecksum(uncached, tree))
+            }
+            #expect(Rig.files(grown, "x86_64/os").contains("modpkg-1.0-1.module_rig.noarch.rpm"))
+            let (_, againRead, againTotal) = try await compose(4, "foo baz modpkg")
+            #expect(againRead == 0 && againTotal == grownTotal)
+
+            // bar leaves the tag: its package in the base snapshot must not satisfy foo's libbar.
+            await hub.update { data in _ = data.untagBuild(data.build(nvr: "bar-2.0-1")!.id, from: "rig-base") }
+            let (shrunk, shrunkRead, _) = try await compose(5, "foo modpkg")
+            #expect(shrunkRead == 0)
+            #expect(Rig.files(shrunk, "x86_64/os") == ["foo-1.1-1.x86_64.rpm", "modpkg-1.0-1.module_rig.noarch.rpm"])
+        }
+    }
+
     /// A tag's listing at an event is asked of the hub once: the next compose at that event reads
     /// it from the listing cache and gives the same compose; a compose at a later event (the tag
     /// changed) asks again and sees the change.
