@@ -4,6 +4,8 @@ koji-test-hub, and per size on one release `odcs serve` node with koji_topdir:
 
   1. 50 packages + deps, x86_64 with i686 multilib (runtime+devel), empty header cache (cold);
   2. the same request again (warm: the header cache holds the snapshot the first wrote);
+  2a. the same request with 20 of the tag's builds replaced by older ones (`builds`): the
+     candidate set changed a little, so only the headers the last full snapshot lacks are read;
   2b. the same request without koji_topdir, files over HTTP from a byte-counting web root: solved
      from Koji's repository of the tag; RPM bytes downloaded against the compose's own;
   3. the whole tag (no package list, deps on), x86_64, and `createrepo_c --workers 2` alone over
@@ -136,6 +138,18 @@ class CountingFileServer:
         self.httpd.server_close()
 
 
+def changed_builds(directory, count):
+    """NVRs of `count` builds that the child tag's latest hides (a package's base-tag build
+    rebuilt into the updates tag): listing them changes the candidate set by their RPMs."""
+    with open(os.path.join(directory, "fixture.json")) as f:
+        data = json.load(f)["data"]
+    releases = {}
+    for b in data["builds"]:
+        releases.setdefault(b["name"], []).append(b)
+    older = [sorted(bs, key=lambda b: b["release"])[0] for name, bs in sorted(releases.items()) if len(bs) > 1]
+    return ["%s-%s-%s" % (b["name"], b["version"], b["release"]) for b in older[:count]]
+
+
 def rpm_bytes_of(compose_dir):
     """The compose's own RPMs: their count and bytes, every tree."""
     files = [os.path.join(d, f) for d, _, fs in os.walk(compose_dir) for f in fs if f.endswith(".rpm")]
@@ -198,6 +212,13 @@ def main():
                 size["composes"]["50+deps multilib " + label] = sample
                 log("%d builds: 50+deps %s: %.2f s, peak RSS %.0f MiB, read %.0f MiB; %s" % (
                     builds, label, sample["seconds"], sample["peak_rss_mib"], sample["read_mib"], sample["header_cache"]))
+            # The tag changed a little (20 builds listed in place of the tag's newer ones): only
+            # the headers the last full snapshot lacks are read.
+            older = changed_builds(directory, 20)
+            sample = compose(cluster, dict(listed, source=dict(listed["source"], builds=older)), args.poll_ms)
+            size["composes"]["50+deps multilib, 20 builds changed"] = sample
+            log("%d builds: 50+deps with 20 builds changed: %.2f s, peak RSS %.0f MiB; %s" % (
+                builds, sample["seconds"], sample["peak_rss_mib"], sample["header_cache"]))
             # Without koji_topdir: solved from Koji's repository of the tag, downloading only
             # the compose's RPMs (issue 17: downloaded ≤ 2× the compose's RPMs + the metadata).
             web = CountingFileServer(hub.topdir)
