@@ -45,14 +45,40 @@ struct MultilibRequest: Sendable {
 struct DependencyStep: Sendable {
     /// Where the solver reads the candidates' headers from.
     enum Headers: Sendable {
-        /// One local RPM file per candidate, in candidate order, read through the header cache
-        /// when there is one. A candidate whose file is "" takes its header from the first of
+        /// One local RPM file per candidate, read through the header cache when there is one. A
+        /// candidate without a file (`RPMFiles.hasFile`) takes its header from the first of
         /// `metadata` (Koji's repository of the tag, per arch) that lists its NEVRA, and is left
         /// out of solving when none does; packages of `metadata` that are not candidates are
         /// left out too.
-        case rpmFiles([String], cache: HeaderSnapshots?, metadata: [(primary: FilePath, filelists: FilePath?)] = [])
+        case rpmFiles(RPMFiles, cache: HeaderSnapshots?, metadata: [(primary: FilePath, filelists: FilePath?)] = [])
         /// Per repository location, its uncompressed primary (and filelists) XML.
         case metadata([RepositoryLocation: (primary: FilePath, filelists: FilePath?)])
+    }
+
+    /// Where the candidates' RPM files are, resolved only when a header must be read (a warm
+    /// compose reads none, and resolving 60,000 paths costs half a second).
+    struct RPMFiles: Sendable {
+        /// Per candidate, a file already on this machine (downloaded to read its header), or "".
+        var local: [String] = []
+        /// Whether a candidate without a local file is read from its repository's directory (a
+        /// mounted Koji volume); otherwise its header comes from metadata, if any lists it.
+        var othersFromRepository: Bool
+
+        func hasFile(_ index: Int) -> Bool { othersFromRepository || (index < local.count && !local[index].isEmpty) }
+
+        func path(_ index: Int, of candidate: PackageSelection.Candidate) throws(SolverError) -> String {
+            if index < local.count, !local[index].isEmpty { return local[index] }
+            let resolved: RepositoryLocation
+            do {
+                resolved = try candidate.repository.resolve(candidate.package.href)
+            } catch {
+                throw .unreadableRPM(path: candidate.package.href, reason: "\(error)")
+            }
+            guard case .directory(let path) = resolved else {
+                throw .unreadableRPM(path: candidate.package.href, reason: "not a file on this machine")
+            }
+            return path.string
+        }
     }
 
     struct Result: Sendable {
@@ -118,8 +144,11 @@ struct DependencyStep: Sendable {
         }
 
         let initialCandidates = PackageSelection.initial(candidates, names: names, arch: arch)
+        let initialNEVRAs = Set(initialCandidates.map(\.package.nevra))
         let solverKeyOf = Dictionary(
-            byKey.map { ($0.value.package.nevra + " " + $0.value.repository.description, $0.key) }, uniquingKeysWith: { a, _ in a })
+            byKey.filter { initialNEVRAs.contains($0.value.package.nevra) }.map {
+                ($0.value.package.nevra + " " + $0.value.repository.description, $0.key)
+            }, uniquingKeysWith: { a, _ in a })
         var initial: [SolverPackage] = []
         for candidate in initialCandidates {
             guard let solverKey = solverKeyOf[candidate.package.nevra + " " + candidate.repository.description] else { continue }
@@ -159,7 +188,7 @@ struct DependencyStep: Sendable {
         switch headers {
         case .rpmFiles(let files, let cache, let metadata):
             var unread: [String: Int] = [:]
-            for (index, file) in zip(candidates.indices, files) where file.isEmpty && arches.contains(candidates[index].package.arch) {
+            for index in candidates.indices where !files.hasFile(index) && arches.contains(candidates[index].package.arch) {
                 unread[candidates[index].package.nevra] = index
             }
             for (offset, repository) in metadata.enumerated() where !unread.isEmpty {
@@ -175,17 +204,28 @@ struct DependencyStep: Sendable {
                 for package in packages { byKey[Self.key(id, package.nevra)] = found[package.nevra].map { candidates[$0] } }
                 loaded += packages.count
             }
-            let relevant = zip(candidates.indices, files).filter { !$0.1.isEmpty && arches.contains(candidates[$0.0].package.arch) }
+            let relevant = candidates.indices.filter { files.hasFile($0) && arches.contains(candidates[$0].package.arch) }
+            // Paths only for the headers actually read: a warm compose reads none.
+            func paths(skipping held: Set<String> = [], keys: [String] = []) throws(SolverError) -> [String] {
+                var result: [String] = []
+                result.reserveCapacity(relevant.count)
+                for (offset, index) in relevant.enumerated() {
+                    result.append(held.isEmpty || !held.contains(keys[offset]) ? try files.path(index, of: candidates[index]) : "")
+                }
+                return result
+            }
             let packages: [SolverPackage]
-            let keys = cache.map { cache in relevant.map { cache.keys[$0.0] } } ?? []
+            let keys = cache.map { cache in relevant.map { cache.keys[$0] } } ?? []
             if let cache, !relevant.isEmpty, let snapshot = cache.snapshot(for: keys) {
                 let family = cache.family.map { "\($0) \(arches.sorted().joined(separator: " "))" }
                 let name = snapshot.lastComponent?.string ?? ""
-                if access(snapshot.string, F_OK) != 0, let family, let base = cache.base(of: family, for: keys),
-                    let delta = cache.snapshot(for: base.deltaKeys),
+                if let hit = solver.addCandidates(repository: 0, snapshot: snapshot.string, count: relevant.count) {
+                    packages = hit
+                    log.info("Header cache: 0 of \(relevant.count) RPM headers read (\(name))")
+                } else if let family, let base = cache.base(of: family, for: keys), let delta = cache.snapshot(for: base.deltaKeys),
                     let result = try solver.addCandidates(
-                        repository: 0, rpmFiles: relevant.map(\.1), keys: keys, base: base.snapshot.string, baseKeys: base.keys,
-                        delta: delta.string)
+                        repository: 0, rpmFiles: paths(skipping: Set(base.keys), keys: keys), keys: keys, base: base.snapshot.string,
+                        baseKeys: base.keys, delta: delta.string)
                 {
                     packages = result.packages
                     log.info(
@@ -193,14 +233,14 @@ struct DependencyStep: Sendable {
                             + "for \(relevant.count - base.deltaKeys.count), \(delta.lastComponent?.string ?? "") for \(base.deltaKeys.count))")
                 } else {
                     let read: Int
-                    (packages, read) = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1), snapshot: snapshot.string)
+                    (packages, read) = try solver.addCandidates(repository: 0, rpmFiles: paths(), snapshot: snapshot.string)
                     if read > 0, let family { cache.recordBase(snapshot, keys: keys, of: family) }
                     log.info("Header cache: \(read) of \(relevant.count) RPM headers read (\(name))")
                 }
             } else {
-                packages = try solver.addCandidates(repository: 0, rpmFiles: relevant.map(\.1))
+                packages = try solver.addCandidates(repository: 0, rpmFiles: paths())
             }
-            for (package, (index, _)) in zip(packages, relevant) { byKey[Self.key(0, package.nevra)] = candidates[index] }
+            for (package, index) in zip(packages, relevant) { byKey[Self.key(0, package.nevra)] = candidates[index] }
             loaded += packages.count
         case .metadata(let repositories):
             let locations = Array(Set(candidates.map(\.repository))).sorted { $0.description < $1.description }

@@ -149,19 +149,12 @@ extension KojiGenerator {
     /// repository (a `build` compose, a tag Koji keeps none of, metadata that cannot be read)
     /// every solved candidate is downloaded. Downloads go to `work/global/koji-pool/`, which
     /// the compose then links its packages from; the volume's space is checked first.
-    /// - Returns: per candidate its local file, or "" when its header comes from the metadata
-    ///   (or it is not solved), and the metadata.
+    /// - Returns: where each candidate's file is (resolved when read), and the metadata.
     func headerSources(
         of pool: inout [KojiCandidate], compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog,
         context: GenerationContext
-    ) async throws -> (files: [String], metadata: [(primary: FilePath, filelists: FilePath?)]) {
-        guard case .url = pool.first?.candidate.repository else {
-            let files = try pool.map { entry in
-                guard case .directory(let path) = try entry.candidate.repository.resolve(entry.candidate.package.href) else { return "" }
-                return path.string
-            }
-            return (files, [])
-        }
+    ) async throws -> (files: DependencyStep.RPMFiles, metadata: [(primary: FilePath, filelists: FilePath?)]) {
+        guard case .url = pool.first?.candidate.repository else { return (.init(othersFromRepository: true), []) }
         let metadata = try await kojiRepositoryMetadata(of: compose, arches: arches, layout: layout, log: log)
         let listed = try await BlockingIO.bulk.run {
             try Set(metadata.flatMap { try DependencySolver.packageNEVRAs(primaryXML: $0.primary.string) })
@@ -183,7 +176,7 @@ extension KojiGenerator {
             fetched.append(index)
             files[index] = destination.string
         }
-        guard !jobs.isEmpty else { return (files, metadata) }
+        guard !jobs.isEmpty else { return (.init(local: files, othersFromRepository: false), metadata) }
         let fetcher = PackageFetcher(
             httpClient: httpClient, width: configuration.assembly.fetchWidth, downloadTimeout: configuration.assembly.downloadTimeout)
         if let space = context.space {
@@ -198,7 +191,7 @@ extension KojiGenerator {
         }
         log.info(
             "Downloaded \(jobs.count) RPMs (\(bytes) bytes) from \(configuration.topurl ?? "") to read their headers for dependency solving")
-        return (files, metadata)
+        return (.init(local: files, othersFromRepository: false), metadata)
     }
 
     /// The primary and filelists metadata of Koji's repository of a tag compose's tag, per arch

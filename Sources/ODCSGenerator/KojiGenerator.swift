@@ -176,7 +176,7 @@ public struct KojiGenerator: ComposeGenerator {
             step.needsHeaders
             ? try await headerSources(
                 of: &pool, compose: compose, arches: arches + arches.flatMap { multilib.extraArches(for: $0) }, layout: layout, log: log,
-                context: context) : (files: [], metadata: [])
+                context: context) : (files: .init(othersFromRepository: true), metadata: [])
         let cache = context.headerCache.map { directory in
             HeaderSnapshots(
                 directory: directory, hub: koji.configuration.url, keys: pool.map { "\($0.rpm.id) \($0.candidate.package.href)" },

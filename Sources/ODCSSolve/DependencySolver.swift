@@ -84,6 +84,13 @@ public final class DependencySolver {
         return try pool.addMetadata(primary: primaryXML, filelists: nil, origin: origin, label: "scan").map { pool.package($0).nevra }
     }
 
+    /// Candidate packages from a snapshot alone, when it exists and holds `count` packages
+    /// (the files it was written for); nil otherwise, with nothing added.
+    public func addCandidates(repository: Int, snapshot: String, count: Int) -> [SolverPackage]? {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        return pool.addSnapshot(snapshot, expected: count, origin: origin, label: "candidate-\(repository)").map(register)
+    }
+
     /// Candidate packages read from RPM files through a snapshot of an earlier, overlapping set
     /// of files: `base` holds the packages of `baseKeys` (in order); each file whose key
     /// (`keys`, in file order) is among them takes that package, the base's other packages
