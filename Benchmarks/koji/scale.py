@@ -83,8 +83,23 @@ def compose(cluster, body, poll_ms):
     node.reader.join(timeout=10)
     if result["state_name"] != "done":
         raise RuntimeError("compose %d failed: %s" % (result["id"], result.get("state_reason")))
-    texts = [kojirun.message(text) for _, text in node.lines[lines_before:]]
+    timed = [(t, kojirun.message(text)) for t, text in node.lines[lines_before:]]
+    texts = [text for _, text in timed]
+
+    def at(prefix):
+        return next((t for t, text in timed if text.startswith(prefix)), None)
+
+    # File placement (link, copy or download) and verification (signature header, payload
+    # hash), from the step log's lines around them, per file.
+    placing, placed, checked = at("The packages need"), at("Fetched "), at("Checked ")
+    fetched = next((text for text in texts if text.startswith("Fetched ")), "")
+    files = int(fetched.split()[1]) if fetched else 0
+    placement = {}
+    if placing is not None and placed is not None and checked is not None and files:
+        placement = {"files": files, "place_s": placed - placing, "verify_s": checked - placed, "line": fetched,
+                     "place_us_per_file": (placed - placing) / files * 1e6, "verify_us_per_file": (checked - placed) / files * 1e6}
     return {
+        "placement": placement,
         "id": result["id"], "seconds": seconds, "peak_rss_mib": peak_kib / 1024.0,
         "read_mib": (rchar1 - rchar0) / 2**20, "read_from_disk_mib": (disk1 - disk0) / 2**20,
         "header_cache": [t for t in texts if t.startswith("Header cache:")],
@@ -291,6 +306,16 @@ def write_summary(results, results_dir):
                     c["compose_rpm_bytes"] / 2**20, c["download_ratio"], c["metadata_bytes"] / 2**20))
     if len(downloads) > 3:
         lines += downloads
+    lines += ["", "| builds | compose | files placed | how | placing s (µs/file) | verifying s (µs/file) | compose s |",
+              "|---|---|---|---|---|---|---|"]
+    for size in results["sizes"]:
+        for label, c in size["composes"].items():
+            p = c.get("placement")
+            if p:
+                how = p["line"].split("(", 1)[1].split(")", 1)[0] if "(" in p["line"] else "-"
+                lines.append("| %d | %s | %d | %s | %.3f (%.0f) | %.3f (%.0f) | %.2f |" % (
+                    size["builds"], label, p["files"], how, p["place_s"], p["place_us_per_file"], p["verify_s"],
+                    p["verify_us_per_file"], c["seconds"]))
     with open(os.path.join(results_dir, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
