@@ -221,6 +221,7 @@ struct DependencyStep: Sendable {
                 let name = snapshot.lastComponent?.string ?? ""
                 if let hit = solver.addCandidates(repository: 0, snapshot: snapshot.string, count: relevant.count) {
                     packages = hit
+                    CachePruner.touch(snapshot)
                     log.info("Header cache: 0 of \(relevant.count) RPM headers read (\(name))")
                 } else if let family, let base = cache.base(of: family, for: keys), let delta = cache.snapshot(for: base.deltaKeys),
                     let result = try solver.addCandidates(
@@ -228,9 +229,12 @@ struct DependencyStep: Sendable {
                         baseKeys: base.keys, delta: delta.string)
                 {
                     packages = result.packages
+                    cache.touch(base, of: family)
+                    CachePruner.touch(delta)
                     log.info(
                         "Header cache: \(result.headersRead) of \(relevant.count) RPM headers read (\(base.snapshot.lastComponent?.string ?? "") "
-                            + "for \(relevant.count - base.deltaKeys.count), \(delta.lastComponent?.string ?? "") for \(base.deltaKeys.count))")
+                            + "for \(relevant.count - base.deltaKeys.count), \(delta.lastComponent?.string ?? "") for \(base.deltaKeys.count))"
+                    )
                 } else {
                     let read: Int
                     (packages, read) = try solver.addCandidates(repository: 0, rpmFiles: paths(), snapshot: snapshot.string)
@@ -318,12 +322,20 @@ struct HeaderSnapshots: Sendable {
         return (snapshot.path, baseKeys, deltaKeys)
     }
 
+    /// Marks a base used (`CachePruner`): its snapshot, keys and the family's pointer.
+    func touch(_ base: (snapshot: FilePath, keys: [String], deltaKeys: [String]), of family: String) {
+        CachePruner.touch(base.snapshot)
+        CachePruner.touch(FilePath(base.snapshot.string + ".keys"))
+        if let pointer = basePointer(of: family) { CachePruner.touch(pointer) }
+    }
+
     /// Records a full snapshot as the family's base: its keys beside it (`<snapshot>.keys`),
     /// then the family's pointer (`bases/<sha256 of the family>`) to it. Best effort, like the
     /// snapshot itself. Blocks on the volume.
     func recordBase(_ snapshot: FilePath, keys: [String], of family: String) {
         guard !keys.contains(where: { $0.contains("\n") }), let pointer = basePointer(of: family),
-            let name = snapshot.string.hasPrefix(directory.string + "/") ? String(snapshot.string.dropFirst(directory.string.count + 1)) : nil,
+            let name = snapshot.string.hasPrefix(directory.string + "/")
+                ? String(snapshot.string.dropFirst(directory.string.count + 1)) : nil,
             CacheFile.write(keys.map { $0 + "\n" }.joined(), to: FilePath(snapshot.string + ".keys"))
         else { return }
         CacheFile.write(name, to: pointer)

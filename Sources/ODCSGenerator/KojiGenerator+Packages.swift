@@ -190,7 +190,8 @@ extension KojiGenerator {
             return total + (stat(files[index], &status) == 0 ? Int64(status.st_size) : 0)
         }
         log.info(
-            "Downloaded \(jobs.count) RPMs (\(bytes) bytes) from \(configuration.topurl ?? "") to read their headers for dependency solving")
+            "Downloaded \(jobs.count) RPMs (\(bytes) bytes) from \(configuration.topurl ?? "") to read their headers for dependency solving"
+        )
         return (.init(local: files, othersFromRepository: false), metadata)
     }
 
@@ -203,13 +204,17 @@ extension KojiGenerator {
     ) async throws -> [(primary: FilePath, filelists: FilePath?)] {
         guard compose.sourceType == .tag, let topurl = configuration.topurl else { return [] }
         guard let repo = try await koji.getRepo(compose.source, event: compose.kojiEvent) else {
-            log.info("Koji has no repository of tag \(compose.source)\(compose.kojiEvent.map { " at event \($0)" } ?? ""): downloading the candidates to solve")
+            log.info(
+                "Koji has no repository of tag \(compose.source)\(compose.kojiEvent.map { " at event \($0)" } ?? ""): downloading the candidates to solve"
+            )
             return []
         }
         var result: [(primary: FilePath, filelists: FilePath?)] = []
         var seen = Set<String>()
         for arch in arches.map(Self.kojiCanonicalArch) where seen.insert(arch).inserted {
-            guard let location = RepositoryLocation("\(KojiPathInfo(top: topurl).top)/repos/\(compose.source)/\(repo.id)/\(arch)") else { continue }
+            guard let location = RepositoryLocation("\(KojiPathInfo(top: topurl).top)/repos/\(compose.source)/\(repo.id)/\(arch)") else {
+                continue
+            }
             let reader = RepositoryReader(
                 httpClient: httpClient, workDirectory: try layout.path("work/global/koji-repo/\(arch)"),
                 timeout: configuration.assembly.metadataTimeout)

@@ -43,9 +43,10 @@ struct KojiListingCache: Sendable {
     /// on `BlockingIO.bulk`.
     func load(tag: String, event: Int64, inherit: Bool, latest: Bool) -> Listing? {
         guard let path = try? file(tag: tag, event: event, inherit: inherit, latest: latest),
-            let data = FileManager.default.contents(atPath: path.path.string)
+            let data = FileManager.default.contents(atPath: path.path.string), let listing = Self.decode(data)
         else { return nil }
-        return Self.decode(data)
+        CachePruner.touch(path.path)
+        return listing
     }
 
     /// Writes the listing (temporary file, fsync, rename); false when it cannot be cached.

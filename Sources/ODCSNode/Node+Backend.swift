@@ -124,6 +124,7 @@ extension Node {
         var orphans = OrphanSweeper.Configuration(targetDirectories: directories)
         orphans.interval = backend.orphanSweepInterval
         orphans.minimumAge = backend.orphanMinAge
+        orphans.cacheMaxAge = backend.cacheMaxAge
         let outbox = OutboxStore(client: client, logger: logger)
         var pruner = OutboxPruner.Configuration()
         pruner.retention = backend.events.retention

@@ -8,13 +8,17 @@ import SystemPackage
 /// `odcs-<id>` (and older layouts' `latest-odcs-<id>-…`) directories whose compose is
 /// removed or unknown, staging directories of attempts no lease holds any more, and what a
 /// dying node left in `.trash/`. Entries younger than `minimumAge` are left alone, so that
-/// nothing racing with a publish is touched.
+/// nothing racing with a publish is touched. It also prunes `.cache/` of files no compose used
+/// for `cacheMaxAge`.
 ///
-/// Metrics: `odcs_orphans_removed_total`.
+/// Metrics: `odcs_orphans_removed_total`, `odcs_cache_pruned_files_total`,
+/// `odcs_cache_pruned_bytes_total`.
 public struct OrphanSweeper: LeaderDuty {
     public struct Configuration: Sendable {
         public var interval: Duration = .seconds(600)
         public var minimumAge: Duration = .seconds(600)
+        /// Files of `.cache/` unused for this long are removed (`CachePruner`); zero keeps them.
+        public var cacheMaxAge: Duration = .seconds(604_800)
         public var targetDirectories: TargetDirectories
 
         public init(targetDirectories: TargetDirectories) {
@@ -50,6 +54,7 @@ public struct OrphanSweeper: LeaderDuty {
             removed += try await sweepTopLevel(layout)
             removed += try await sweepStaging(layout)
             await TrashCollector(grace: directories.trashGrace, metrics: metrics, logger: logger).empty([layout])
+            await pruneCache(layout)
         }
         for path in removed {
             metrics.orphansRemoved.increment()
@@ -110,6 +115,22 @@ public struct OrphanSweeper: LeaderDuty {
             }
         }
         return removed
+    }
+
+    /// Removes what no compose used for `cacheMaxAge` from the layout's `.cache/`.
+    func pruneCache(_ layout: VolumeLayout) async {
+        let maxAge = Int(configuration.cacheMaxAge.components.seconds)
+        guard maxAge > 0 else { return }
+        do {
+            let outcome = try await BlockingIO.bulk.run { try CachePruner.prune(layout.cacheRoot, maxAge: maxAge) }
+            guard outcome.files > 0 else { return }
+            metrics.cacheFilesPruned.increment(by: outcome.files)
+            metrics.cacheBytesPruned.increment(by: Int(clamping: outcome.bytes))
+            logger.info(
+                "pruned the cache", metadata: ["path": "\(layout.cacheRoot)", "files": "\(outcome.files)", "bytes": "\(outcome.bytes)"])
+        } catch {
+            logger.warning("cannot prune the cache", metadata: ["path": "\(layout.cacheRoot)", "error": "\(error)"])
+        }
     }
 
     /// Entries of `directory` last modified before the minimum age (read on BlockingIO's threads).

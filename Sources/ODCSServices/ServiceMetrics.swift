@@ -16,6 +16,9 @@ public struct ServiceMetrics: Sendable {
     public let expired = Counter(label: "odcs_expiry_removed_total")
     public let expiryLag = Gauge(label: "odcs_expiry_lag_seconds")
     public let orphansRemoved = Counter(label: "odcs_orphans_removed_total")
+    /// Files and bytes the orphan sweep removed from `.cache/` (unused for `cache_max_age`).
+    public let cacheFilesPruned = Counter(label: "odcs_cache_pruned_files_total")
+    public let cacheBytesPruned = Counter(label: "odcs_cache_pruned_bytes_total")
     public let diskPressureRemoved = Counter(label: "odcs_disk_pressure_removed_total")
     /// Composes failed before placing their packages because their volume had no room.
     public let spaceRefused = Counter(label: "odcs_space_refused_total")

@@ -1,9 +1,10 @@
 import Foundation
+import ODCSKoji
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import ODCSKoji
-import SystemPackage
 
 extension KojiFixture {
     /// Koji's repository regeneration for `tag` (`newRepo`, then `repo_init` and createrepo per

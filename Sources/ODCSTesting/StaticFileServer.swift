@@ -64,7 +64,8 @@ public enum StaticFileServer {
 
         public var paths: [String] { recorded.withLock { $0 } }
 
-        public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+        {
             recorded.withLock { $0.append(request.uri.path) }
             return try await next(request, context)
         }

@@ -30,6 +30,10 @@ public struct VolumeLayout: Sendable, Equatable {
     public var stagingRoot: FilePath { stagingDirectory.path }
     public var trashRoot: FilePath { trashDirectory.path }
 
+    /// `<target_dir>/.cache`: what generators keep between composes (`CachePruner` empties it
+    /// of what no compose used for `cache_max_age`).
+    public var cacheRoot: ConfinedPath { root.appending(literal: ".cache") }
+
     /// `<target_dir>/.cache/headers`: RPM header snapshots shared by every node (docs/header-cache.md).
     /// Hidden, so neither served nor swept; created by the generator that first writes there.
     public var headerCache: FilePath { root.appending(literal: ".cache/headers").path }

@@ -5,6 +5,10 @@ import ODCSStore
 import ODCSTesting
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct OrphanSweeperTests {
     @Test func removesDirectoriesNoLiveComposeOwns() async throws {
         let target = try TemporaryTargetDir()
@@ -39,6 +43,32 @@ import Testing
             #expect(target.exists(".staging/odcs-\(generating.id)-\(claim.lease.attempt)"))
             #expect(!target.exists(".staging/odcs-\(generating.id)-\(claim.lease.attempt + 5)"))
             #expect(!target.exists(".trash/odcs-5-x"))
+        }
+    }
+
+    /// The sweep prunes `.cache/` of files unused for `cacheMaxAge`; zero keeps them all.
+    @Test func prunesCacheFilesNoComposeUsedForTheMaximumAge() async throws {
+        let target = try TemporaryTargetDir()
+        defer { target.remove() }
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            try target.makeDirectory(".cache/headers/ab", file: "old.solv")
+            try target.makeDirectory(".cache/koji/cd", file: "new.listing")
+            let old = target.path + "/.cache/headers/ab/old.solv"
+            let then = timespec(tv_sec: time(nil) - 8 * 86400, tv_nsec: 0)
+            var times = [then, then]
+            #expect(utimensat(AT_FDCWD, old, &times, 0) == 0)
+            var configuration = OrphanSweeper.Configuration(targetDirectories: target.directories)
+            configuration.cacheMaxAge = .zero
+            _ = try await OrphanSweeper(configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger)
+                .runOnce(fence: nil)
+            #expect(FileManager.default.fileExists(atPath: old))
+
+            configuration.cacheMaxAge = .seconds(7 * 86400)
+            _ = try await OrphanSweeper(configuration: configuration, sweeps: factory.sweeps, metrics: .shared, logger: testLogger)
+                .runOnce(fence: nil)
+            #expect(!FileManager.default.fileExists(atPath: old))
+            #expect(target.exists(".cache/koji/cd/new.listing"))
         }
     }
 

@@ -16,6 +16,8 @@ public struct BackendSettings: Sendable {
     public var orphanSweepInterval: Duration
     public var orphanMinAge: Duration
     public var trashGrace: Duration
+    /// `cache_max_age`: see `CachePruner`; zero keeps the caches for good.
+    public var cacheMaxAge: Duration
     /// `generation_nice`: see `GenerationPriority`.
     public var generationNice: Int
     public var minFreeSpace: Int

@@ -204,6 +204,10 @@ extension ConfigurationKey {
             "Seconds a removed compose stays in the target dir's .trash/ before it is deleted, so that downloads in progress "
                 + "finish (disk pressure deletes it sooner)."),
         .init(
+            "cache_max_age", .integer(0...31_536_000), 604_800,
+            "Seconds a file of the target dir's .cache/ (RPM header snapshots, Koji tag listings) is kept after a compose last "
+                + "used it; the orphan sweep removes older ones (0: never)."),
+        .init(
             "generation_nice", .integer(0...19), 10,
             "Nice value of the node's generation work (copies onto the volume, tree removals, createrepo_c, Pungi), so that "
                 + "the API, heartbeats and leader checks get the CPU first on a busy node (0: the same priority as the rest)."),

@@ -133,6 +133,7 @@ public struct NodeConfiguration: Sendable {
             rescueInterval: milliseconds("rescue_interval_ms"), drainTimeout: seconds("drain_timeout"),
             expiryInterval: milliseconds("expiry_interval_ms"), orphanSweepInterval: seconds("orphan_sweep_interval"),
             orphanMinAge: seconds("orphan_min_age"), trashGrace: seconds("trash_grace"),
+            cacheMaxAge: seconds("cache_max_age"),
             generationNice: int("generation_nice"), minFreeSpace: int("min_free_space"),
             minFreeSpaceMinAge: seconds("min_free_space_min_age"),
             minFreeSpaceInterval: seconds("min_free_space_interval"),
