@@ -165,6 +165,12 @@ def changed_builds(directory, count):
     return ["%s-%s-%s" % (b["name"], b["version"], b["release"]) for b in older[:count]]
 
 
+def rpm_names_of(compose_dir):
+    """The compose's RPMs as (tree, file name), every tree."""
+    return sorted((os.path.relpath(d, compose_dir).split("/Packages")[0], f)
+                  for d, _, fs in os.walk(compose_dir) for f in fs if f.endswith(".rpm"))
+
+
 def rpm_bytes_of(compose_dir):
     """The compose's own RPMs: their count and bytes, every tree."""
     files = [os.path.join(d, f) for d, _, fs in os.walk(compose_dir) for f in fs if f.endswith(".rpm")]
@@ -251,9 +257,14 @@ def main():
                     "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
                 })
             sample["compose_rpm_files"], sample["compose_rpm_bytes"] = rpm_bytes_of(os.path.join(target, "odcs-%d" % sample["id"]))
+            # The same request with koji_topdir (the cold compose): the same RPMs in every tree.
+            sample["same_rpms_as_topdir"] = rpm_names_of(os.path.join(target, "odcs-%d" % sample["id"])) == rpm_names_of(
+                os.path.join(target, "odcs-%d" % size["composes"]["50+deps multilib cold"]["id"]))
+            if not sample["same_rpms_as_topdir"]:
+                raise RuntimeError("compose %d (koji_topurl) holds other RPMs than the same request with koji_topdir" % sample["id"])
             sample["download_ratio"] = sample["rpm_bytes"] / max(1, sample["compose_rpm_bytes"])
             size["composes"]["50+deps multilib, koji_topurl"] = sample
-            log("%d builds: 50+deps via koji_topurl: %.2f s, %d RPMs downloaded (%.1f MiB) for %d compose RPMs (%.1f MiB): %.2fx; "
+            log("%d builds: 50+deps via koji_topurl (same RPMs as with koji_topdir): %.2f s, %d RPMs downloaded (%.1f MiB) for %d compose RPMs (%.1f MiB): %.2fx; "
                 "repository metadata %.1f MiB" % (
                     builds, sample["seconds"], sample["rpm_files"], sample["rpm_bytes"] / 2**20, sample["compose_rpm_files"],
                     sample["compose_rpm_bytes"] / 2**20, sample["download_ratio"], sample["metadata_bytes"] / 2**20))
