@@ -50,9 +50,17 @@ struct DependencyStep: Sendable {
         /// `metadata` (Koji's repository of the tag, per arch) that lists its NEVRA, and is left
         /// out of solving when none does; packages of `metadata` that are not candidates are
         /// left out too.
-        case rpmFiles(RPMFiles, cache: HeaderSnapshots?, metadata: [(primary: FilePath, filelists: FilePath?)] = [])
+        case rpmFiles(RPMFiles, cache: HeaderSnapshots?, metadata: [RepositoryMetadata] = [])
         /// Per repository location, its uncompressed primary (and filelists) XML.
         case metadata([RepositoryLocation: (primary: FilePath, filelists: FilePath?)])
+    }
+
+    /// One repository's metadata for solving: its snapshot (read when it is there and whole,
+    /// else written from the XML), its XML, or both.
+    struct RepositoryMetadata: Sendable {
+        var snapshot: FilePath?
+        var primary: FilePath?
+        var filelists: FilePath?
     }
 
     /// Where the candidates' RPM files are, resolved only when a header must be read (a warm
@@ -194,13 +202,23 @@ struct DependencyStep: Sendable {
             for (offset, repository) in metadata.enumerated() where !unread.isEmpty {
                 let id = offset + 1
                 var found: [String: Int] = [:]
-                let packages = try solver.addCandidates(
-                    repository: id, primaryXML: repository.primary.string, filelistsXML: repository.filelists?.string,
-                    keeping: { nevra in
-                        guard let index = unread.removeValue(forKey: nevra) else { return false }
-                        found[nevra] = index
-                        return true
-                    })
+                func keep(_ nevra: String) -> Bool {
+                    guard let index = unread.removeValue(forKey: nevra) else { return false }
+                    found[nevra] = index
+                    return true
+                }
+                let packages: [SolverPackage]
+                if let snapshot = repository.snapshot {
+                    packages = try solver.addCandidates(
+                        repository: id, snapshot: snapshot.string, primaryXML: repository.primary?.string,
+                        filelistsXML: repository.filelists?.string, keeping: keep)
+                    CachePruner.touch(snapshot)
+                } else if let primary = repository.primary {
+                    packages = try solver.addCandidates(
+                        repository: id, primaryXML: primary.string, filelistsXML: repository.filelists?.string, keeping: keep)
+                } else {
+                    continue
+                }
                 for package in packages { byKey[Self.key(id, package.nevra)] = found[package.nevra].map { candidates[$0] } }
                 loaded += packages.count
             }
@@ -327,6 +345,13 @@ struct HeaderSnapshots: Sendable {
         CachePruner.touch(base.snapshot)
         CachePruner.touch(FilePath(base.snapshot.string + ".keys"))
         if let pointer = basePointer(of: family) { CachePruner.touch(pointer) }
+    }
+
+    /// `<directory>/<2 hex>/<sha256>.solv` for the whole metadata of Koji's repository `repo`
+    /// of the hub, one arch directory (`DependencySolver.addCandidates(…snapshot:…)`); nil
+    /// when the directory cannot be made.
+    static func repositorySnapshot(in directory: FilePath, hub: String, repo: Int64, arch: String) -> FilePath? {
+        HeaderSnapshots(directory: directory, hub: hub, keys: []).snapshot(for: ["koji-repo \(repo) \(arch)"])
     }
 
     /// Records a full snapshot as the family's base: its keys beside it (`<snapshot>.keys`),

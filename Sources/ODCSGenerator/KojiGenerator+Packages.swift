@@ -153,12 +153,11 @@ extension KojiGenerator {
     func headerSources(
         of pool: inout [KojiCandidate], compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog,
         context: GenerationContext
-    ) async throws -> (files: DependencyStep.RPMFiles, metadata: [(primary: FilePath, filelists: FilePath?)]) {
+    ) async throws -> (files: DependencyStep.RPMFiles, metadata: [DependencyStep.RepositoryMetadata]) {
         guard case .url = pool.first?.candidate.repository else { return (.init(othersFromRepository: true), []) }
-        let metadata = try await kojiRepositoryMetadata(of: compose, arches: arches, layout: layout, log: log)
-        let listed = try await BlockingIO.bulk.run {
-            try Set(metadata.flatMap { try DependencySolver.packageNEVRAs(primaryXML: $0.primary.string) })
-        }
+        let found = try await kojiRepositoryMetadata(of: compose, arches: arches, layout: layout, log: log, snapshots: context.headerCache)
+        let metadata = found.map(\.metadata)
+        let listed = Set(found.flatMap(\.nevras))
         let root = try layout.path("work/global/koji-pool")
         var files = Array(repeating: "", count: pool.count)
         var jobs: [PackageFetcher.Job] = []
@@ -195,13 +194,15 @@ extension KojiGenerator {
         return (.init(local: files, othersFromRepository: false), metadata)
     }
 
-    /// The primary and filelists metadata of Koji's repository of a tag compose's tag, per arch
-    /// directory the solve needs (Koji's canonical arch: i686 → i386), downloaded into the
-    /// compose's work dir; empty when there is no repository or it cannot be read, which only
-    /// means more downloads.
+    /// The metadata of Koji's repository of a tag compose's tag, per arch directory the solve
+    /// needs (Koji's canonical arch: i686 → i386), with the NEVRAs it lists: from its snapshot
+    /// in the header cache when an earlier compose wrote one (a Koji repo id never changes
+    /// content), else primary and filelists downloaded into the compose's work dir (the solve
+    /// then writes the snapshot). Empty when there is no repository or it cannot be read,
+    /// which only means more downloads.
     func kojiRepositoryMetadata(
-        of compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog
-    ) async throws -> [(primary: FilePath, filelists: FilePath?)] {
+        of compose: Compose, arches: [String], layout: ComposeLayout, log: StepLog, snapshots: FilePath?
+    ) async throws -> [(metadata: DependencyStep.RepositoryMetadata, nevras: [String])] {
         guard compose.sourceType == .tag, let topurl = configuration.topurl else { return [] }
         guard let repo = try await koji.getRepo(compose.source, event: compose.kojiEvent) else {
             log.info(
@@ -209,9 +210,17 @@ extension KojiGenerator {
             )
             return []
         }
-        var result: [(primary: FilePath, filelists: FilePath?)] = []
+        var result: [(metadata: DependencyStep.RepositoryMetadata, nevras: [String])] = []
         var seen = Set<String>()
         for arch in arches.map(Self.kojiCanonicalArch) where seen.insert(arch).inserted {
+            let snapshot = snapshots.flatMap {
+                HeaderSnapshots.repositorySnapshot(in: $0, hub: koji.configuration.url, repo: repo.id, arch: arch)
+            }
+            if let snapshot, let nevras = try await BlockingIO.bulk.run({ DependencySolver.packageNEVRAs(snapshot: snapshot.string) }) {
+                result.append((.init(snapshot: snapshot), nevras))
+                log.info("Koji repository \(repo.id) of tag \(compose.source) (event \(repo.createEvent)), \(arch): from the header cache")
+                continue
+            }
             guard let location = RepositoryLocation("\(KojiPathInfo(top: topurl).top)/repos/\(compose.source)/\(repo.id)/\(arch)") else {
                 continue
             }
@@ -219,7 +228,9 @@ extension KojiGenerator {
                 httpClient: httpClient, workDirectory: try layout.path("work/global/koji-repo/\(arch)"),
                 timeout: configuration.assembly.metadataTimeout)
             do {
-                result.append(try await reader.metadataFiles(of: location))
+                let files = try await reader.metadataFiles(of: location)
+                let nevras = try await BlockingIO.bulk.run { try DependencySolver.packageNEVRAs(primaryXML: files.primary.string) }
+                result.append((.init(snapshot: snapshot, primary: files.primary, filelists: files.filelists), nevras))
                 log.info("Koji repository \(repo.id) of tag \(compose.source) (event \(repo.createEvent)), \(arch): metadata read")
             } catch let error as RepoError {
                 log.info("Koji repository \(repo.id) of tag \(compose.source), \(arch): not used (\(error))")

@@ -84,6 +84,43 @@ public final class DependencySolver {
         return try pool.addMetadata(primary: primaryXML, filelists: nil, origin: origin, label: "scan").map { pool.package($0).nevra }
     }
 
+    /// The NEVRAs a repository snapshot (`addCandidates(…snapshot:…)`) holds; nil when it is
+    /// missing or damaged (a damaged one is removed).
+    public static func packageNEVRAs(snapshot: String) -> [String]? {
+        let pool = SolvablePool(acceptedArches: [])
+        let origin = SolvablePool.Origin(repository: 0, isLookaside: false)
+        return pool.addSnapshot(snapshot, expected: nil, origin: origin, label: "scan")?.map { pool.package($0).nevra }
+    }
+
+    /// Candidate packages from a repository's metadata through a snapshot of the whole
+    /// repository: read from `snapshot` when it is there and whole, else from the XML (when
+    /// given) and written to `snapshot` for the next time. Only the packages `keeping`
+    /// accepts take part in solving, as in `addCandidates(repository:primaryXML:filelistsXML:keeping:)`.
+    /// A repository's metadata never changes under one name (Koji's repo id), so neither does
+    /// its snapshot.
+    /// - Throws: ``SolverError/unreadableMetadata(path:reason:)`` when neither can be read.
+    @discardableResult
+    public func addCandidates(
+        repository: Int, snapshot: String, primaryXML: String?, filelistsXML: String?, keeping: (_ nevra: String) -> Bool
+    ) throws(SolverError) -> [SolverPackage] {
+        let origin = SolvablePool.Origin(repository: repository, isLookaside: false)
+        let label = "candidate-\(repository)"
+        var ids = pool.addSnapshot(snapshot, expected: nil, origin: origin, label: label)
+        if ids == nil {
+            guard let primaryXML else { throw .unreadableMetadata(path: snapshot, reason: "the snapshot is gone and no metadata was read") }
+            let read = try pool.addMetadata(primary: primaryXML, filelists: filelistsXML, origin: origin, label: label)
+            if let first = read.first, let repo = pool.solvable(first).pointee.repo { pool.writeSnapshot(repo, to: snapshot) }
+            ids = read
+        }
+        var kept: [Id] = []
+        var refused: [Id] = []
+        for id in ids ?? [] {
+            if keeping(pool.package(id).nevra) { kept.append(id) } else { refused.append(id) }
+        }
+        pool.exclude(refused)
+        return register(kept)
+    }
+
     /// Candidate packages from a snapshot alone, when it exists and holds `count` packages
     /// (the files it was written for); nil otherwise, with nothing added.
     public func addCandidates(repository: Int, snapshot: String, count: Int) -> [SolverPackage]? {

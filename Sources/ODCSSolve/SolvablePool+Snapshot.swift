@@ -51,11 +51,12 @@ extension SolvablePool {
 
     /// A snapshot's repository, or nil (pool unchanged) when it is missing, unreadable or holds
     /// another number of packages. A damaged file is removed so that the next reader rewrites it.
-    func addSnapshot(_ path: String, expected: Int, origin: Origin, label: String) -> [Id]? {
+    /// `expected` nil accepts any number (a repository's metadata).
+    func addSnapshot(_ path: String, expected: Int?, origin: Origin, label: String) -> [Id]? {
         guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
         let repo = createRepository(named: label, origin: origin)
-        guard repo_add_solv(repo, file, 0) == 0, Int(repo.pointee.nsolvables) == expected else {
+        guard repo_add_solv(repo, file, 0) == 0, expected.map({ Int(repo.pointee.nsolvables) == $0 }) ?? true else {
             discard(repo)
             unlink(path)
             return nil

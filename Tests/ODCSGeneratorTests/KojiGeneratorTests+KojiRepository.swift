@@ -32,6 +32,38 @@ extension KojiGeneratorTests {
         }
     }
 
+    /// With a header cache, Koji's repository metadata is downloaded and parsed once: the next
+    /// compose reads the repository's snapshot, asks the web root for no metadata, and gives
+    /// the same compose.
+    @Test func kojisRepositoryMetadataIsReadOnceThroughTheHeaderCache() async throws {
+        let shared = try await Rig.shared.value
+        var fixture = shared.fixture
+        let repo = try await fixture.regenerateRepo(tag: "rig-tag", arches: ["x86_64"])
+        let repomd = "/repos/rig-tag/\(repo)/x86_64/repodata/repomd.xml"
+        let requests = StaticFileServer.RequestLog()
+        let data = fixture.data
+        try await StaticFileServer.serving(fixture.topdir, requests: requests) { topurl in
+            try await Rig.with(topurl: topurl) { rig, hub, generator, target in
+                await hub.update { $0 = data }
+                let cache = target.appending(".cache/headers")
+                let sigkeys = "\(rig.signer.sigkey) "
+                let first = try await Self.generate(
+                    generator, Rig.compose(id: 1, source: "rig-tag", packages: "foo", sigkeys: sigkeys), target: target, headerCache: cache)
+                let again = try await Self.generate(
+                    generator, Rig.compose(id: 2, source: "rig-tag", packages: "foo", sigkeys: sigkeys), target: target, headerCache: cache)
+                let contexts = [first, again]
+                let asked = requests.paths.filter { $0 == repomd }.count
+                #expect(asked == 1)
+                let second = try Self.text(contexts[1].staging.appending("logs/global/odcs-koji.global.log"))
+                #expect(second.contains("x86_64: from the header cache"))
+                for tree in ["x86_64/os", "x86_64/debug/tree", "source/tree"] {
+                    #expect(Rig.files(contexts[1], tree) == Rig.files(contexts[0], tree))
+                }
+                #expect(Rig.files(contexts[1], "x86_64/os") == ["bar-2.0-1.x86_64.rpm", "foo-1.1-1.x86_64.rpm"])
+            }
+        }
+    }
+
     /// A package Koji's repository lists but the tag no longer holds at the compose's event is
     /// not a candidate: it satisfies nothing.
     @Test func aPackageOnlyKojisRepositoryStillListsSatisfiesNoDependency() async throws {
