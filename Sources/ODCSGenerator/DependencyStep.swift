@@ -319,7 +319,7 @@ struct HeaderSnapshots: Sendable {
     var family: String? = nil
 
     /// Bumped when what a snapshot holds changes (the flags headers are read with).
-    static let format = 1
+    static let format = 2
 
     /// A later set reads the base and a delta while the delta holds at most this share of
     /// it; past that a full snapshot is read and becomes the family's base.

@@ -39,7 +39,7 @@ extension SolvablePool {
         let repo = createRepository(named: label, origin: origin)
         do {
             try read(primary, into: repo, flags: 0)
-            if let filelists { try read(filelists, into: repo, flags: Int32(REPO_EXTEND_SOLVABLES)) }
+            if let filelists { try read(filelists, into: repo, flags: Int32(REPO_EXTEND_SOLVABLES | REPO_REUSE_REPODATA)) }
         } catch {
             discard(repo)
             throw error

@@ -70,7 +70,7 @@ extension SolvablePool {
     func writeSnapshot(_ repo: UnsafeMutablePointer<Repo>, to path: String) -> Bool {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard let file = fopen(temporary, "w") else { return false }
-        let written = repo_write(repo, file) == 0 && fflush(file) == 0 && fsync(fileno(file)) == 0
+        let written = odcs_write_for_solving(repo, file) == 0 && fflush(file) == 0 && fsync(fileno(file)) == 0
         let closed = fclose(file) == 0
         guard written, closed, rename(temporary, path) == 0 else {
             unlink(temporary)
