@@ -69,6 +69,34 @@ public actor KojiTestHub {
 
     public func calls(of method: String) -> [XMLRPCCall] { calls.filter { $0.methodName == method } }
 
+    private var callWaiters: [UInt64: (method: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextWaiter: UInt64 = 0
+
+    /// Returns once the hub has received `count` calls of `method` (at once if it has), or
+    /// when the task is cancelled: a client's request can reach the hub after the client gave
+    /// up on it, so a test that counts attempts waits for them instead of reading `calls` at
+    /// once, bounded by a deadline of its own.
+    public func waitForCalls(of method: String, count: Int) async {
+        guard calls(of: method).count < count else { return }
+        nextWaiter += 1
+        let id = nextWaiter
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    callWaiters[id] = (method, count, continuation)
+                }
+            }
+        } onCancel: {
+            Task { await self.releaseWaiter(id) }
+        }
+    }
+
+    private func releaseWaiter(_ id: UInt64) {
+        callWaiters.removeValue(forKey: id)?.continuation.resume()
+    }
+
     /// Answers one HTTP request body.
     func handle(_ body: Data) async -> String {
         let call: XMLRPCCall
@@ -91,6 +119,9 @@ public actor KojiTestHub {
 
     func answer(_ call: XMLRPCCall) async -> XMLRPCResponse {
         calls.append(call)
+        for (id, waiter) in callWaiters where calls(of: waiter.method).count >= waiter.count {
+            callWaiters.removeValue(forKey: id)?.continuation.resume()
+        }
         if let stall = stalls[call.methodName] { try? await Task.sleep(for: stall) }
         if let fault = faults[call.methodName] { return .fault(code: fault.code, message: fault.message) }
         do {

@@ -121,9 +121,10 @@ import Testing
 
     @Test func aStalledHubTimesOutAfterTheRetries() async throws {
         try await Self.withRig { koji, hub, _, _ in
-            await hub.stall("getLastEvent", for: .seconds(30))
+            await hub.stall("getLastEvent", for: .seconds(60))
             var fast = koji
-            fast.configuration.timeout = .milliseconds(300)
+            // Long enough for a loaded machine to take in each request, short against the stall.
+            fast.configuration.timeout = .seconds(3)
             do {
                 _ = try await fast.getLastEvent()
                 Issue.record("a stalled hub must time out")
@@ -134,7 +135,22 @@ import Testing
                 }
                 #expect(reason.contains("getLastEvent"))
             }
-            // The first attempt and one retry.
+            // The first attempt and one retry. A request the client gave up on may reach the hub
+            // late (a loaded machine), so wait for both; the client sends no more once it threw.
+            let arrived = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await hub.waitForCalls(of: "getLastEvent", count: 2)
+                    return true
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(30))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(arrived)
             #expect(await hub.calls(of: "getLastEvent").count == 2)
         }
     }
