@@ -66,6 +66,8 @@ frontend odcs
     default_backend nodes
 backend nodes
     balance roundrobin
+    # Which node answered: an event stream that loses an event names its node (Watcher.connections).
+    http-response set-header X-Served-By %s
     option httpchk GET /readyz
     http-check expect status 200
     default-server inter {inter}ms fall {fall} rise {rise}
@@ -195,6 +197,9 @@ class Watcher(threading.Thread):
         self.seen = []
         self.first = None
         self.reconnects = 0
+        # Per connection: the node that served it, the Last-Event-ID it sent, the first and
+        # last ids it got, and when it opened (monotonic seconds).
+        self.connections = []
         self.connected = threading.Event()
 
     def run(self):
@@ -211,7 +216,15 @@ class Watcher(threading.Thread):
                         continue
                     self.recorder.record(start, "events", "ok")
                     self.connected.set()
-                    self.read(response)
+                    connection = {"node": response.headers.get("X-Served-By"), "after": self.seen[-1] if self.seen else None,
+                                  "first": None, "last": None, "opened": round(start, 3)}
+                    self.connections.append(connection)
+                    count = len(self.seen)
+                    try:
+                        self.read(response)
+                    finally:
+                        got = self.seen[count:]
+                        connection["first"], connection["last"] = (got[0], got[-1]) if got else (None, None)
             except (requests.RequestException, OSError) as error:
                 if self.stop.is_set():
                     return
@@ -558,12 +571,20 @@ def run(base, duration, broker_seconds=8, creators=4, watchers=4, report=print):
             results["sse"].append({
                 "events": len(watcher.seen), "reconnects": watcher.reconnects,
                 "lost": len(lost), "lost_ids": lost[:20], "repeated": len(got) - len(set(got)),
+                "served_by": [connection["node"] for connection in watcher.connections],
             })
         if any(stream["lost"] for stream in results["sse"]):
             # What a lost event needs to be explained: the rows, and what the nodes' readers said.
             lost = sorted({i for stream in results["sse"] for i in stream["lost_ids"]})
             results["lost_rows"] = cluster.psql(
                 "SELECT id, compose_id, created_at FROM outbox WHERE id IN (%s)" % ",".join(map(str, lost))).splitlines()
+            # The connections that should have carried each lost event: the node that served
+            # them, what they resumed after and what they got.
+            results["lost_connections"] = [
+                {"stream": index, "lost": lost_id, **connection}
+                for index, watcher in enumerate(sse) for lost_id in results["sse"][index]["lost_ids"]
+                for connection in watcher.connections
+                if (connection["after"] or 0) < lost_id and (connection["last"] is None or connection["last"] >= lost_id)]
             results["reader_skips"] = [
                 line.strip()[:300] for index in range(len(cluster.nodes))
                 for line in open(os.path.join(base, "node%d" % index, "node.log"), errors="replace")
