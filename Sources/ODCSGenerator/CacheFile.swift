@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import ODCSVolume
 import SystemPackage
 
 #if canImport(Glibc)
@@ -8,6 +10,18 @@ import SystemPackage
 /// The caches' files on the shared volume (`.cache/`), written so that a reader on any node
 /// sees a whole file or none, and two writers of the same name write the same content.
 enum CacheFile {
+    /// The content-addressed name of a cache file: the SHA-256 of `parts`, each followed by a
+    /// newline, as `<directory>/<first 2 hex digits>/<hex><suffix>`, or under `subdirectory`
+    /// instead of the 2 hex digits.
+    static func path(
+        in directory: FilePath, hashing parts: some Sequence<String>, suffix: String = "", subdirectory: String? = nil
+    ) throws -> ConfinedPath {
+        var hasher = SHA256()
+        for part in parts { hasher.update(data: Data("\(part)\n".utf8)) }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return try ConfinedPath(root: directory).appending(components: [subdirectory ?? String(digest.prefix(2)), digest + suffix])
+    }
+
     /// Writes `text` to a unique temporary name beside `final`, fsyncs it and renames it into
     /// place; false (and nothing left behind) when it cannot. Blocks: call it on
     /// `BlockingIO.bulk`.

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import ODCSCore
 import ODCSRepo
@@ -367,21 +366,14 @@ struct HeaderSnapshots: Sendable {
     }
 
     private func basePointer(of family: String) -> FilePath? {
-        let digest = SHA256.hash(data: Data("odcs-headers-base \(Self.format)\nhub \(hub)\n\(family)\n".utf8))
-            .map { String(format: "%02x", $0) }.joined()
-        return try? ConfinedPath(root: directory).appending(components: ["bases", digest]).path
+        try? CacheFile.path(in: directory, hashing: ["odcs-headers-base \(Self.format)", "hub \(hub)", family], subdirectory: "bases").path
     }
 
     /// `<directory>/<2 hex>/<sha256>.solv` for the candidates with these keys, in this order;
     /// nil (no cache) if the directory cannot be made.
     func snapshot(for keys: [String]) -> FilePath? {
-        var hasher = SHA256()
-        hasher.update(data: Data("odcs-headers \(Self.format)\nlibsolv \(DependencySolver.libsolvVersion)\nhub \(hub)\n".utf8))
-        for key in keys { hasher.update(data: Data("\(key)\n".utf8)) }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        guard let root = try? ConfinedPath(root: directory),
-            let path = try? root.appending(components: [String(digest.prefix(2)), "\(digest).solv"])
-        else { return nil }
+        let header = ["odcs-headers \(Self.format)", "libsolv \(DependencySolver.libsolvVersion)", "hub \(hub)"]
+        guard let path = try? CacheFile.path(in: directory, hashing: header + keys, suffix: ".solv") else { return nil }
         do {
             try FileManager.default.createDirectory(
                 atPath: path.path.removingLastComponent().string, withIntermediateDirectories: true)

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import ODCSKoji
 import ODCSVolume
@@ -32,11 +31,10 @@ struct KojiListingCache: Sendable {
 
     /// `<directory>/<2 hex>/<sha256>.listing` for this query.
     func file(tag: String, event: Int64, inherit: Bool, latest: Bool) throws -> ConfinedPath {
-        var hasher = SHA256()
-        hasher.update(
-            data: Data("odcs-koji-listing \(Self.format)\nhub \(hub)\nlistTaggedRPMS \(tag)\n\(event) \(inherit) \(latest)\n".utf8))
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return try ConfinedPath(root: directory).appending(components: [String(digest.prefix(2)), "\(digest).listing"])
+        try CacheFile.path(
+            in: directory,
+            hashing: ["odcs-koji-listing \(Self.format)", "hub \(hub)", "listTaggedRPMS \(tag)", "\(event) \(inherit) \(latest)"],
+            suffix: ".listing")
     }
 
     /// The cached listing, or nil when there is none (or it does not parse). Blocks: call it
