@@ -212,7 +212,7 @@ extension KojiGenerator {
         }
         var result: [(metadata: DependencyStep.RepositoryMetadata, nevras: [String])] = []
         var seen = Set<String>()
-        for arch in arches.map(Self.kojiCanonicalArch) where seen.insert(arch).inserted {
+        for arch in arches.map(KojiPathInfo.canonicalArch) where seen.insert(arch).inserted {
             let snapshot = snapshots.flatMap {
                 HeaderSnapshots.repositorySnapshot(in: $0, hub: koji.configuration.url, repo: repo.id, arch: arch)
             }
@@ -221,7 +221,8 @@ extension KojiGenerator {
                 log.info("Koji repository \(repo.id) of tag \(compose.source) (event \(repo.createEvent)), \(arch): from the header cache")
                 continue
             }
-            guard let location = RepositoryLocation("\(KojiPathInfo(top: topurl).top)/repos/\(compose.source)/\(repo.id)/\(arch)") else {
+            guard let location = RepositoryLocation(KojiPathInfo(top: topurl).repository(tag: compose.source, id: repo.id, arch: arch))
+            else {
                 continue
             }
             let reader = RepositoryReader(
@@ -237,14 +238,5 @@ extension KojiGenerator {
             }
         }
         return result
-    }
-
-    /// Koji's `canonArch` for the arches a compose solves: the directory names of a repository.
-    static func kojiCanonicalArch(_ arch: String) -> String {
-        switch arch {
-        case "i386", "i486", "i586", "i686", "athlon", "geode": "i386"
-        case "armv7hl", "armv7hnl": "armhfp"
-        default: arch
-        }
     }
 }

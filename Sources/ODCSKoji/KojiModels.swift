@@ -231,6 +231,20 @@ public struct KojiPathInfo: Sendable {
         "data/signed/\(sigkey.lowercased())/\(rpm.arch)/\(rpm.fileName)"
     }
 
+    /// One arch's directory of a tag's repository (`koji.PathInfo.repo`):
+    /// `<top>/repos/<tag>/<repo id>/<arch>`, the arch by its `canonicalArch` name.
+    public func repository(tag: String, id: Int64, arch: String) -> String { "\(top)/repos/\(tag)/\(id)/\(arch)" }
+
+    /// Koji's `canonArch`: the name a repository gives an arch's directory (the i?86 family is
+    /// `i386`, armv7hl `armhfp`).
+    public static func canonicalArch(_ arch: String) -> String {
+        switch arch {
+        case "i386", "i486", "i586", "i686", "athlon", "geode": "i386"
+        case "armv7hl", "armv7hnl": "armhfp"
+        default: arch
+        }
+    }
+
     /// An archive of a build type (`koji.PathInfo.typedir`), relative to the build directory:
     /// `files/<btype>/<filename>`, e.g. a module build's `files/module/modulemd.x86_64.txt`.
     public static func archive(_ archive: KojiArchive) -> String { "files/\(archive.btype)/\(archive.filename)" }

@@ -28,8 +28,8 @@ extension KojiFixture {
         let repo = data.addRepo(tag: tag, id: id)
         let tagged = data.taggedBuilds(tag: repo.tag, event: repo.createEvent, inherit: true, latest: true)
         let top = KojiPathInfo(top: "")
-        for arch in Set(arches.map(Self.canonicalArch)).sorted() {
-            let directory = topdir.appending("repos/\(tag)/\(repo.id)/\(arch)")
+        for arch in Set(arches.map(KojiPathInfo.canonicalArch)).sorted() {
+            let directory = FilePath(KojiPathInfo(top: topdir.string).repository(tag: tag, id: repo.id, arch: arch))
             try FileManager.default.createDirectory(atPath: directory.string, withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: directory.appending("toplink").string, withDestinationPath: topdir.string)
             var lines: [String] = []
@@ -38,7 +38,7 @@ extension KojiFixture {
                     id: entry.build.id, name: entry.build.name, version: entry.build.version, release: entry.build.release,
                     epoch: entry.build.epoch)
                 for rpm in data.rpms where rpm.build == entry.build.id {
-                    guard rpm.arch == "noarch" || Self.canonicalArch(rpm.arch) == arch, !rpm.name.contains("-debuginfo"),
+                    guard rpm.arch == "noarch" || KojiPathInfo.canonicalArch(rpm.arch) == arch, !rpm.name.contains("-debuginfo"),
                         !rpm.name.hasSuffix("-debugsource")
                     else { continue }
                     let kojiRPM = KojiRPM(
@@ -54,10 +54,5 @@ extension KojiFixture {
             ])
         }
         return repo.id
-    }
-
-    /// Koji's `canonArch` for the arches fixtures use: the i?86 family is `i386`.
-    static func canonicalArch(_ arch: String) -> String {
-        ["i386", "i486", "i586", "i686", "athlon"].contains(arch) ? "i386" : arch
     }
 }
