@@ -154,6 +154,12 @@ class CountingFileServer:
         self.httpd.server_close()
 
 
+def node_settings(hub, **files):
+    """The node's settings for a size: Koji at `hub`, its files from `koji_topdir` or `koji_topurl`."""
+    return {"koji_url": hub.url, **files, "allowed_arches": json.dumps(["x86_64", "i686"]), "num_concurrent_pungi": 1,
+            "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000}
+
+
 def changed_builds(directory, count):
     """NVRs of `count` builds that the child tag's latest hides (a package's base-tag build
     rebuilt into the updates tag): listing them changes the candidate set by their RPMs."""
@@ -219,10 +225,7 @@ def main():
             # node refuses it as not the cluster's volume (docs/operations.md).
             cluster.psql("DO $$ BEGIN IF to_regclass('volumes') IS NOT NULL THEN DELETE FROM volumes; END IF; END $$")
             cluster.target = target
-            cluster.configure(**{
-                "koji_url": hub.url, "koji_topdir": hub.topdir, "allowed_arches": json.dumps(["x86_64", "i686"]),
-                "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
-            })
+            cluster.configure(**node_settings(hub, koji_topdir=hub.topdir))
             size = {"builds": builds, "rpm_files": rpms, "latest_binary_rpms": latest_binary, "fixture": name, "fixture_seconds": fixture_seconds,
                     "hub_ready_seconds": hub.ready_seconds, "composes": {}}
             step = max(1, builds // 50)
@@ -247,10 +250,7 @@ def main():
             web = CountingFileServer(hub.topdir)
             samples = []
             try:
-                cluster.configure(**{
-                    "koji_url": hub.url, "koji_topurl": web.url, "allowed_arches": json.dumps(["x86_64", "i686"]),
-                    "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
-                })
+                cluster.configure(**node_settings(hub, koji_topurl=web.url))
                 for _ in range(2):
                     before = web.counts()
                     sample = compose(cluster, listed, args.poll_ms)
@@ -258,10 +258,7 @@ def main():
                     samples.append(sample)
             finally:
                 web.stop()
-                cluster.configure(**{
-                    "koji_url": hub.url, "koji_topdir": hub.topdir, "allowed_arches": json.dumps(["x86_64", "i686"]),
-                    "num_concurrent_pungi": 1, "log_level": "info", "drain_timeout": 0, "poll_interval_ms": 2000,
-                })
+                cluster.configure(**node_settings(hub, koji_topdir=hub.topdir))
             for label, sample in zip(("koji_topurl", "koji_topurl, warm"), samples):
                 compose_dir = os.path.join(target, "odcs-%d" % sample["id"])
                 sample["compose_rpm_files"], sample["compose_rpm_bytes"] = rpm_bytes_of(compose_dir)

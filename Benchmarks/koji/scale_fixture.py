@@ -440,19 +440,31 @@ def generate(directory, builds, arches, sign_every, workers, fixture):
     return saved
 
 
-def latest_counts(saved):
-    """Builds and RPMs per arch of `listTaggedRPMS(scale-build, inherit, latest)`."""
-    data = saved["data"]
-    by_build = {}
-    for r in data["rpms"]:
-        by_build.setdefault(r["build"], []).append(r)
+def latest_builds(data):
+    """The build ids of `listTaggedRPMS(scale-build, inherit, latest)`: the child tag, then its
+    parents, newest listing first, the first build of each package."""
     names = {b["id"]: b["name"] for b in data["builds"]}
     seen, latest = set(), []
-    for level in (3, 2, 1):
+    for level in range(len(TAGS), 0, -1):
         for listing in sorted((li for li in data["listings"] if li["tag"] == level), key=lambda li: -li["createEvent"]):
             if names[listing["build"]] not in seen:
                 seen.add(names[listing["build"]])
                 latest.append(listing["build"])
+    return latest
+
+
+def rpms_by_build(data):
+    by_build = {}
+    for r in data["rpms"]:
+        by_build.setdefault(r["build"], []).append(r)
+    return by_build
+
+
+def latest_counts(saved):
+    """Builds and RPMs per arch of `listTaggedRPMS(scale-build, inherit, latest)`."""
+    data = saved["data"]
+    by_build = rpms_by_build(data)
+    latest = latest_builds(data)
     arches = {}
     for bid in latest:
         for r in by_build.get(bid, []):
@@ -483,16 +495,8 @@ def ensure_repo(directory, workers):
     data["events"].append({"id": event, "ts": BUILDTIME + event * 10.5})
     repo = {"id": 1, "tag": tag_id, "createEvent": event}
     builds = {b["id"]: b for b in data["builds"]}
-    by_build = {}
-    for r in data["rpms"]:
-        by_build.setdefault(r["build"], []).append(r)
-    seen, latest = set(), []
-    for level in range(tag_id, 0, -1):
-        for listing in sorted((li for li in data["listings"] if li["tag"] == level), key=lambda li: -li["createEvent"]):
-            name = builds[listing["build"]]["name"]
-            if name not in seen:
-                seen.add(name)
-                latest.append(listing["build"])
+    by_build = rpms_by_build(data)
+    latest = latest_builds(data)
     arches = sorted({canon_arch(a) for a in data["tags"][tag_id - 1]["arches"].split()})
     for arch in arches:
         repodir = os.path.join(directory, "koji", "repos", TAGS[-1], str(repo["id"]), arch)
