@@ -15,16 +15,8 @@ public struct ComposeStore: Sendable {
 
     /// Inserts a new compose in `wait`, records its owner and wakes idle workers.
     public func insert(_ compose: NewCompose) async throws -> Compose {
-        try await client.transaction(logger: logger) { connection in
-            try await connection.query(UserSQL.userInsertIfMissing(compose.owner), logger: logger)
-            let rows = try await connection.query(ComposeSQL.composeInsert(compose), logger: logger)
-            var inserted: Compose?
-            for try await row in rows { inserted = try ComposeColumns.decode(row) }
-            guard let inserted else { throw StoreError.corruptRow("INSERT returned no row") }
-            // A hint for idle workers, sent at commit; they poll anyway.
-            try await connection.query(ComposeQueueSQL.composeNotifyWaiting(inserted.id), logger: logger)
-            return inserted
-        }
+        let inserted = try await insert(batch: [compose])
+        return inserted[0]
     }
 
     public func compose(id: Int64) async throws -> Compose? {

@@ -4,8 +4,8 @@ import PostgresNIO
 import Synchronization
 
 /// Inserts new composes for `POST /api/1/composes/` (and a renew's copy), coalescing
-/// concurrent inserts into one transaction, so that they share one durable commit (one WAL
-/// flush) and one BEGIN/COMMIT (docs/api-reads.md, "Coalesced inserts").
+/// concurrent inserts into one statement, so that they share one round trip and one durable
+/// commit (one WAL flush) (docs/api-reads.md, "Coalesced inserts").
 ///
 /// The same shape as `ComposeReader`: at most `maxInFlight` transactions at once; an insert
 /// that finds a free slot starts one at once (a lone POST waits for nobody), and inserts that
@@ -96,15 +96,6 @@ public final class ComposeWriter: Sendable {
 
     private func commit(_ batch: [(NewCompose, Waiter)]) async {
         let store = store
-        if batch.count == 1 {
-            let (compose, waiter) = batch[0]
-            do {
-                waiter.resume(returning: try await Deadline.run(answerLimit) { try await store.insert(compose) })
-            } catch {
-                waiter.resume(throwing: error)
-            }
-            return
-        }
         let composes = batch.map(\.0)
         do {
             let inserted = try await Deadline.run(answerLimit) { try await store.insert(batch: composes) }
@@ -113,6 +104,7 @@ public final class ComposeWriter: Sendable {
             // Unanswered: the database is gone, one by one would only wait again.
             for (_, waiter) in batch { waiter.resume(throwing: error) }
         } catch {
+            guard batch.count > 1 else { return batch[0].1.resume(throwing: error) }
             store.logger.debug(
                 "batch insert failed; inserting one by one", metadata: ["count": "\(batch.count)", "error": "\(String(reflecting: error))"])
             for (compose, waiter) in batch {
@@ -127,30 +119,20 @@ public final class ComposeWriter: Sendable {
 }
 
 extension ComposeStore {
-    /// Inserts these composes in `wait` in one transaction, in this order, records their
-    /// owners and wakes idle workers once; all or none. Owners are recorded in name order,
-    /// so that two concurrent batches with the same new owners never deadlock.
+    /// Inserts these composes in `wait`, in this order, records their owners and wakes idle
+    /// workers once; all or none, in one statement (`ComposeSQL.composeInsert`).
     public func insert(batch composes: [NewCompose]) async throws -> [Compose] {
-        try await client.transaction(logger: logger) { connection in
-            for owner in Set(composes.map(\.owner)).sorted() {
-                try await connection.query(UserSQL.userInsertIfMissing(owner), logger: logger)
-            }
-            var inserted: [Compose] = []
-            inserted.reserveCapacity(composes.count)
-            for compose in composes {
-                var row: Compose?
-                for try await r in try await connection.query(ComposeSQL.composeInsert(compose), logger: logger) {
-                    row = try ComposeColumns.decode(r)
-                }
-                guard let row else { throw StoreError.corruptRow("INSERT returned no row") }
-                inserted.append(row)
-            }
-            if let last = inserted.last {
-                // One hint for idle workers, sent at commit; they poll anyway.
-                try await connection.query(ComposeQueueSQL.composeNotifyWaiting(last.id), logger: logger)
-            }
-            return inserted
-        }
+        guard !composes.isEmpty else { return [] }
+        var inserted: [Compose] = []
+        inserted.reserveCapacity(composes.count)
+        let statement = try ComposeSQL.composeInsert(composes)
+        for try await row in try await client.query(statement, logger: logger) { inserted.append(try ComposeColumns.decode(row)) }
+        // Ids are drawn in the order of the VALUES; a row that is not its request's would be
+        // somebody else's compose in an answer, so that is an error, never an answer.
+        guard inserted.count == composes.count,
+            zip(composes, inserted).allSatisfy({ $0.owner == $1.owner && $0.sourceType == $1.sourceType && $0.source == $1.source })
+        else { throw StoreError.corruptRow("INSERT returned \(inserted.count) rows in another order than its \(composes.count) composes") }
+        return inserted
     }
 
     /// An insert coalescer over this store's pool, for `POST /api/1/composes/`.

@@ -4,7 +4,7 @@ import ODCSTesting
 import PostgresNIO
 import Testing
 
-/// `ComposeWriter`: concurrent inserts coalesce into one transaction, each gets its own
+/// `ComposeWriter`: concurrent inserts coalesce into one statement, each gets its own
 /// compose exactly as a direct insert would, and a failing insert fails only its own request.
 @Suite struct ComposeWriterTests {
     func newCompose(owner: String, builds: String) -> NewCompose {

@@ -64,7 +64,7 @@ import Testing
         let lease = Self.lease
         return [
             // ComposeSQL, UserSQL, PungiComposeIDSQL, HealthSQL
-            query("composeInsert") { try ComposeSQL.composeInsert(sampleRequest) },
+            query("composeInsert") { try ComposeSQL.composeInsert([sampleRequest, sampleRequest]) },
             query("composeExtendExpiry") { ComposeSQL.composeExtendExpiry(1, secondsToLive: 60) },
             query("composeCancelIfWaiting") { ComposeSQL.composeCancelIfWaiting(1, reason: "catalog") },
             query("composeExpireIfFinished") { ComposeSQL.composeExpireIfFinished(1, removedBy: "catalog") },
@@ -73,7 +73,6 @@ import Testing
             query("composeCountDeltasCompact") { ComposeSQL.composeCountDeltasCompact },
             query("composeSelectDeadTuples") { ComposeSQL.composeSelectDeadTuples },
             query("composeCountRawConfigBySourceAndState") { ComposeSQL.composeCountRawConfigBySourceAndState },
-            query("userInsertIfMissing") { UserSQL.userInsertIfMissing("catalog") },
             query("pungiComposeIDReserve") { PungiComposeIDSQL.pungiComposeIDReserve("x-1", composeID: 1) },
             query("healthSelectOne") { HealthSQL.healthSelectOne },
             // ComposeTestingSQL
@@ -111,7 +110,6 @@ import Testing
             query("composeRepointFollowers") { ComposeQueueSQL.composeRepointFollowers(from: 1, to: 2) },
             query("composeRelease") { ComposeQueueSQL.composeRelease(lease) },
             query("composeSyncFollowers") { ComposeQueueSQL.composeSyncFollowers(of: 1) },
-            query("composeNotifyWaiting") { ComposeQueueSQL.composeNotifyWaiting(1) },
             // ComposeSweepSQL
             query("composeRescueStale") {
                 ComposeSweepSQL.composeRescueStale(leaseTimeoutSeconds: 60, maxAttempts: 3, backoffSeconds: 10, limit: 10)

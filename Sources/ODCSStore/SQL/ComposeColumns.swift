@@ -160,12 +160,11 @@ enum ComposeColumns {
         return compose
     }
 
-    /// INSERT of a new compose in `state`, returning the whole row. Column names come from the
-    /// table; every request value is bound.
-    static func insert(_ new: NewCompose, state: ComposeState) throws -> PostgresQuery {
+    /// The INSERT's column names and one `(...)` of values for `new`, its values appended to
+    /// `binds`.
+    static func insertValues(_ new: NewCompose, state: ComposeState, binds: inout PostgresBindings) throws -> (String, String) {
         var names: [String] = []
         var values: [String] = []
-        var binds = PostgresBindings(capacity: all.count)
         for column in all {
             let value: String
             switch column.insert {
@@ -184,7 +183,30 @@ enum ComposeColumns {
             names.append(column.name)
             values.append(value)
         }
-        let sql = "INSERT INTO composes (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", "))) RETURNING \(list)"
+        return (names.joined(separator: ", "), "(" + values.joined(separator: ", ") + ")")
+    }
+
+    /// `ComposeSQL.composeInsert`: column names from the table, every request value bound.
+    static func insert(_ composes: [NewCompose], hint channel: String) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: composes.count * all.count + 2)
+        binds.append(Set(composes.map(\.owner)).sorted())
+        binds.append(channel)
+        var names = ""
+        var rows: [String] = []
+        rows.reserveCapacity(composes.count)
+        for compose in composes {
+            let (columns, values) = try insertValues(compose, state: .wait, binds: &binds)
+            names = columns
+            rows.append(values)
+        }
+        let sql = """
+            WITH owners AS (
+                INSERT INTO users (username) SELECT unnest($1::text[]) ON CONFLICT (username) DO NOTHING),
+            inserted AS (
+                INSERT INTO composes (\(names)) VALUES \(rows.joined(separator: ", ")) RETURNING \(list)),
+            hint AS (SELECT pg_notify($2, max(id)::text) AS sent FROM inserted)
+            SELECT \(qualified(by: "inserted")) FROM inserted CROSS JOIN hint ORDER BY inserted.id
+            """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 }

@@ -162,8 +162,4 @@ enum ComposeQueueSQL {
         RETURNING f.id
         """
     }
-
-    static func composeNotifyWaiting(_ id: Int64) -> PostgresQuery {
-        "SELECT pg_notify(\(NotifyChannel.wait.rawValue), \(String(id)))"
-    }
 }

@@ -4,9 +4,13 @@ import PostgresNIO
 /// Every statement on `composes`, named `<Table><Verb><Qualifier>`. Values only as binds;
 /// the only text spliced in is from this file's own constants.
 enum ComposeSQL {
-    /// A new compose in `state`, returning its row; built from the column table.
-    static func composeInsert(_ c: NewCompose, state: ComposeState = .wait) throws -> PostgresQuery {
-        try ComposeColumns.insert(c, state: state)
+    /// POST's whole write in one statement, so one round trip and one commit (issue 18): the
+    /// owners recorded (in name order, so that two concurrent statements with the same new
+    /// owners never deadlock), the composes inserted in `wait` in this order, and one hint
+    /// for idle workers (`NotifyChannel.wait`), sent at commit. Returns the rows in id order,
+    /// which is the order of the VALUES (the caller checks that each row is its request's).
+    static func composeInsert(_ composes: [NewCompose]) throws -> PostgresQuery {
+        try ComposeColumns.insert(composes, hint: NotifyChannel.wait.rawValue)
     }
 
     /// `max(tte, now + ttl)` for the compose, the one it reuses and the ones reusing it
@@ -76,13 +80,6 @@ enum ComposeSQL {
         SELECT source, state, count(*)::bigint FROM composes
         WHERE source_type = \(unescaped: SourceType.rawConfig.sql) GROUP BY source, state
         """
-}
-
-/// Statements on `users`.
-enum UserSQL {
-    static func userInsertIfMissing(_ username: String) -> PostgresQuery {
-        "INSERT INTO users (username) VALUES (\(username)) ON CONFLICT (username) DO NOTHING"
-    }
 }
 
 /// Statements on `pungi_compose_ids` (migration 7).
