@@ -14,21 +14,38 @@ extension ComposeRoutes {
     /// Rendered JSON goes to the writer in pieces of about this many bytes.
     static let writeBytes = 64 << 10
 
+    /// A list page as read for every request that asked for it in the same run: its total,
+    /// and either its rendered items (`{"items":[` and the composes) or, for a page larger
+    /// than one chunk, its chunks of ids, which each request reads and writes itself.
+    struct ListAnswer: Sendable {
+        var total: Int
+        var items: String?
+        var chunks: [[Int64]]
+    }
+
+    static func makeListReader(store: ComposeStore, configuration: APIConfiguration) -> ReadCoalescer<ComposeListQuery, ListAnswer> {
+        let (renderer, chunking) = (configuration.renderer, configuration.listChunking)
+        return ReadCoalescer { query in
+            let plan = try await store.listPlan(query, chunking: chunking)
+            guard let rows = plan.rows else { return ListAnswer(total: plan.total, items: nil, chunks: plan.chunks) }
+            var writer = ListWriter(renderer: renderer)
+            writer.append(rows)
+            return ListAnswer(total: plan.total, items: writer.take(), chunks: [])
+        }
+    }
+
     func list(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let items = QueryString.items(request.uri.query)
         let query: ComposeListQuery
         do { query = try ComposeListQuery(items: items) } catch { throw APIError(error) }
-        let plan = try await store.listPlan(query, chunking: configuration.listChunking)
-        let suffix = "],\"meta\":" + meta(query: query, total: plan.total, items: items, request: request).serialized() + "}"
+        let answer = try await lists.value(query)
+        let suffix = "],\"meta\":" + meta(query: query, total: answer.total, items: items, request: request).serialized() + "}"
 
         // The first chunk is read before the answer starts, so that a failing database still
         // gets the error body; a small page is then complete and keeps its Content-Length.
+        if let page = answer.items { return JSONResponse.make(page + suffix, cors: true) }
         var writer = ListWriter(renderer: configuration.renderer)
-        if let rows = plan.rows {
-            writer.append(rows)
-            return JSONResponse.make(writer.take() + suffix, cors: true)
-        }
-        var rest = plan.chunks[...]
+        var rest = answer.chunks[...]
         if let first = rest.popFirst() { writer.append(try await store.listedComposes(ids: first)) }
         guard !rest.isEmpty else { return JSONResponse.make(writer.take() + suffix, cors: true) }
 

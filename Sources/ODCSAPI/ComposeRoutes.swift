@@ -10,6 +10,8 @@ struct ComposeRoutes: Sendable {
     let store: ComposeStore
     let reader: ComposeReader
     let writer: ComposeWriter
+    /// Concurrent requests for the same list page share one read and one rendering.
+    let lists: ReadCoalescer<ComposeListQuery, ListAnswer>
     let configuration: APIConfiguration
     let access: AccessControl
 
@@ -17,6 +19,7 @@ struct ComposeRoutes: Sendable {
         self.store = store
         self.reader = store.makeReader()
         self.writer = store.makeWriter()
+        self.lists = Self.makeListReader(store: store, configuration: configuration)
         self.configuration = configuration
         self.access = AccessControl(authenticator: configuration.authenticator, scopeNamespace: configuration.scopeNamespace)
     }

@@ -1,7 +1,7 @@
 /// `GET /api/1/composes/` query parameters (reference §1.4): exact-match filters, `order_by`,
 /// and upstream's forgiving pagination.
-public struct ComposeListQuery: Sendable, Equatable {
-    public enum Filter: Sendable, Equatable {
+public struct ComposeListQuery: Sendable, Hashable {
+    public enum Filter: Sendable, Hashable {
         case owner(String)
         case sourceType(Int)
         case source(String)
