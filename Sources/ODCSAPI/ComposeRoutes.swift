@@ -17,7 +17,8 @@ struct ComposeRoutes: Sendable {
 
     init(store: ComposeStore, configuration: APIConfiguration) {
         self.store = store
-        self.reader = store.makeReader()
+        let renderer = configuration.renderer
+        self.reader = store.makeReader { renderer.render($0, full: true) }
         self.writer = store.makeWriter()
         self.lists = Self.makeListReader(store: store, configuration: configuration)
         self.configuration = configuration
@@ -65,8 +66,8 @@ struct ComposeRoutes: Sendable {
 
     func get(_ request: Request, _ context: ODCSRequestContext) async throws -> Response {
         let id = try composeID(context)
-        guard let compose = try await reader.compose(id: id) else { throw APIError.notFound("No such compose found.") }
-        return JSONResponse.make(configuration.renderer.render(compose, full: true), cors: true)
+        guard let body = try await reader.rendered(id: id) else { throw APIError.notFound("No such compose found.") }
+        return JSONResponse.make(body, cors: true)
     }
 
     /// Upstream's order: login (401), scope (403), role (403), body (400), input limits (403).

@@ -5,12 +5,19 @@ import NIOCore
 /// Every JSON answer says `nosniff`: a compose's label or reason must never be read as markup.
 enum JSONResponse {
     static func make(_ body: String, status: HTTPResponse.Status = .ok, cors: Bool = false) -> Response {
-        Response(status: status, headers: headers(cors: cors), body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        make(ByteBuffer(string: body), status: status, cors: cors)
     }
 
-    static func headers(cors: Bool) -> HTTPFields {
-        var headers: HTTPFields = [.contentType: "application/json", .xContentTypeOptions: "nosniff"]
-        if cors { headers[.accessControlAllowOrigin] = "*" }
-        return headers
+    static func make(_ body: ByteBuffer, status: HTTPResponse.Status = .ok, cors: Bool = false) -> Response {
+        Response(status: status, headers: headers(cors: cors), body: ResponseBody(byteBuffer: body))
     }
+
+    static func headers(cors: Bool) -> HTTPFields { cors ? corsHeaders : plainHeaders }
+
+    static let plainHeaders: HTTPFields = [.contentType: "application/json", .xContentTypeOptions: "nosniff"]
+    static let corsHeaders: HTTPFields = {
+        var headers = plainHeaders
+        headers[.accessControlAllowOrigin] = "*"
+        return headers
+    }()
 }

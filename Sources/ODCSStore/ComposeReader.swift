@@ -1,52 +1,107 @@
 import Logging
+import NIOCore
 import ODCSCore
 import PostgresNIO
 import Synchronization
 
 /// Reads single composes for `GET /api/1/composes/<id>`, coalescing concurrent reads into
-/// one `WHERE id = ANY($1)` statement (docs/api-reads.md).
+/// one `WHERE id = ANY($1)` statement, and answers them with JSON rendered once per version
+/// of each row (docs/api-reads.md).
 ///
 /// At most `maxInFlight` statements run at once. A read that finds a free slot starts a
 /// statement at once, so a lone request waits for nobody; reads that arrive while every slot
 /// is busy queue up and go together in the next statement of the first slot to finish. Under
 /// load, one round trip, one Bind/Execute and one PostgreSQL snapshot serve many requests.
 ///
-/// Freshness is that of a direct read: a queued read is answered by a statement that began
+/// A batch first reads its rows' versions (`xmin`, two numbers a row). A compose whose
+/// version is the one its kept answer was rendered from is answered with that answer; the
+/// others (new, changed, or kept too long) are read whole, rendered, and kept, in a second
+/// statement of the same batch. Kept answers are bounded by `maxKeptBytes` and `maxKeptAge`.
+///
+/// Freshness is that of a direct read: a queued read is answered by statements that began
 /// after it arrived, so it sees every commit that preceded the request.
 ///
 /// A statement that gets no answer within `answerLimit` (a pooled connection the server
 /// ended, on which postgres-nio may wait forever) fails its reads with `Deadline.Exceeded`
 /// (the API's 503 with `Retry-After`) and frees its slot; it is left behind.
 public final class ComposeReader: Sendable {
-    typealias Waiter = CheckedContinuation<Compose?, any Error>
+    typealias Waiter = CheckedContinuation<ByteBuffer?, any Error>
 
     struct State {
         var pending: [Int64: [Waiter]] = [:]
         var inFlight = 0
         var statements = 0
+        var kept: KeptAnswers
+    }
+
+    /// Rendered answers by compose id, with the row version each was rendered from.
+    struct KeptAnswers {
+        struct Answer {
+            var version: Int64
+            var body: ByteBuffer
+            var rendered: ContinuousClock.Instant
+        }
+
+        let maxBytes: Int
+        let maxAge: Duration
+        var answers: [Int64: Answer] = [:]
+        var bytes = 0
+        var renders = 0
+
+        /// The kept answer of `id` if it was rendered from `version` within `maxAge` of `now`.
+        func answer(_ id: Int64, version: Int64, now: ContinuousClock.Instant) -> ByteBuffer? {
+            guard let answer = answers[id], answer.version == version, now - answer.rendered < maxAge else { return nil }
+            return answer.body
+        }
+
+        mutating func keep(_ id: Int64, version: Int64, body: ByteBuffer, now: ContinuousClock.Instant) {
+            forget(id)
+            // One answer larger than a 64th of the whole is not kept.
+            guard body.readableBytes <= maxBytes / 64 else { return }
+            answers[id] = Answer(version: version, body: body, rendered: now)
+            bytes += body.readableBytes
+            guard bytes > maxBytes else { return }
+            // Over the bound: drop answers (in the dictionary's order, unrelated to their use)
+            // down to three quarters of it.
+            while bytes > maxBytes * 3 / 4, let (other, _) = answers.first { forget(other) }
+        }
+
+        mutating func forget(_ id: Int64) {
+            if let old = answers.removeValue(forKey: id) { bytes -= old.body.readableBytes }
+        }
     }
 
     let client: PostgresClient
     let logger: Logger
+    let render: @Sendable (Compose) -> String
     let maxInFlight: Int
     let maxBatch: Int
     let answerLimit: Duration
-    let state = Mutex(State())
+    let state: Mutex<State>
 
     /// - Parameters:
     ///   - maxInFlight: statements at once; a few, well under the pool's connections, so that
     ///     writes and the workers keep theirs.
     ///   - maxBatch: ids per statement at most.
     ///   - answerLimit: how long a statement may go unanswered.
+    ///   - maxKeptBytes: rendered answers kept, in bytes at most.
+    ///   - maxKeptAge: how long a kept answer may serve, however unchanged its row.
+    ///   - render: a compose's answer.
     public init(
-        client: PostgresClient, logger: Logger, maxInFlight: Int = 4, maxBatch: Int = 256, answerLimit: Duration = .seconds(20)
+        client: PostgresClient, logger: Logger, maxInFlight: Int = 4, maxBatch: Int = 256, answerLimit: Duration = .seconds(20),
+        maxKeptBytes: Int = 32 << 20, maxKeptAge: Duration = .seconds(600), render: @escaping @Sendable (Compose) -> String
     ) {
         self.client = client
         self.logger = logger
+        self.render = render
         self.maxInFlight = max(1, maxInFlight)
         self.maxBatch = max(1, maxBatch)
         self.answerLimit = answerLimit
+        self.state = Mutex(State(kept: KeptAnswers(maxBytes: max(0, maxKeptBytes), maxAge: maxKeptAge)))
     }
+
+    /// Composes rendered so far (for tests and diagnostics).
+    public var renderCount: Int { state.withLock { $0.kept.renders } }
 
     /// Reads waiting for a free slot (for tests and diagnostics).
     public var queuedReads: Int { state.withLock { $0.pending.values.reduce(0) { $0 + $1.count } } }
@@ -54,8 +109,8 @@ public final class ComposeReader: Sendable {
     /// Statements run so far (for tests and diagnostics).
     public var statementCount: Int { state.withLock { $0.statements } }
 
-    /// The compose with this id, or nil.
-    public func compose(id: Int64) async throws -> Compose? {
+    /// The rendered compose with this id, or nil when there is none.
+    public func rendered(id: Int64) async throws -> ByteBuffer? {
         try await withCheckedThrowingContinuation { (waiter: Waiter) in
             let batch: [Int64: [Waiter]]? = state.withLock { state in
                 state.pending[id, default: []].append(waiter)
@@ -85,15 +140,7 @@ public final class ComposeReader: Sendable {
         while true {
             do {
                 let ids = Array(batch.keys)
-                let (client, logger) = (client, logger)
-                let found = try await Deadline.run(answerLimit) {
-                    var found: [Int64: Compose] = [:]
-                    found.reserveCapacity(ids.count)
-                    for try await compose in try await client.execute(ComposeSelectByIDs(ids: ids), logger: logger) {
-                        found[compose.id] = compose
-                    }
-                    return found
-                }
+                let found = try await Deadline.run(answerLimit) { try await self.answers(ids) }
                 for (id, waiters) in batch {
                     for waiter in waiters { waiter.resume(returning: found[id]) }
                 }
@@ -113,5 +160,43 @@ public final class ComposeReader: Sendable {
             guard let next else { return }
             batch = next
         }
+    }
+
+    /// The answers of the composes with these ids that exist: kept ones where the row's
+    /// version is unchanged, the others read and rendered now.
+    private func answers(_ ids: [Int64]) async throws -> [Int64: ByteBuffer] {
+        var versions: [Int64: Int64] = [:]
+        versions.reserveCapacity(ids.count)
+        for try await (id, version) in try await client.execute(ComposeSelectVersionsByIDs(ids: ids), logger: logger) {
+            versions[id] = version
+        }
+        let now = ContinuousClock.now
+        var found: [Int64: ByteBuffer] = [:]
+        found.reserveCapacity(versions.count)
+        state.withLock { state in
+            for id in ids {
+                guard let version = versions[id] else {
+                    state.kept.forget(id)
+                    continue
+                }
+                found[id] = state.kept.answer(id, version: version, now: now)
+            }
+        }
+        let stale = versions.keys.filter { found[$0] == nil }
+        guard !stale.isEmpty else { return found }
+        // A row may change (or go) between the two statements: what is kept is paired with
+        // the version it was read with, and the answer is then only fresher.
+        var fresh: [(Int64, Int64, ByteBuffer)] = []
+        fresh.reserveCapacity(stale.count)
+        for try await (compose, version) in try await client.execute(ComposeSelectVersionedByIDs(ids: stale), logger: logger) {
+            let body = ByteBuffer(string: render(compose))
+            found[compose.id] = body
+            fresh.append((compose.id, version, body))
+        }
+        state.withLock { state in
+            state.kept.renders += fresh.count
+            for (id, version, body) in fresh { state.kept.keep(id, version: version, body: body, now: now) }
+        }
+        return found
     }
 }

@@ -103,7 +103,9 @@ public struct ComposeStore: Sendable {
 
 extension ComposeStore {
     /// A read coalescer over this store's pool, for `GET /api/1/composes/<id>`.
-    public func makeReader() -> ComposeReader { ComposeReader(client: client, logger: logger) }
+    public func makeReader(render: @escaping @Sendable (Compose) -> String) -> ComposeReader {
+        ComposeReader(client: client, logger: logger, render: render)
+    }
 
     /// The event outbox in this store's database.
     public var outbox: OutboxStore { OutboxStore(client: client, logger: logger) }

@@ -91,7 +91,8 @@ import Testing
             query("composeSelectPageSummaries") { ComposeListSQL.composeSelectPageSummaries(try listQuery, width: 80) },
             // Prepared statements
             prepared(ComposeSelectByID(id: 1)),
-            prepared(ComposeSelectByIDs(ids: [1, 2])),
+            prepared(ComposeSelectVersionsByIDs(ids: [1, 2])),
+            prepared(ComposeSelectVersionedByIDs(ids: [1, 2])),
             prepared(ComposeSelectListRowsByIDs(ids: [1, 2])),
             prepared(ComposeClaimNext(node: "catalog", limit: 1, deadlineSeconds: 60)),
             prepared(ComposeFinish.done(lease, pungiComposeID: "x-1", updates: ComposeDoneUpdates())),
