@@ -31,9 +31,10 @@ import Testing
         }
     }
 
-    /// A released migration keeps its text: the outbox trigger's channel is checked here.
-    @Test func theOutboxTriggerNotifiesTheOutboxChannel() throws {
-        let migration = try #require(Migration.all.first { $0.version == 4 })
+    /// A released migration keeps its text: the outbox triggers' channel is checked here
+    /// (migration 4's row triggers, migration 11's statement trigger for inserts).
+    @Test(arguments: [4, 11]) func theOutboxTriggersNotifyTheOutboxChannel(version: Int) throws {
+        let migration = try #require(Migration.all.first { $0.version == version })
         #expect(migration.sql.contains("pg_notify('\(NotifyChannel.outbox.rawValue)', '')"))
     }
 }

@@ -120,6 +120,27 @@ import Testing
         }
     }
 
+    /// Migration 11: one INSERT of many composes is counted by one statement trigger, as the
+    /// row trigger counted them one by one; deletes keep their row trigger.
+    @Test func aBatchInsertIsCountedPerSourceTypeAndStateAndDeletesStillCount() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let factory = ComposeFactory(client: client)
+            let batch = (0..<9).map { index in
+                var request = NewCompose(owner: "owner\(index % 2)", sourceType: .build, source: "", secondsToLive: 60)
+                request.builds = "pkg\(index)-1.0-1"
+                if index % 3 == 0 { (request.sourceType, request.source) = (.repo, "/srv/repo-\(index)") }
+                return request
+            }
+            let inserted = try await factory.store.insert(batch: batch)
+            #expect(inserted.count == 9)
+            try await Self.expectTotalsExact(factory, "batch inserted")
+            // One delta row per (source type, state) of the statement, not one per compose.
+            #expect(try await Self.rows(client, "SELECT count(*)::bigint FROM compose_count_deltas") == 2)
+            try await factory.execute("DELETE FROM composes WHERE id = \(inserted[0].id)")
+            try await Self.expectTotalsExact(factory, "one deleted")
+        }
+    }
+
     @Test func compactionRacingWritersLosesNothing() async throws {
         try await TestDatabase.withSchema { client, _ in
             let factory = ComposeFactory(client: client)

@@ -31,6 +31,31 @@ import Testing
         }
     }
 
+    /// Migration 11: a statement inserting many composes writes one creation event per
+    /// compose, in id order, each with its row as inserted.
+    @Test func aBatchInsertWritesOneEventPerComposeInIdOrder() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let store = ComposeStore(client: client, logger: TestDatabase.logger)
+            let outbox = OutboxStore(client: client, logger: TestDatabase.logger)
+            let batch = (0..<5).map { index in
+                var request = NewCompose(owner: "owner\(index)", sourceType: .build, source: "", secondsToLive: 60)
+                request.builds = "pkg\(index)-1.0-1"
+                request.label = "label-\(index)"
+                return request
+            }
+            let inserted = try await store.insert(batch: batch)
+            let events = try await outbox.events(after: 0)
+            #expect(events.map(\.compose.id) == inserted.map(\.id))
+            #expect(events.map(\.id) == events.map(\.id).sorted())
+            #expect(events.allSatisfy { $0.compose.state == .wait })
+            // The snapshot is the row: every field the API shows, as stored.
+            for (event, compose) in zip(events, inserted) {
+                #expect(event.compose.owner == compose.owner && event.compose.builds == compose.builds)
+                #expect(event.compose.label == compose.label && event.compose.timeToExpire == compose.timeToExpire)
+            }
+        }
+    }
+
     @Test func aRolledBackChangeLeavesNoEvent() async throws {
         try await TestDatabase.withSchema { client, _ in
             let factory = ComposeFactory(client: client)

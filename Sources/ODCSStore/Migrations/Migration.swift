@@ -22,6 +22,7 @@ public struct Migration: Sendable {
         .m0008SourcePrefixIndex,
         .m0009Volumes,
         .m0010ListOrderIndexes,
+        .m0011StatementInsertTriggers,
     ]
 }
 
