@@ -19,6 +19,9 @@
 #
 # Knobs (environment):
 #   BENCH_COMPOSES=1000000 BENCH_DURATION=5 BENCH_CONNECTIONS=10 BENCH_THREADS=2
+#   BENCH_CONNECTIONS="1 10"  one pass per count, named "c1", "c10" (one connection: each
+#                             request alone, what one client waits; ten: identical requests
+#                             that arrive together share reads, docs/api-reads.md)
 #   BENCH_BIN=PATH            the odcs binary (default .build/release/odcs)
 #   BENCH_APPLY_SQL=FILE      after the first pass, run this SQL (timed: a migration's cost on
 #                             this table) and measure every URL again
@@ -185,8 +188,8 @@ URLS+=(
     echo "load average: $(cat /proc/loadavg)"
 } >"$RESULTS/machine.txt"
 
-measure() {  # pass
-    local pass=$1 label path out code
+measure() {  # pass connections
+    local pass=$1 connections=$2 label path out code
     for entry in "get by id|GET_BY_ID" "${URLS[@]}"; do
         label=${entry%%|*} path=${entry#*|}
         if [ -n "${BENCH_ONLY:-}" ] && ! [[ $label =~ $BENCH_ONLY ]]; then continue; fi
@@ -194,11 +197,11 @@ measure() {  # pass
         if [ "$path" = GET_BY_ID ]; then
             code=$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/api/1/composes/$MAX_ID")
             BENCH_LUA_DIR=$HERE/lua BENCH_MAX_ID=$MAX_ID BENCH_OUT=$out.json timeout $((DURATION + 60)) \
-                wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s --latency -s "$HERE/lua/get_by_id.lua" "$BASE" >"$out.txt" 2>&1
+                wrk -t "$(threads "$connections")" -c "$connections" -d "${DURATION}s" --timeout 10s --latency -s "$HERE/lua/get_by_id.lua" "$BASE" >"$out.txt" 2>&1
         else
             code=$(curl -sS -o "$out.sample.json" -w '%{http_code}' "$BASE$path")
             BENCH_LUA_DIR=$HERE/lua BENCH_PATH=$path BENCH_LABEL=$label BENCH_OUT=$out.json timeout $((DURATION + 60)) \
-                wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s --latency -s "$HERE/lua/list_path.lua" "$BASE" >"$out.txt" 2>&1
+                wrk -t "$(threads "$connections")" -c "$connections" -d "${DURATION}s" --timeout 10s --latency -s "$HERE/lua/list_path.lua" "$BASE" >"$out.txt" 2>&1
         fi
         [ "$code" = 200 ] || die "$label: $path answered $code"
         jq -c --arg lbl "$label" --arg url "$path" --arg ps "$pass" \
@@ -207,7 +210,13 @@ measure() {  # pass
     done
 }
 : >"$RESULTS/scale.jsonl"
-measure before
+threads() { [ "$1" -lt "$THREADS" ] && echo "$1" || echo "$THREADS"; }  # wrk needs threads <= connections
+read -ra COUNTS <<<"$CONNECTIONS"
+if [ -n "${BENCH_APPLY_SQL:-}" ] || [ "${#COUNTS[@]}" -eq 1 ]; then
+    measure before "${COUNTS[0]}"
+else
+    for n in "${COUNTS[@]}"; do measure "c$n" "$n"; done
+fi
 if [ -n "${BENCH_APPLY_SQL:-}" ]; then
     log "applying $BENCH_APPLY_SQL (timed)"
     t0=$(date +%s.%N)
@@ -215,12 +224,12 @@ if [ -n "${BENCH_APPLY_SQL:-}" ]; then
     t1=$(date +%s.%N)
     echo "$(echo "$t1 - $t0" | bc) s: $BENCH_APPLY_SQL on $COMPOSES composes" | tee "$RESULTS/apply-seconds.txt" >&2
     "${PSQL[@]}" -c "ANALYZE composes"
-    measure after
+    measure after "${COUNTS[0]}"
 fi
 
 jq -rs '
     def ms: (. / 1000 * 10 | round / 10 | tostring);
-    (map(.pass) | unique | sort_by(. != "before")) as $passes |
+    (reduce map(.pass)[] as $p ([]; if index([$p]) then . else . + [$p] end)) as $passes |
     (reduce map(.label)[] as $l ([]; if index([$l]) then . else . + [$l] end)) as $labels |
     "| URL | " + ($passes | map("\(.) req/s | \(.) p50 ms | \(.) p99 ms") | join(" | ")) + " |",
     "|---|" + ($passes | map("---:|---:|---:") | join("|")) + "|",

@@ -25,6 +25,53 @@ import Testing
         }
     }
 
+    /// Identical concurrent lists share reads (docs/api-reads.md); each still answers exactly
+    /// what a lone request answers, and sees every compose committed before it was sent.
+    @Test func concurrentListsAnswerAsALoneOneAndSeeEveryEarlierCommit() async throws {
+        try await TestAPI.with { api in
+            try await api.test { client in
+                for n in 1...3 { _ = try await create(client, #"{"source":{"type":"tag","source":"t\#(n)"}}"#) }
+                let uri = "/api/1/composes/?state=0&per_page=50"
+                let lone = try await client.request(.get, uri)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<20 {
+                        group.addTask {
+                            let response = try await client.request(.get, uri)
+                            #expect(response.status == .ok)
+                            #expect(response.body == lone.body)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for n in 0..<20 {
+                        group.addTask {
+                            let id = try await create(client, #"{"source":{"type":"tag","source":"fresh\#(n)"}}"#)
+                            let ids = try await client.request(.get, uri).json["items"]?.arrayValue?.compactMap { $0["id"]?.int } ?? []
+                            #expect(ids.contains(id), "compose \(id) missing from a list sent after its POST was answered")
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+
+    /// A compose's JSON is kept per version of its row; a change shows in the next GET.
+    @Test func aGetAfterAChangeShowsTheChange() async throws {
+        try await TestAPI.with { api in
+            try await api.test { client in
+                let id = try await create(client, #"{"source":{"type":"tag","source":"f26"}}"#)
+                #expect(try await client.request(.get, "/api/1/composes/\(id)").json["state_name"] == "wait")
+                #expect(try await client.request(.get, "/api/1/composes/\(id)").json["state_name"] == "wait")
+                #expect(try await client.request(.delete, "/api/1/composes/\(id)").status == .accepted)
+                let after = try await client.request(.get, "/api/1/composes/\(id)").json
+                #expect(after["state_name"] == "failed")
+                #expect(after["state_reason"] == "Canceled by anonymous")
+            }
+        }
+    }
+
     @Test func unknownComposesAndRoutesAnswer404() async throws {
         try await TestAPI.with { api in
             try await api.test { client in
@@ -137,6 +184,10 @@ import Testing
                 }
                 #expect(try await ids(stored) == [id])
                 #expect(try await ids(String(stored.dropLast())) == [])
+                // Around the index's 256 characters: no prefix of a longer source matches it.
+                for length in [255, 256, 257] { #expect(try await ids(String(stored.prefix(length))) == [], "\(length)") }
+                let short = try await create(client, body([modules[0]]))
+                #expect(try await ids(modules[0]) == [short])
                 #expect(
                     try await ids(try #require(try await client.request(.get, "/api/1/composes/\(other)").json["source"]?.stringValue)) == [
                         other
