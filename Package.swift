@@ -262,7 +262,9 @@ let package = Package(
         .testTarget(name: "ODCSGeneratorTests", dependencies: ["ODCSGenerator", "ODCSRepo", "ODCSVolume", "ODCSTesting"]),
         .testTarget(
             name: "ODCSServicesTests", dependencies: ["ODCSServices", "ODCSStore", "ODCSGenerator", "ODCSVolume", "ODCSTesting"]),
-        .testTarget(name: "ODCSNodeTests", dependencies: ["ODCSNode", "ODCSTesting"]),
+        .testTarget(
+            name: "ODCSNodeTests",
+            dependencies: ["ODCSNode", "ODCSTesting", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(
             name: "ODCSKojiTests",
             dependencies: [

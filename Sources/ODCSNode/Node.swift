@@ -94,8 +94,9 @@ public struct Node: Sendable {
         // graceful shutdown ends the streams first, and none is left waiting on a stopped hub.
         // The shutdown grace comes last, so SIGTERM reaches it first: the node leaves
         // rotation while the server still answers.
+        let pool = BoundedShutdown(service: client, name: "PostgresClient", limit: .seconds(10), logger: logger)
         let services: [any Service] =
-            [client] + (try makeBackend(client: client, connector: connector)) + [events, app, shutdownGrace]
+            [pool] + (try makeBackend(client: client, connector: connector)) + [events, app, shutdownGrace]
         var group = ServiceGroupConfiguration(
             services: services.map { StoppingService(service: $0, logger: logger) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

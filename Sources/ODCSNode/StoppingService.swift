@@ -12,6 +12,7 @@ struct StoppingService: Service {
     /// Its name in the stop log: its type, and the duty of a leader elector.
     var name: String {
         if let elector = service as? LeaderElector { return "LeaderElector(\(elector.configuration.duty))" }
+        if let bounded = service as? BoundedShutdown { return bounded.name }
         return String(describing: type(of: service))
     }
 
