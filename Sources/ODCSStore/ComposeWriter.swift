@@ -103,6 +103,9 @@ public final class ComposeWriter: Sendable {
         } catch let error as Deadline.Exceeded {
             // Unanswered: the database is gone, one by one would only wait again.
             for (_, waiter) in batch { waiter.resume(throwing: error) }
+        } catch let error as StoreError {
+            // Committed, but the rows could not be told apart: inserting again would double them.
+            for (_, waiter) in batch { waiter.resume(throwing: error) }
         } catch {
             guard batch.count > 1 else { return batch[0].1.resume(throwing: error) }
             store.logger.debug(
@@ -120,18 +123,20 @@ public final class ComposeWriter: Sendable {
 
 extension ComposeStore {
     /// Inserts these composes in `wait`, in this order, records their owners and wakes idle
-    /// workers once; all or none, in one statement (`ComposeSQL.composeInsert`).
+    /// workers once; all or none, in one statement (`ComposeInsert`).
     public func insert(batch composes: [NewCompose]) async throws -> [Compose] {
         guard !composes.isEmpty else { return [] }
         var inserted: [Compose] = []
         inserted.reserveCapacity(composes.count)
-        let statement = try ComposeSQL.composeInsert(composes)
-        for try await row in try await client.query(statement, logger: logger) { inserted.append(try ComposeColumns.decode(row)) }
-        // Ids are drawn in the order of the VALUES; a row that is not its request's would be
-        // somebody else's compose in an answer, so that is an error, never an answer.
+        for try await compose in try await client.execute(ComposeInsert(composes: composes), logger: logger) {
+            inserted.append(compose)
+        }
+        // Ids are drawn in the order given; a row that is not its request's would be somebody
+        // else's compose in an answer, so that is an error, never an answer. The statement
+        // has committed by then: the error says so, and the batch is not inserted again.
         guard inserted.count == composes.count,
             zip(composes, inserted).allSatisfy({ $0.owner == $1.owner && $0.sourceType == $1.sourceType && $0.source == $1.source })
-        else { throw StoreError.corruptRow("INSERT returned \(inserted.count) rows in another order than its \(composes.count) composes") }
+        else { throw StoreError.insertedRowsUnmatched(inserted: inserted.count, requested: composes.count) }
         return inserted
     }
 

@@ -1,6 +1,6 @@
 /// The LISTEN/NOTIFY channels, named once: who notifies and who listens.
 public enum NotifyChannel: String, CaseIterable, Sendable {
-    /// A compose entered `wait` (`ComposeSQL.composeInsert`); the compose workers listen.
+    /// A compose entered `wait` (`ComposeInsert`); the compose workers listen.
     case wait = "odcs_wait"
     /// A compose was created or changed state: the outbox trigger of migration 4 notifies
     /// (a released migration keeps its literal; a test checks it names this channel); the

@@ -9,6 +9,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case leaseLost(Int64)
     /// A leader-only write found that this node no longer holds the duty's term.
     case notLeader(duty: String)
+    /// A batch INSERT committed but returned rows that do not pair with its requests.
+    case insertedRowsUnmatched(inserted: Int, requested: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corruptRow(let detail): "corrupt row: \(detail)"
         case .leaseLost(let id): "lease on compose \(id) lost"
         case .notLeader(let duty): "not the leader of \(duty)"
+        case .insertedRowsUnmatched(let inserted, let requested):
+            "an INSERT of \(requested) composes committed \(inserted) rows that do not pair with them in order"
         }
     }
 }

@@ -106,6 +106,54 @@ import Testing
         }
     }
 
+    /// `ComposeInsert` sends each column as one array, nullable ones with NULL elements: every
+    /// field of every request comes back as given, set or NULL, in the order given.
+    @Test func aBatchStoresEveryFieldOfEachRequestNullsIncluded() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let store = ComposeStore(client: client, logger: TestDatabase.logger)
+            var full = NewCompose(owner: "full", sourceType: .module, source: "mod:1:2:c0ffee", secondsToLive: 7200)
+            full.results = [.repository, .iso]
+            full.flags = [.noDeps, .noInheritance]
+            (full.packages, full.builds, full.sigkeys, full.kojiEvent) = ("a b", "b-1-1", "key1 key2", 9_000_000_001)
+            (full.arches, full.multilibArches, full.multilibMethod, full.lookasideRepos) = ("x86_64 ppc64le", "i686", 3, "repo1")
+            (full.modularKojiTags, full.moduleDefaultsURL, full.label, full.composeType) = ("t1", "https://x/y.git", "RC-1", "nightly")
+            (full.targetDir, full.scratchModules, full.parentPungiComposeIDs) = ("private", "m:s", "p-1")
+            (full.scratchBuildTasks, full.modules, full.respinOf) = ("1 2", "m1 m2", "r-1")
+            (full.baseModuleBrName, full.baseModuleBrStream) = ("platform", "f40")
+            (full.baseModuleBrStreamVersionLte, full.baseModuleBrStreamVersionGte) = (400_100, 390_000)
+            full.pungiConfigDump = "dump"
+            // Every optional field NULL (those with a default included).
+            var bare = NewCompose(owner: "bare", sourceType: .tag, source: "f40-build", secondsToLive: 60)
+            (bare.multilibArches, bare.multilibMethod, bare.lookasideRepos, bare.composeType) = (nil, nil, nil, nil)
+            let requests = [bare, full, bare, full]
+
+            let inserted = try await store.insert(batch: requests)
+            #expect(inserted.map(\.id) == inserted.map(\.id).sorted())
+            for (request, compose) in zip(requests, inserted) {
+                let stored = try #require(try await store.compose(id: compose.id))
+                #expect(stored == compose)
+                #expect(stored.state == .wait)
+                #expect(stored.owner == request.owner && stored.sourceType == request.sourceType && stored.source == request.source)
+                #expect(stored.results == request.results && stored.flags == request.flags)
+                #expect(stored.packages == request.packages && stored.builds == request.builds && stored.sigkeys == request.sigkeys)
+                #expect(stored.kojiEvent == request.kojiEvent && stored.arches == request.arches)
+                #expect(stored.multilibArches == request.multilibArches && stored.multilibMethod == request.multilibMethod)
+                #expect(stored.lookasideRepos == request.lookasideRepos && stored.modularKojiTags == request.modularKojiTags)
+                #expect(stored.moduleDefaultsURL == request.moduleDefaultsURL && stored.label == request.label)
+                #expect(stored.composeType == request.composeType && stored.targetDir == request.targetDir)
+                #expect(stored.scratchModules == request.scratchModules && stored.parentPungiComposeIDs == request.parentPungiComposeIDs)
+                #expect(stored.scratchBuildTasks == request.scratchBuildTasks && stored.modules == request.modules)
+                #expect(stored.respinOf == request.respinOf && stored.baseModuleBrName == request.baseModuleBrName)
+                #expect(stored.baseModuleBrStream == request.baseModuleBrStream)
+                #expect(stored.baseModuleBrStreamVersionLte == request.baseModuleBrStreamVersionLte)
+                #expect(stored.baseModuleBrStreamVersionGte == request.baseModuleBrStreamVersionGte)
+                #expect(stored.pungiConfigDump == request.pungiConfigDump)
+                let lifetime = stored.timeToExpire.timeIntervalSince(stored.timeSubmitted)
+                #expect(abs(lifetime - Double(request.secondsToLive)) < 1)
+            }
+        }
+    }
+
     /// Polls a condition that another task makes true (a hang guard, not a timing assertion).
     func waitUntil(_ condition: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(60)

@@ -64,7 +64,6 @@ import Testing
         let lease = Self.lease
         return [
             // ComposeSQL, UserSQL, PungiComposeIDSQL, HealthSQL
-            query("composeInsert") { try ComposeSQL.composeInsert([sampleRequest, sampleRequest]) },
             query("composeExtendExpiry") { ComposeSQL.composeExtendExpiry(1, secondsToLive: 60) },
             query("composeCancelIfWaiting") { ComposeSQL.composeCancelIfWaiting(1, reason: "catalog") },
             query("composeExpireIfFinished") { ComposeSQL.composeExpireIfFinished(1, removedBy: "catalog") },
@@ -91,6 +90,7 @@ import Testing
             query("composeSelectPageSummaries") { ComposeListSQL.composeSelectPageSummaries(try listQuery, width: 80) },
             // Prepared statements
             prepared(ComposeSelectByID(id: 1)),
+            prepared(ComposeInsert(composes: [sampleRequest, sampleRequest])),
             prepared(ComposeSelectVersionsByIDs(ids: [1, 2])),
             prepared(ComposeSelectVersionedByIDs(ids: [1, 2])),
             prepared(ComposeSelectListRowsByIDs(ids: [1, 2])),

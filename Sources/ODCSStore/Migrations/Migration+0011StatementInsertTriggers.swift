@@ -1,7 +1,7 @@
 extension Migration {
     /// The count and outbox triggers of an INSERT run once per statement, not once per row
     /// (issue 18): a coalesced POST inserts up to 64 composes in one statement
-    /// (`ComposeSQL.composeInsert`), and the two row triggers were a PL/pgSQL call and an
+    /// (`ComposeInsert`), and the two row triggers were a PL/pgSQL call and an
     /// INSERT each per compose, 18 % of PostgreSQL's time under POST load. The statement
     /// triggers read the statement's rows from a transition table and write the same rows in
     /// one INSERT each: one `compose_count_deltas` row per (source type, state) of the batch

@@ -2,6 +2,52 @@ import Foundation
 import ODCSCore
 import PostgresNIO
 
+/// A request value as the INSERT sends it: in an array of its kind, one element per compose
+/// of the batch (`ComposeInsert`).
+enum InsertCell: Sendable {
+    case text(String?)
+    case integer(Int64?)
+
+    enum Kind: Sendable {
+        case text, integer
+
+        var arrayType: String {
+            switch self {
+            case .text: "text[]"
+            case .integer: "bigint[]"
+            }
+        }
+
+        var psqlArrayType: PostgresDataType {
+            switch self {
+            case .text: .textArray
+            case .integer: .int8Array
+            }
+        }
+    }
+}
+
+/// A field type a request value can have.
+protocol InsertableValue: Sendable {
+    static var insertKind: InsertCell.Kind { get }
+    static func insertCell(_ value: Self?) -> InsertCell
+}
+
+extension String: InsertableValue {
+    static var insertKind: InsertCell.Kind { .text }
+    static func insertCell(_ value: String?) -> InsertCell { .text(value) }
+}
+
+extension Int: InsertableValue {
+    static var insertKind: InsertCell.Kind { .integer }
+    static func insertCell(_ value: Int?) -> InsertCell { .integer(value.map(Int64.init)) }
+}
+
+extension Int64: InsertableValue {
+    static var insertKind: InsertCell.Kind { .integer }
+    static func insertCell(_ value: Int64?) -> InsertCell { .integer(value) }
+}
+
 /// One column of `composes`: its name, how a row's cell becomes part of a `Compose`, and how
 /// an INSERT fills it from a `NewCompose`. The table below is the one place that pairs the
 /// three; the select list, the decoder and the insert are all derived from it, so a column
@@ -11,13 +57,13 @@ struct ComposeColumn: Sendable {
     enum Insert: Sendable {
         /// Nothing: the column keeps its default (ids, times set by later transitions...).
         case omitted
-        /// A bound value taken from the request.
-        case bound(@Sendable (NewCompose, inout PostgresBindings) throws -> Void)
-        /// The compose's first state, bound.
+        /// A value taken from the request, bound (in an array of its kind).
+        case bound(InsertCell.Kind, @Sendable (NewCompose) -> InsertCell)
+        /// The compose's first state, `wait`.
         case state
         /// SQL text computed by the database (`now()`); constant, never from a request.
         case databaseTime(String)
-        /// `now()` plus the request's lifetime, bound as seconds.
+        /// `now()` plus the request's lifetime, bound as seconds (in a `float8[]`).
         case expiry
     }
 
@@ -26,13 +72,13 @@ struct ComposeColumn: Sendable {
     let insert: Insert
 
     /// A column stored as the field's own type, inserted from the same field of the request.
-    static func field<Value: PostgresDecodable & PostgresDynamicTypeEncodable & Sendable>(
+    static func field<Value: PostgresDecodable & InsertableValue>(
         _ name: String, _ field: WritableKeyPath<Compose, Value> & Sendable,
         inserted request: KeyPath<NewCompose, Value> & Sendable
     ) -> ComposeColumn {
         ComposeColumn(
             name: name, read: { cell, compose in compose[keyPath: field] = try cell.decode(Value.self) },
-            insert: .bound { new, binds in binds.append(new[keyPath: request]) })
+            insert: .bound(Value.insertKind) { Value.insertCell($0[keyPath: request]) })
     }
 
     /// A column stored as the field's own type that no INSERT sets.
@@ -43,13 +89,13 @@ struct ComposeColumn: Sendable {
     }
 
     /// A nullable column, inserted from the same field of the request.
-    static func optional<Value: PostgresDecodable & PostgresDynamicTypeEncodable & Sendable>(
+    static func optional<Value: PostgresDecodable & InsertableValue>(
         _ name: String, _ field: WritableKeyPath<Compose, Value?> & Sendable,
         inserted request: KeyPath<NewCompose, Value?> & Sendable
     ) -> ComposeColumn {
         ComposeColumn(
             name: name, read: { cell, compose in compose[keyPath: field] = cell.bytes == nil ? nil : try cell.decode(Value.self) },
-            insert: .bound { new, binds in binds.append(new[keyPath: request]) })
+            insert: .bound(Value.insertKind) { Value.insertCell($0[keyPath: request]) })
     }
 
     /// A nullable column that no INSERT sets (it is written by later transitions).
@@ -75,7 +121,7 @@ enum ComposeColumns {
                 guard let type = SourceType(rawValue: raw) else { throw StoreError.corruptRow("source_type of \(compose.id)") }
                 compose.sourceType = type
             },
-            insert: .bound { new, binds in binds.append(new.sourceType.rawValue) }),
+            insert: .bound(.integer) { .integer(Int64($0.sourceType.rawValue)) }),
         .field("source", \.source, inserted: \.source),
         .optional("modular_koji_tags", \.modularKojiTags, inserted: \.modularKojiTags),
         .optional("module_defaults_url", \.moduleDefaultsURL, inserted: \.moduleDefaultsURL),
@@ -92,12 +138,12 @@ enum ComposeColumns {
         .optional("state_reason", \.stateReason),
         ComposeColumn(
             name: "results", read: { cell, compose in compose.results = ComposeResults(rawValue: try cell.decode(Int.self)) },
-            insert: .bound { new, binds in binds.append(new.results.rawValue) }),
+            insert: .bound(.integer) { .integer(Int64($0.results.rawValue)) }),
         .optional("packages", \.packages, inserted: \.packages),
         .optional("builds", \.builds, inserted: \.builds),
         ComposeColumn(
             name: "flags", read: { cell, compose in compose.flags = ComposeFlags(rawValue: try cell.decode(Int?.self) ?? 0) },
-            insert: .bound { new, binds in binds.append(new.flags.rawValue) }),
+            insert: .bound(.integer) { .integer(Int64($0.flags.rawValue)) }),
         ComposeColumn(
             name: "time_to_expire", read: { cell, compose in compose.timeToExpire = try cell.decode(Date.self) },
             insert: .expiry),
@@ -160,53 +206,76 @@ enum ComposeColumns {
         return compose
     }
 
-    /// The INSERT's column names and one `(...)` of values for `new`, its values appended to
-    /// `binds`.
-    static func insertValues(_ new: NewCompose, state: ComposeState, binds: inout PostgresBindings) throws -> (String, String) {
+    /// `ComposeInsert`'s text, derived from the table: the owners in `$1`, then one array per
+    /// bound column, then the lifetimes in seconds; `unnest` makes them rows, in order.
+    static let insertSQL: String = {
         var names: [String] = []
-        var values: [String] = []
+        var selected: [String] = []
+        var arrays: [String] = []
+        var aliases: [String] = []
         for column in all {
-            let value: String
             switch column.insert {
             case .omitted: continue
-            case .bound(let bind):
-                try bind(new, &binds)
-                value = "$\(binds.count)"
-            case .state:
-                binds.append(state.rawValue)
-                value = "$\(binds.count)"
-            case .databaseTime(let sql): value = sql
-            case .expiry:
-                binds.append(Double(new.secondsToLive))
-                value = "now() + make_interval(secs => $\(binds.count))"
+            case .bound(let kind, _):
+                arrays.append("$\(arrays.count + 2)::\(kind.arrayType)")
+                aliases.append(column.name)
+                selected.append("r.\(column.name)")
+            case .state: selected.append(ComposeState.wait.sql)
+            case .databaseTime(let sql): selected.append(sql)
+            case .expiry: selected.append("now() + make_interval(secs => r.seconds_to_live)")
             }
             names.append(column.name)
-            values.append(value)
         }
-        return (names.joined(separator: ", "), "(" + values.joined(separator: ", ") + ")")
-    }
-
-    /// `ComposeSQL.composeInsert`: column names from the table, every request value bound.
-    static func insert(_ composes: [NewCompose], hint channel: String) throws -> PostgresQuery {
-        var binds = PostgresBindings(capacity: composes.count * all.count + 2)
-        binds.append(Set(composes.map(\.owner)).sorted())
-        binds.append(channel)
-        var names = ""
-        var rows: [String] = []
-        rows.reserveCapacity(composes.count)
-        for compose in composes {
-            let (columns, values) = try insertValues(compose, state: .wait, binds: &binds)
-            names = columns
-            rows.append(values)
-        }
-        let sql = """
+        arrays.append("$\(arrays.count + 2)::float8[]")
+        aliases.append("seconds_to_live")
+        return """
             WITH owners AS (
                 INSERT INTO users (username) SELECT unnest($1::text[]) ON CONFLICT (username) DO NOTHING),
             inserted AS (
-                INSERT INTO composes (\(names)) VALUES \(rows.joined(separator: ", ")) RETURNING \(list)),
-            hint AS (SELECT pg_notify($2, max(id)::text) AS sent FROM inserted)
+                INSERT INTO composes (\(names.joined(separator: ", ")))
+                SELECT \(selected.joined(separator: ", "))
+                FROM unnest(\(arrays.joined(separator: ", "))) WITH ORDINALITY AS r(\(aliases.joined(separator: ", ")), ord)
+                ORDER BY r.ord
+                RETURNING \(list)),
+            hint AS (SELECT pg_notify('\(NotifyChannel.wait.rawValue)', max(id)::text) AS sent FROM inserted)
             SELECT \(qualified(by: "inserted")) FROM inserted CROSS JOIN hint ORDER BY inserted.id
             """
-        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }()
+
+    /// `ComposeInsert`'s bind types, in the order of `insertSQL`'s parameters.
+    static let insertBindingTypes: [PostgresDataType] =
+        [.textArray]
+        + all.compactMap {
+            guard case .bound(let kind, _) = $0.insert else { return nil }
+            return kind.psqlArrayType
+        } + [.float8Array]
+
+    /// `ComposeInsert`'s binds for `composes`: the owners in name order (two concurrent
+    /// statements with the same new owners then never deadlock), each bound column's values,
+    /// the lifetimes.
+    static func insertBindings(_ composes: [NewCompose]) -> PostgresBindings {
+        var binds = PostgresBindings(capacity: insertBindingTypes.count)
+        binds.append(Set(composes.map(\.owner)).sorted())
+        for column in all {
+            guard case .bound(let kind, let cell) = column.insert else { continue }
+            switch kind {
+            case .text:
+                binds.append(
+                    PostgresNullableArray<String>(
+                        elements: composes.map {
+                            guard case .text(let value) = cell($0) else { return nil }
+                            return value
+                        }))
+            case .integer:
+                binds.append(
+                    PostgresNullableArray<Int64>(
+                        elements: composes.map {
+                            guard case .integer(let value) = cell($0) else { return nil }
+                            return value
+                        }))
+            }
+        }
+        binds.append(composes.map { Double($0.secondsToLive) })
+        return binds
     }
 }

@@ -4,15 +4,6 @@ import PostgresNIO
 /// Every statement on `composes`, named `<Table><Verb><Qualifier>`. Values only as binds;
 /// the only text spliced in is from this file's own constants.
 enum ComposeSQL {
-    /// POST's whole write in one statement, so one round trip and one commit (issue 18): the
-    /// owners recorded (in name order, so that two concurrent statements with the same new
-    /// owners never deadlock), the composes inserted in `wait` in this order, and one hint
-    /// for idle workers (`NotifyChannel.wait`), sent at commit. Returns the rows in id order,
-    /// which is the order of the VALUES (the caller checks that each row is its request's).
-    static func composeInsert(_ composes: [NewCompose]) throws -> PostgresQuery {
-        try ComposeColumns.insert(composes, hint: NotifyChannel.wait.rawValue)
-    }
-
     /// `max(tte, now + ttl)` for the compose, the one it reuses and the ones reusing it
     /// (one level, as upstream). Never shortens an expiry. Locks the rows in id order, as
     /// the queue's statements do (a compose's finish locks it and its followers).
@@ -99,4 +90,23 @@ enum PungiComposeIDSQL {
 /// The database's liveness check.
 public enum HealthSQL {
     public static let healthSelectOne: PostgresQuery = "SELECT 1"
+}
+
+/// POST's whole write in one statement, so one round trip and one commit (issue 18): the
+/// owners recorded, the composes inserted in `wait` in the order given, and one hint for idle
+/// workers (`NotifyChannel.wait`), sent at commit. Prepared once per connection, whatever the
+/// batch's size: each column's values go in one array bind (`ComposeColumns.insertSQL`).
+/// Returns the rows in id order, which is the order given.
+struct ComposeInsert: PostgresPreparedStatement {
+    static let name = "ComposeInsert"
+    static let sql = ComposeColumns.insertSQL
+    static let bindingDataTypes = ComposeColumns.insertBindingTypes
+
+    typealias Row = Compose
+
+    var composes: [NewCompose]
+
+    func makeBindings() throws -> PostgresBindings { ComposeColumns.insertBindings(composes) }
+
+    func decodeRow(_ row: PostgresRow) throws -> Compose { try ComposeColumns.decode(row) }
 }
