@@ -181,15 +181,17 @@ extension ComposeSweeps {
         return counts
     }
 
-    /// Folds the count rows into one per (source type, state) and returns how many rows it
-    /// folded. Safe from any node at any time: one statement deletes the rows it sees and
+    /// Folds the count rows into one per key (migration 6's and 12's) and returns how many
+    /// rows it folded. Safe from any node at any time: one statement deletes the rows it sees and
     /// inserts their sums, so a reader sees either the rows or their sums, never both, and a
     /// row appended meanwhile is left for the next time.
     @discardableResult
     public func compactCounts() async throws -> Int {
-        let query = ComposeSQL.composeCountDeltasCompact
-        for try await count in try await client.query(query, logger: logger).decode(Int.self) { return count }
-        return 0
+        var folded = 0
+        for query in [ComposeSQL.composeCountDeltasCompact, ComposeSQL.composeCountTypeDeltasCompact] {
+            for try await count in try await client.query(query, logger: logger).decode(Int.self) { folded += count }
+        }
+        return folded
     }
 
     /// Dead tuples of the queue table: the leading indicator of queue bloat.

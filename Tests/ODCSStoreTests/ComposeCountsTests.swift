@@ -5,9 +5,10 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-/// The per-(source type, state) counts of migration 6: the list's total and the state gauges
-/// read them instead of counting rows, so they must equal the exact counts through inserts,
-/// every transition, compaction, concurrent writers and the migration of existing rows.
+/// The per-(source type, state) counts of migration 6 and the per-(source type, state, compose
+/// type) counts of migration 12: the list's total and the state gauges read them instead of
+/// counting rows, so they must equal the exact counts through inserts, every transition,
+/// compaction, concurrent writers and the migration of existing rows.
 @Suite struct ComposeCountsTests {
     /// Every filter the counts answer for: none, each state, each source type, and both.
     static let queries: [ComposeListQuery] = {
@@ -27,6 +28,23 @@ import Testing
             query.filters = [.sourceType(type.rawValue)]
             queries.append(query)
         }
+        // Migration 12's: a compose type alone, with a state, with a source type, with both.
+        for composeType in ["test", "nightly", "production"] {
+            var query = ComposeListQuery()
+            query.filters = [.composeType(composeType)]
+            queries.append(query)
+            for state in [0, 1, 2, 4] {
+                var withState = query
+                withState.filters.append(.state(state))
+                queries.append(withState)
+                var withBoth = withState
+                withBoth.filters.append(.sourceType(SourceType.repo.rawValue))
+                queries.append(withBoth)
+            }
+            var withType = query
+            withType.filters.append(.sourceType(SourceType.build.rawValue))
+            queries.append(withType)
+        }
         return queries
     }()
 
@@ -42,6 +60,9 @@ import Testing
             case .sourceType(let type):
                 binds.append(type)
                 sql += " AND source_type = $\(binds.count)"
+            case .composeType(let composeType):
+                binds.append(composeType)
+                sql += " AND compose_type = $\(binds.count)"
             default: Issue.record("unexpected filter \(filter)")
             }
         }
@@ -82,6 +103,8 @@ import Testing
                     request.sourceType = .repo
                     request.source = "/srv/repo-\(index)"
                 }
+                // Compose types test, nightly, production and none, in turns.
+                request.composeType = [nil, "test", "nightly", "production"][index % 4]
             }
             ids.append(compose.id)
         }
@@ -112,10 +135,13 @@ import Testing
 
             #expect(try await factory.sweeps.compactCounts() > 0)
             try await Self.expectTotalsExact(factory, "compacted")
-            // One row per (source type, state) is left, and compacting again folds nothing new.
+            // One row per key is left in each table, and compacting again folds nothing new.
             let keys = try await Self.rows(client, "SELECT count(DISTINCT (source_type, state))::bigint FROM composes")
+            let typedKeys = try await Self.rows(
+                client, "SELECT count(DISTINCT (source_type, state, compose_type))::bigint FROM composes")
             #expect(try await Self.rows(client, "SELECT count(*)::bigint FROM compose_count_deltas") <= keys)
-            #expect(try await factory.sweeps.compactCounts() <= keys)
+            #expect(try await Self.rows(client, "SELECT count(*)::bigint FROM compose_type_count_deltas") <= typedKeys)
+            #expect(try await factory.sweeps.compactCounts() <= keys + typedKeys)
             try await Self.expectTotalsExact(factory, "compacted twice")
         }
     }

@@ -70,6 +70,7 @@ import Testing
             query("composeCountBySourceTypeAndState") { ComposeSQL.composeCountBySourceTypeAndState },
             query("composeCountByState") { ComposeSQL.composeCountByState },
             query("composeCountDeltasCompact") { ComposeSQL.composeCountDeltasCompact },
+            query("composeCountTypeDeltasCompact") { ComposeSQL.composeCountTypeDeltasCompact },
             query("composeSelectDeadTuples") { ComposeSQL.composeSelectDeadTuples },
             query("composeCountRawConfigBySourceAndState") { ComposeSQL.composeCountRawConfigBySourceAndState },
             query("pungiComposeIDReserve") { PungiComposeIDSQL.pungiComposeIDReserve("x-1", composeID: 1) },

@@ -23,6 +23,7 @@ public struct Migration: Sendable {
         .m0009Volumes,
         .m0010ListOrderIndexes,
         .m0011StatementInsertTriggers,
+        .m0012ComposeTypeCounts,
     ]
 }
 

@@ -48,18 +48,21 @@ enum ComposeListSQL {
     }
 
     /// The total: from the per-(source type, state) counts when the filters are only those
-    /// (migration 6), else an exact `count(*)` of the matching rows.
+    /// (migration 6), from the per-(source type, state, compose type) counts when they are
+    /// those with a compose type (migration 12), else an exact `count(*)` of the matching rows.
     static func composeCount(_ query: ComposeListQuery) -> PostgresQuery {
         var binds = PostgresBindings()
         let filter = whereClause(query, binds: &binds)
-        let counted = query.filters.allSatisfy {
-            switch $0 {
-            case .state, .sourceType: true
-            default: false
+        var counts: String? = "compose_count_deltas"
+        for filter in query.filters {
+            switch filter {
+            case .state, .sourceType: continue
+            case .composeType where counts != nil: counts = "compose_type_count_deltas"
+            default: counts = nil
             }
         }
-        if counted {
-            return PostgresQuery(unsafeSQL: "SELECT coalesce(sum(delta), 0)::bigint FROM compose_count_deltas\(filter)", binds: binds)
+        if let counts {
+            return PostgresQuery(unsafeSQL: "SELECT coalesce(sum(delta), 0)::bigint FROM \(counts)\(filter)", binds: binds)
         }
         return PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM composes\(filter)", binds: binds)
     }

@@ -62,6 +62,17 @@ enum ComposeSQL {
         SELECT count(*)::bigint FROM gone
         """
 
+    /// The same for migration 12's counts by (source type, state, compose type).
+    static let composeCountTypeDeltasCompact: PostgresQuery = """
+        WITH gone AS (DELETE FROM compose_type_count_deltas RETURNING source_type, state, compose_type, delta),
+        kept AS (
+            INSERT INTO compose_type_count_deltas (source_type, state, compose_type, delta)
+            SELECT source_type, state, compose_type, sum(delta) FROM gone GROUP BY source_type, state, compose_type
+            HAVING sum(delta) <> 0
+        )
+        SELECT count(*)::bigint FROM gone
+        """
+
     /// Dead tuples of the queue table: the leading indicator of queue bloat.
     static let composeSelectDeadTuples: PostgresQuery = """
         SELECT coalesce(n_dead_tup, 0)::bigint FROM pg_stat_user_tables WHERE relid = 'composes'::regclass
