@@ -8,6 +8,16 @@ enum InsertCell: Sendable {
     case text(String?)
     case integer(Int64?)
 
+    var text: String? {
+        guard case .text(let value) = self else { return nil }
+        return value
+    }
+
+    var integer: Int64? {
+        guard case .integer(let value) = self else { return nil }
+        return value
+    }
+
     enum Kind: Sendable {
         case text, integer
 
@@ -259,20 +269,8 @@ enum ComposeColumns {
         for column in all {
             guard case .bound(let kind, let cell) = column.insert else { continue }
             switch kind {
-            case .text:
-                binds.append(
-                    PostgresNullableArray<String>(
-                        elements: composes.map {
-                            guard case .text(let value) = cell($0) else { return nil }
-                            return value
-                        }))
-            case .integer:
-                binds.append(
-                    PostgresNullableArray<Int64>(
-                        elements: composes.map {
-                            guard case .integer(let value) = cell($0) else { return nil }
-                            return value
-                        }))
+            case .text: binds.append(PostgresNullableArray(elements: composes.map { cell($0).text }))
+            case .integer: binds.append(PostgresNullableArray(elements: composes.map { cell($0).integer }))
             }
         }
         binds.append(composes.map { Double($0.secondsToLive) })

@@ -1,12 +1,12 @@
 import ODCSCore
 import PostgresNIO
 
-/// A prepared statement that reads the composes whose ids are in its one `bigint[]` bind.
-protocol ComposeRowsByIDs: PostgresPreparedStatement where Row == Compose {
+/// A prepared statement whose one bind is a `bigint[]` of compose ids.
+protocol ComposeStatementByIDs: PostgresPreparedStatement {
     var ids: [Int64] { get }
 }
 
-extension ComposeRowsByIDs {
+extension ComposeStatementByIDs {
     static var bindingDataTypes: [PostgresDataType] { [.int8Array] }
 
     func makeBindings() throws -> PostgresBindings {
@@ -14,7 +14,12 @@ extension ComposeRowsByIDs {
         bindings.append(ids)
         return bindings
     }
+}
 
+/// A prepared statement that reads the composes whose ids are in its one `bigint[]` bind.
+protocol ComposeRowsByIDs: ComposeStatementByIDs where Row == Compose {}
+
+extension ComposeRowsByIDs {
     func decodeRow(_ row: PostgresRow) throws -> Compose {
         try ComposeColumns.decode(row)
     }
@@ -30,20 +35,13 @@ enum ComposeRowVersion {
 
 /// The versions of the composes with these ids: `ComposeReader`'s batch, answered from its
 /// rendered answers where a version is unchanged.
-struct ComposeSelectVersionsByIDs: PostgresPreparedStatement {
+struct ComposeSelectVersionsByIDs: ComposeStatementByIDs {
     static let name = "ComposeSelectVersionsByIDs"
     static let sql = "SELECT id, \(ComposeRowVersion.sql) FROM composes WHERE id = ANY($1)"
-    static let bindingDataTypes: [PostgresDataType] = [.int8Array]
 
     typealias Row = (Int64, Int64)
 
     var ids: [Int64]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(ids)
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> (Int64, Int64) {
         try row.decode((Int64, Int64).self)
@@ -51,20 +49,13 @@ struct ComposeSelectVersionsByIDs: PostgresPreparedStatement {
 }
 
 /// Several composes by id with their versions: the rows `ComposeReader` renders anew.
-struct ComposeSelectVersionedByIDs: PostgresPreparedStatement {
+struct ComposeSelectVersionedByIDs: ComposeStatementByIDs {
     static let name = "ComposeSelectVersionedByIDs"
     static let sql = "SELECT \(ComposeColumns.list), \(ComposeRowVersion.sql) FROM composes WHERE id = ANY($1)"
-    static let bindingDataTypes: [PostgresDataType] = [.int8Array]
 
     typealias Row = (Compose, Int64)
 
     var ids: [Int64]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(ids)
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> (Compose, Int64) {
         let version = try row.makeRandomAccess()[ComposeColumns.count].decode(Int64.self)
