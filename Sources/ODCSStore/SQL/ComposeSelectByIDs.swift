@@ -16,15 +16,6 @@ extension ComposeStatementByIDs {
     }
 }
 
-/// A prepared statement that reads the composes whose ids are in its one `bigint[]` bind.
-protocol ComposeRowsByIDs: ComposeStatementByIDs where Row == Compose {}
-
-extension ComposeRowsByIDs {
-    func decodeRow(_ row: PostgresRow) throws -> Compose {
-        try ComposeColumns.decode(row)
-    }
-}
-
 /// A row's version: its `xmin`, the transaction that wrote this version of the row. Every
 /// committed UPDATE gives the row a new one, so an unchanged version means an unchanged row
 /// (`ComposeReader`'s rendered answers; the 32-bit counter wraps only after four billion
