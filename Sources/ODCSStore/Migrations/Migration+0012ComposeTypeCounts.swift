@@ -9,7 +9,8 @@ extension Migration {
     /// fold the compose types away. It never touches this one, whose rows then wait for a
     /// new node to fold them. The triggers that keep migration 6's counts now write both
     /// (`compose_type` never changes after the insert; deletes and state or source type
-    /// changes carry it from the row). The existing composes are counted under a lock that
+    /// changes carry it from the row). The row trigger's function loses its INSERT branch:
+    /// since migration 11 it fires only on DELETE and UPDATE. The existing composes are counted under a lock that
     /// holds writes to `composes` until the migration commits.
     static let m0012ComposeTypeCounts = Migration(
         version: 12, name: "compose type counts",
@@ -23,10 +24,7 @@ extension Migration {
             );
             CREATE OR REPLACE FUNCTION compose_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    INSERT INTO compose_count_deltas VALUES (NEW.source_type, NEW.state, 1);
-                    INSERT INTO compose_type_count_deltas VALUES (NEW.source_type, NEW.state, NEW.compose_type, 1);
-                ELSIF TG_OP = 'DELETE' THEN
+                IF TG_OP = 'DELETE' THEN
                     INSERT INTO compose_count_deltas VALUES (OLD.source_type, OLD.state, -1);
                     INSERT INTO compose_type_count_deltas VALUES (OLD.source_type, OLD.state, OLD.compose_type, -1);
                 ELSE
