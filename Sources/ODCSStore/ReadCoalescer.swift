@@ -17,6 +17,14 @@ public final class ReadCoalescer<Key: Hashable & Sendable, Value: Sendable>: Sen
         /// The keys with a run going, and the reads waiting for the next run of each.
         var running: [Key: [Waiter]] = [:]
         var runs = 0
+
+        /// Starts a run of `key` unless one is going; true when this call started it.
+        mutating func start(_ key: Key) -> Bool {
+            guard running[key] == nil else { return false }
+            running[key] = []
+            runs += 1
+            return true
+        }
     }
 
     let read: @Sendable (Key) async throws -> Value
@@ -34,23 +42,13 @@ public final class ReadCoalescer<Key: Hashable & Sendable, Value: Sendable>: Sen
 
     /// The value of `key`, read by a run that began after this call.
     public func value(_ key: Key) async throws -> Value {
-        let leads: Bool = state.withLock { state in
-            guard state.running[key] == nil else { return false }
-            state.running[key] = []
-            state.runs += 1
-            return true
-        }
-        guard leads else {
+        guard state.withLock({ $0.start(key) }) else {
             return try await withCheckedThrowingContinuation { (waiter: Waiter) in
                 // The run may have ended since the first look: then this read starts one.
                 let starts: Bool = state.withLock { state in
-                    guard state.running[key] == nil else {
-                        state.running[key]!.append(waiter)
-                        return false
-                    }
-                    state.running[key] = []
-                    state.runs += 1
-                    return true
+                    if state.start(key) { return true }
+                    state.running[key]!.append(waiter)
+                    return false
                 }
                 if starts { Task { await self.runRounds(key, first: [waiter]) } }
             }
