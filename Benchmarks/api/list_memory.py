@@ -126,7 +126,7 @@ def main():
             total += len(name) + 1
         packages = " ".join(names)
         columns = psql(db, """SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns
-            WHERE table_schema = 'public' AND table_name = 'composes' AND column_name NOT IN ('id', 'packages')""")
+            WHERE table_schema = 'public' AND table_name = 'composes' AND column_name NOT IN ('id', 'packages') AND is_generated = 'NEVER'""")
         with tempfile.NamedTemporaryFile("w", dir=work, delete=False) as script:
             script.write(f"UPDATE composes SET packages = $pk${packages}$pk$ WHERE id = {template};\n")
             script.write(f"INSERT INTO composes ({columns}, packages) SELECT {columns}, packages FROM composes t,"

@@ -89,7 +89,7 @@ TEMPLATE_ID=$(jq -r .id "$TMP/template.json")
 VARY="'id','owner','source_type','source','label','compose_type','koji_task_id','pungi_compose_id','state','state_reason','time_submitted','time_started','time_done','time_removed','time_to_expire','removed_by'"
 COLUMNS=$("${PSQL[@]}" -At -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position)
     FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'composes'
-    AND column_name NOT IN ($VARY)")
+    AND column_name NOT IN ($VARY) AND is_generated = 'NEVER'")
 log "loading $COMPOSES composes (triggers off)"
 t0=$(date +%s.%N)
 "${PSQL[@]}" <<EOF

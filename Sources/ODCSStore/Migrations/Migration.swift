@@ -24,6 +24,7 @@ public struct Migration: Sendable {
         .m0010ListOrderIndexes,
         .m0011StatementInsertTriggers,
         .m0012ComposeTypeCounts,
+        .m0013SourcePrefixColumn,
     ]
 }
 

@@ -4,6 +4,9 @@ import PostgresNIO
 /// The list endpoint's statements, built from a validated `ComposeListQuery`: filter
 /// values are binds; column names come only from the closed enums below.
 enum ComposeListSQL {
+    /// The length of `source_prefix` (migration 13), in characters.
+    static let sourcePrefixLength = 256
+
     static func whereClause(_ query: ComposeListQuery, binds: inout PostgresBindings) -> String {
         var conditions: [String] = []
         func add(_ column: String, _ value: some PostgresNonThrowingEncodable & Sendable) {
@@ -15,9 +18,15 @@ enum ComposeListSQL {
             case .owner(let value): add("owner", value)
             case .sourceType(let value): add("source_type", value)
             case .source(let value):
-                // The index holds the value's first 256 characters (migration 8).
-                add("source", value)
-                conditions.append("left(source, 256) = left($\(binds.count), 256)")
+                // The index holds the value's first 256 characters (`source_prefix`,
+                // migration 13); PostgreSQL's `left` counts code points. A shorter value
+                // is decided by the prefix alone, so its count is an index-only scan.
+                if value.unicodeScalars.count < sourcePrefixLength {
+                    add("source_prefix", value)
+                } else {
+                    add("source", value)
+                    conditions.append("source_prefix = left($\(binds.count), \(sourcePrefixLength))")
+                }
             case .state(let value): add("state", value)
             case .kojiTaskID(let value): add("koji_task_id", value)
             case .pungiComposeID(let value): add("pungi_compose_id", value)
