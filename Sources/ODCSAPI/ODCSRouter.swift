@@ -15,7 +15,7 @@ public enum ODCSRouter {
         readiness: @escaping @Sendable () async throws -> Void
     ) -> Router<ODCSRequestContext> {
         let router = Router(context: ODCSRequestContext.self)
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         if let proxy = configuration.proxy { router.add(middleware: ProxyHeaderFilter(proxy: proxy)) }
         ComposeRoutes(store: store, configuration: configuration).register(on: router)
