@@ -6,6 +6,9 @@ enum OutboxSQL {
     /// An event's compose snapshot as a row of `composes`, then the event's own columns.
     static let eventColumns = "\(ComposeColumns.qualified(by: "c")), o.id, o.created_at, o.delivered, o.attempts"
     static let eventSource = "outbox o CROSS JOIN LATERAL jsonb_populate_record(NULL::composes, o.snapshot) c"
+    /// The xmin and xmax of the statement's snapshot, as bigint (`OutboxFrontier`).
+    static let snapshotColumns =
+        "pg_snapshot_xmin(pg_current_snapshot())::text::bigint, pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
 
     /// The oldest unpublished event of up to `limit` composes, each its compose's head, locked.
     static func outboxClaimHeads(limit: Int) -> PostgresQuery {
@@ -33,18 +36,6 @@ enum OutboxSQL {
                     \(outcomes.map { $0.error ?? "" })::text[], \(outcomes.map(\.retryAfterSeconds))::float8[])
             AS u(id, delivered, error, retry)
         WHERE o.id = u.id
-        """
-    }
-
-    /// Events after `afterID`, each row with the statement's snapshot's xmin and xmax (as
-    /// bigint): what `OutboxFrontier` needs to tell an id still being written from one that
-    /// never will be.
-    static func outboxSelectAfterWithSnapshot(_ afterID: Int64, limit: Int) -> PostgresQuery {
-        """
-        SELECT \(unescaped: eventColumns),
-            pg_snapshot_xmin(pg_current_snapshot())::text::bigint, pg_snapshot_xmax(pg_current_snapshot())::text::bigint
-        FROM \(unescaped: eventSource)
-        WHERE o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
         """
     }
 
@@ -84,4 +75,65 @@ enum OutboxSQL {
         SELECT count(*)::bigint, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
         FROM outbox WHERE published_at IS NULL
         """
+}
+
+/// The node's event reader's page (`EventHub`): events after `afterID`, each row with the
+/// statement's snapshot's xmin and xmax (as bigint), which `OutboxFrontier` needs to tell an
+/// id still being written from one that never will be. Prepared: the reader runs it after
+/// every insert's notification, and parsing and planning it each time cost PostgreSQL more
+/// than reading its rows (issue 18, under POST load).
+struct OutboxSelectStreamPage: OutboxStreamPageStatement {
+    static let name = "OutboxSelectStreamPage"
+    static let sql = """
+        SELECT \(OutboxSQL.eventColumns), \(OutboxSQL.snapshotColumns)
+        FROM \(OutboxSQL.eventSource)
+        WHERE o.id > $1 ORDER BY o.id LIMIT $2
+        """
+
+    typealias Row = (event: OutboxEvent, snapshotXmin: Int64, snapshotXmax: Int64)
+
+    var afterID: Int64
+    var limit: Int
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let cells = row.makeRandomAccess()
+        return (
+            try OutboxStore.decode(row), try cells[ComposeColumns.count + 4].decode(Int64.self),
+            try cells[ComposeColumns.count + 5].decode(Int64.self)
+        )
+    }
+}
+
+/// A page of the node's event reader: two binds, the id to read after and the page's size.
+protocol OutboxStreamPageStatement: PostgresPreparedStatement {
+    var afterID: Int64 { get }
+    var limit: Int { get }
+}
+
+extension OutboxStreamPageStatement {
+    static var bindingDataTypes: [PostgresDataType] { [.int8, .int8] }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(afterID)
+        bindings.append(Int64(limit))
+        return bindings
+    }
+}
+
+/// The reader's page while no event stream is open on the node: ids only, no compose to
+/// rebuild from its snapshot (issue 18: under POST load that was most of the reader's cost).
+struct OutboxSelectStreamPageIDs: OutboxStreamPageStatement {
+    static let name = "OutboxSelectStreamPageIDs"
+    static let sql = "SELECT o.id, \(OutboxSQL.snapshotColumns) FROM outbox o WHERE o.id > $1 ORDER BY o.id LIMIT $2"
+
+    typealias Row = (id: Int64, snapshotXmin: Int64, snapshotXmax: Int64)
+
+    var afterID: Int64
+    var limit: Int
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, xmin, xmax) = try row.decode((Int64, Int64, Int64).self)
+        return (id, xmin, xmax)
+    }
 }
