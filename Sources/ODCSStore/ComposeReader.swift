@@ -23,7 +23,10 @@ import Synchronization
 ///
 /// A statement that gets no answer within `answerLimit` (a pooled connection the server
 /// ended, on which postgres-nio may wait forever) fails its reads with `Deadline.Exceeded`
-/// (the API's 503 with `Retry-After`) and frees its slot; it is left behind.
+/// (the API's 503 with `Retry-After`) and frees its slot; it is left behind. One watchdog
+/// task, running while statements do, finds such statements within a quarter of the limit:
+/// a timer and two tasks per statement (`Deadline.run`) were a twentieth of the node's CPU
+/// per GET (issue 18).
 public final class ComposeReader: Sendable {
     typealias Waiter = CheckedContinuation<ByteBuffer?, any Error>
 
@@ -32,6 +35,10 @@ public final class ComposeReader: Sendable {
         var inFlight = 0
         var statements = 0
         var kept: KeptAnswers
+        /// The batches whose statements run, by run number, with when each began.
+        var running: [Int: (batch: [Int64: [Waiter]], began: ContinuousClock.Instant)] = [:]
+        var lastRun = 0
+        var watching = false
     }
 
     /// Rendered answers by compose id, with the row version each was rendered from.
@@ -134,31 +141,82 @@ public final class ComposeReader: Sendable {
         return batch
     }
 
-    /// Answers `batch`, then the reads that queued meanwhile, until none is left.
+    /// Answers `batch`, then the reads that queued meanwhile, until none is left. A batch the
+    /// watchdog has failed is not answered again, and its slot is the watchdog's to free.
     private func run(_ first: [Int64: [Waiter]]) async {
         var batch = first
         while true {
-            do {
-                let ids = Array(batch.keys)
-                let found = try await Deadline.run(answerLimit) { try await self.answers(ids) }
-                for (id, waiters) in batch {
-                    for waiter in waiters { waiter.resume(returning: found[id]) }
+            let (run, watch) = state.withLock { state in
+                state.lastRun += 1
+                state.running[state.lastRun] = (batch, .now)
+                defer { state.watching = true }
+                return (state.lastRun, !state.watching)
+            }
+            if watch { Task { await self.watch() } }
+            let found: Result<[Int64: ByteBuffer], any Error>
+            do { found = .success(try await answers(Array(batch.keys))) } catch { found = .failure(error) }
+            let (ours, next): (Bool, [Int64: [Waiter]]?) = state.withLock { state in
+                guard state.running.removeValue(forKey: run) != nil else { return (false, nil) }
+                guard !state.pending.isEmpty else {
+                    state.inFlight -= 1
+                    return (true, nil)
                 }
-            } catch {
+                state.statements += 1
+                return (true, take(&state))
+            }
+            if ours {
+                switch found {
+                case .success(let found):
+                    for (id, waiters) in batch {
+                        for waiter in waiters { waiter.resume(returning: found[id]) }
+                    }
+                case .failure(let error):
+                    for waiters in batch.values {
+                        for waiter in waiters { waiter.resume(throwing: error) }
+                    }
+                }
+            }
+            guard let next else { return }
+            batch = next
+        }
+    }
+
+    /// While statements run: every quarter of `answerLimit`, fails the batches whose statement
+    /// has gone unanswered for `answerLimit`, frees their slots and starts the reads queued
+    /// behind them. Ends when no statement runs.
+    private func watch() async {
+        while true {
+            try? await Task.sleep(for: answerLimit / 4)
+            let now = ContinuousClock.now
+            let (expired, started, idle): ([[Int64: [Waiter]]], [[Int64: [Waiter]]], Bool) = state.withLock { state in
+                var expired: [[Int64: [Waiter]]] = []
+                for (run, running) in state.running where now - running.began >= answerLimit {
+                    state.running[run] = nil
+                    state.inFlight -= 1
+                    expired.append(running.batch)
+                }
+                var started: [[Int64: [Waiter]]] = []
+                while state.inFlight < maxInFlight, !state.pending.isEmpty {
+                    state.inFlight += 1
+                    state.statements += 1
+                    started.append(take(&state))
+                }
+                let idle = state.running.isEmpty && started.isEmpty
+                if idle { state.watching = false }
+                return (expired, started, idle)
+            }
+            let error = Deadline.Exceeded(limit: answerLimit)
+            for batch in expired {
                 for waiters in batch.values {
                     for waiter in waiters { waiter.resume(throwing: error) }
                 }
             }
-            let next: [Int64: [Waiter]]? = state.withLock { state in
-                guard !state.pending.isEmpty else {
-                    state.inFlight -= 1
-                    return nil
-                }
-                state.statements += 1
-                return take(&state)
+            for batch in started { Task { await run(batch) } }
+            if !expired.isEmpty {
+                logger.warning(
+                    "reads got no answer in time; their statements are left behind", metadata: ["statements": "\(expired.count)"])
             }
-            guard let next else { return }
-            batch = next
+            if idle { return }
         }
     }
 

@@ -94,6 +94,33 @@ import Testing
         }
     }
 
+    /// A statement left unanswered for `answerLimit` fails its reads with `Deadline.Exceeded`
+    /// and frees its slot for the reads queued behind it; answered at last, it answers nobody
+    /// twice.
+    @Test func anUnansweredStatementFailsItsReadsAndFreesItsSlot() async throws {
+        try await TestDatabase.withSchema { client, _ in
+            let id = try await ComposeFactory(client: client).insert().id
+            let reader = ComposeReader(
+                client: client, logger: TestDatabase.logger, maxInFlight: 1, answerLimit: .seconds(2), render: Self.render)
+            try await client.withConnection { locker in
+                // Holds the table: the first read's statement waits for it.
+                try await locker.query("BEGIN", logger: TestDatabase.logger)
+                try await locker.query("LOCK TABLE composes IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
+                let first = Task { try await reader.text(id: id) }
+                try await waitUntil { reader.statementCount == 1 }
+                let second = Task { try await reader.text(id: id) }
+                try await waitUntil { reader.queuedReads == 1 }
+                await #expect(throws: Deadline.Exceeded.self) { try await first.value }
+                // The queued read went into the freed slot, although the first statement still waits.
+                #expect(reader.statementCount == 2 && reader.queuedReads == 0)
+                try await locker.query("COMMIT", logger: TestDatabase.logger)
+                #expect(try await second.value == "\(id) wait -")
+            }
+            #expect(try await reader.text(id: id) == "\(id) wait -")
+            #expect(reader.statementCount == 3)
+        }
+    }
+
     /// Polls a condition that another task makes true (a hang guard, not a timing assertion).
     func waitUntil(_ condition: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(60)

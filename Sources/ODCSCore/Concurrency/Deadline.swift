@@ -8,6 +8,10 @@ public enum Deadline {
     public struct Exceeded: Error, CustomStringConvertible {
         public var limit: Duration
         public var description: String { "no answer within \(limit)" }
+
+        public init(limit: Duration) {
+            self.limit = limit
+        }
     }
 
     /// Resumes a continuation once, from whichever task gets there first.
