@@ -14,8 +14,8 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        let allowed = RouteTable.allowedMethods(for: request.uri.path)
-        if request.method == .options, let allowed {
+        // Looked up only when it answers: OPTIONS, or a 404 or 405 below.
+        if request.method == .options, let allowed = RouteTable.allowedMethods(for: request.uri.path) {
             return Response(status: .ok, headers: [.allow: allowed.joined(separator: ", "), .contentLength: "0"])
         }
         try QueryParameterFilter.check(request)
@@ -29,7 +29,7 @@ struct ErrorMiddleware: RouterMiddleware {
             // works if the error reaches it as it is.
             throw error
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
-            if let allowed, !allowed.contains(request.method.rawValue) {
+            if let allowed = RouteTable.allowedMethods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
                 throw APIError(
                     .methodNotAllowed, "The method is not allowed for the requested URL.",
                     headers: [.allow: allowed.joined(separator: ", ")])
