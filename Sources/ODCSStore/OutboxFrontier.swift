@@ -18,27 +18,24 @@
 ///     var frontier = OutboxFrontier()
 ///     let page = try await outbox.streamPage(after: frontier.position, limit: 500)
 ///     let settled = frontier.settle(page, now: .now)   // deliver settled.events
-///
-/// A page holds whole events (`OutboxEvent`) or only their ids (`OutboxEventID`,
-/// `OutboxStore.streamPageIDs`): the frontier needs the ids alone.
 public struct OutboxFrontier: Sendable {
     /// Events read after `position`, in id order, and the xmin and xmax of the snapshot that
     /// read them (zero when none was read).
-    public struct Page<Event: OutboxIdentified>: Sendable {
-        public var events: [Event]
+    public struct Page: Sendable {
+        public var events: [OutboxEvent]
         public var snapshotXmin: Int64
         public var snapshotXmax: Int64
 
-        public init(events: [Event], snapshotXmin: Int64, snapshotXmax: Int64) {
+        public init(events: [OutboxEvent], snapshotXmin: Int64, snapshotXmax: Int64) {
             self.events = events
             self.snapshotXmin = snapshotXmin
             self.snapshotXmax = snapshotXmax
         }
     }
 
-    public struct Settled<Event: OutboxIdentified>: Sendable {
+    public struct Settled: Sendable {
         /// The events to send now, in id order.
-        public var events: [Event]
+        public var events: [OutboxEvent]
         /// Ids given up on after `maximumWait`.
         public var skippedAfterWaiting: [Int64]
     }
@@ -60,8 +57,8 @@ public struct OutboxFrontier: Sendable {
     public var holding: Int { missing.count }
 
     /// Takes a page read after `position`: returns what may be sent, and moves `position`.
-    public mutating func settle<Event>(_ page: Page<Event>, now: ContinuousClock.Instant) -> Settled<Event> {
-        var settled = Settled<Event>(events: [], skippedAfterWaiting: [])
+    public mutating func settle(_ page: Page, now: ContinuousClock.Instant) -> Settled {
+        var settled = Settled(events: [], skippedAfterWaiting: [])
         var expected = position + 1
         for event in page.events where event.id > position {
             if event.id - expected > Self.widestHole { expected = event.id }
@@ -93,21 +90,5 @@ public struct OutboxFrontier: Sendable {
             expected = event.id + 1
         }
         return settled
-    }
-}
-
-/// What `OutboxFrontier` reads of an event: its id.
-public protocol OutboxIdentified: Sendable {
-    var id: Int64 { get }
-}
-
-extension OutboxEvent: OutboxIdentified {}
-
-/// An event read without its compose: the reader's page while no stream would be sent it.
-public struct OutboxEventID: OutboxIdentified, Equatable {
-    public var id: Int64
-
-    public init(id: Int64) {
-        self.id = id
     }
 }

@@ -82,36 +82,19 @@ enum OutboxSQL {
 /// id still being written from one that never will be. Prepared: the reader runs it after
 /// every insert's notification, and parsing and planning it each time cost PostgreSQL more
 /// than reading its rows (issue 18, under POST load).
-struct OutboxSelectStreamPage: OutboxStreamPageStatement {
+struct OutboxSelectStreamPage: PostgresPreparedStatement {
     static let name = "OutboxSelectStreamPage"
     static let sql = """
         SELECT \(OutboxSQL.eventColumns), \(OutboxSQL.snapshotColumns)
         FROM \(OutboxSQL.eventSource)
         WHERE o.id > $1 ORDER BY o.id LIMIT $2
         """
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
 
     typealias Row = (event: OutboxEvent, snapshotXmin: Int64, snapshotXmax: Int64)
 
     var afterID: Int64
     var limit: Int
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        let cells = row.makeRandomAccess()
-        return (
-            try OutboxStore.decode(row), try cells[ComposeColumns.count + 4].decode(Int64.self),
-            try cells[ComposeColumns.count + 5].decode(Int64.self)
-        )
-    }
-}
-
-/// A page of the node's event reader: two binds, the id to read after and the page's size.
-protocol OutboxStreamPageStatement: PostgresPreparedStatement {
-    var afterID: Int64 { get }
-    var limit: Int { get }
-}
-
-extension OutboxStreamPageStatement {
-    static var bindingDataTypes: [PostgresDataType] { [.int8, .int8] }
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 2)
@@ -119,21 +102,12 @@ extension OutboxStreamPageStatement {
         bindings.append(Int64(limit))
         return bindings
     }
-}
-
-/// The reader's page while no event stream is open on the node: ids only, no compose to
-/// rebuild from its snapshot (issue 18: under POST load that was most of the reader's cost).
-struct OutboxSelectStreamPageIDs: OutboxStreamPageStatement {
-    static let name = "OutboxSelectStreamPageIDs"
-    static let sql = "SELECT o.id, \(OutboxSQL.snapshotColumns) FROM outbox o WHERE o.id > $1 ORDER BY o.id LIMIT $2"
-
-    typealias Row = (id: Int64, snapshotXmin: Int64, snapshotXmax: Int64)
-
-    var afterID: Int64
-    var limit: Int
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (id, xmin, xmax) = try row.decode((Int64, Int64, Int64).self)
-        return (id, xmin, xmax)
+        let cells = row.makeRandomAccess()
+        return (
+            try OutboxStore.decode(row), try cells[ComposeColumns.count + 4].decode(Int64.self),
+            try cells[ComposeColumns.count + 5].decode(Int64.self)
+        )
     }
 }
