@@ -100,8 +100,11 @@ import Testing
     @Test func anUnansweredStatementFailsItsReadsAndFreesItsSlot() async throws {
         try await TestDatabase.withSchema { client, _ in
             let id = try await ComposeFactory(client: client).insert().id
+            // Long enough that the queued read, which starts in the freed slot while the table
+            // is still held, is answered within it after the COMMIT on a loaded machine (2 s
+            // failed in CI).
             let reader = ComposeReader(
-                client: client, logger: TestDatabase.logger, maxInFlight: 1, answerLimit: .seconds(2), render: Self.render)
+                client: client, logger: TestDatabase.logger, maxInFlight: 1, answerLimit: .seconds(8), render: Self.render)
             try await client.withConnection { locker in
                 // Holds the table: the first read's statement waits for it.
                 try await locker.query("BEGIN", logger: TestDatabase.logger)
