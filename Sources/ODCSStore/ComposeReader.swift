@@ -123,15 +123,15 @@ public final class ComposeReader: Sendable {
                 state.pending[id, default: []].append(waiter)
                 guard state.inFlight < maxInFlight else { return nil }
                 state.inFlight += 1
-                state.statements += 1
                 return take(&state)
             }
             if let batch { Task { await run(batch) } }
         }
     }
 
-    /// Up to `maxBatch` ids of the pending reads, removed from `pending`.
+    /// Up to `maxBatch` ids of the pending reads, removed from `pending`, for one more statement.
     private func take(_ state: inout State) -> [Int64: [Waiter]] {
+        state.statements += 1
         guard state.pending.count > maxBatch else {
             defer { state.pending = [:] }
             return state.pending
@@ -161,7 +161,6 @@ public final class ComposeReader: Sendable {
                     state.inFlight -= 1
                     return (true, nil)
                 }
-                state.statements += 1
                 return (true, take(&state))
             }
             if ours {
@@ -170,14 +169,17 @@ public final class ComposeReader: Sendable {
                     for (id, waiters) in batch {
                         for waiter in waiters { waiter.resume(returning: found[id]) }
                     }
-                case .failure(let error):
-                    for waiters in batch.values {
-                        for waiter in waiters { waiter.resume(throwing: error) }
-                    }
+                case .failure(let error): Self.fail(batch, with: error)
                 }
             }
             guard let next else { return }
             batch = next
+        }
+    }
+
+    private static func fail(_ batch: [Int64: [Waiter]], with error: any Error) {
+        for waiters in batch.values {
+            for waiter in waiters { waiter.resume(throwing: error) }
         }
     }
 
@@ -198,19 +200,13 @@ public final class ComposeReader: Sendable {
                 var started: [[Int64: [Waiter]]] = []
                 while state.inFlight < maxInFlight, !state.pending.isEmpty {
                     state.inFlight += 1
-                    state.statements += 1
                     started.append(take(&state))
                 }
                 let idle = state.running.isEmpty && started.isEmpty
                 if idle { state.watching = false }
                 return (expired, started, idle)
             }
-            let error = Deadline.Exceeded(limit: answerLimit)
-            for batch in expired {
-                for waiters in batch.values {
-                    for waiter in waiters { waiter.resume(throwing: error) }
-                }
-            }
+            for batch in expired { Self.fail(batch, with: Deadline.Exceeded(limit: answerLimit)) }
             for batch in started { Task { await run(batch) } }
             if !expired.isEmpty {
                 logger.warning(
