@@ -9,9 +9,13 @@
 /// - it appears (its transaction committed): it is sent, in order;
 /// - or every transaction that was running when it was first seen missing has ended and it
 ///   still is not there: it was rolled back, and is skipped. An id is taken by the trigger
-///   of a transaction that has already written its `composes` row, so that transaction has an
-///   xid below the snapshot's xmax of any read that saw a later id; once the xmin of a later
-///   snapshot has passed that xmax, it is over;
+///   of a transaction that has already written its `composes` row, so that transaction had
+///   its xid before any read that saw a later id, and that xid is below the next xid read
+///   after that read's snapshot; once the xmin of a later snapshot has reached that next
+///   xid, it is over. (Not the snapshot's xmax: that is the newest completed xid plus one,
+///   and a transaction running with a newer xid is above it. Holding a hole until a later
+///   xmin passed the xmax skipped events of transactions still running: the cluster in a
+///   box lost two committed events that way.)
 /// - or it has been missing for `maximumWait` (a transaction kept open for that long): it is
 ///   skipped, and `skippedAfterWaiting` says so.
 ///
@@ -19,17 +23,18 @@
 ///     let page = try await outbox.streamPage(after: frontier.position, limit: 500)
 ///     let settled = frontier.settle(page, now: .now)   // deliver settled.events
 public struct OutboxFrontier: Sendable {
-    /// Events read after `position`, in id order, and the xmin and xmax of the snapshot that
-    /// read them (zero when none was read).
+    /// Events read after `position`, in id order, the xmin of the snapshot that read them,
+    /// and the next xid to be assigned, read after that snapshot was taken (zero when no
+    /// event was read): every transaction running at the snapshot has an xid below it.
     public struct Page: Sendable {
         public var events: [OutboxEvent]
         public var snapshotXmin: Int64
-        public var snapshotXmax: Int64
+        public var nextXid: Int64
 
-        public init(events: [OutboxEvent], snapshotXmin: Int64, snapshotXmax: Int64) {
+        public init(events: [OutboxEvent], snapshotXmin: Int64, nextXid: Int64) {
             self.events = events
             self.snapshotXmin = snapshotXmin
-            self.snapshotXmax = snapshotXmax
+            self.nextXid = nextXid
         }
     }
 
@@ -43,7 +48,7 @@ public struct OutboxFrontier: Sendable {
     /// Every id up to here is sent or settled as never to come.
     public private(set) var position: Int64
     public var maximumWait: Duration
-    /// Missing ids: the snapshot xmax of the read that first missed each, and when.
+    /// Missing ids: the next xid after the read that first missed each, and when.
     private(set) var missing: [Int64: (horizon: Int64, since: ContinuousClock.Instant)] = [:]
     /// A hole wider than this (a sequence moved by hand) is skipped at once rather than held id by id.
     static let widestHole: Int64 = 10_000
@@ -63,7 +68,7 @@ public struct OutboxFrontier: Sendable {
         for event in page.events where event.id > position {
             if event.id - expected > Self.widestHole { expected = event.id }
             while expected < event.id {
-                if missing[expected] == nil { missing[expected] = (page.snapshotXmax, now) }
+                if missing[expected] == nil { missing[expected] = (page.nextXid, now) }
                 expected += 1
             }
             expected = event.id + 1

@@ -71,6 +71,37 @@ import Testing
         }
     }
 
+    /// The writer of the missing id holds the newest xid, and a transaction with an older xid
+    /// commits a later event: the snapshot's xmax (the newest completed xid plus one) is then
+    /// not above the writer's xid, and a later snapshot's xmin (the writer's own xid) reaches
+    /// it while the writer still runs. The reader once took that for a rollback and skipped
+    /// the event (the cluster in a box lost two committed events that way).
+    @Test func aHoleWhoseWriterHoldsTheNewestXidIsHeldUntilItCommits() async throws {
+        try await TestDatabase.withSchema { client, schema in
+            let other = try await ComposeFactory(client: client).insert()
+            // The older xid: taken first, its event written after the holder's.
+            let older = try await LockHolder.begin(schema: schema)
+            try await older.execute("SELECT pg_current_xact_id()")
+            var scene = try await Scene(client: client, schema: schema, maximumWait: .seconds(3600))
+            try await older.execute("UPDATE composes SET state = 4 WHERE id = \(other.id)")
+            try await older.commit()
+
+            var settled = try await scene.settle()
+            #expect(settled.events.isEmpty, "the later event waits for the earlier id")
+            // Each later read, with the holder still running, still holds it.
+            for _ in 0..<3 {
+                settled = try await scene.settle()
+                #expect(settled.events.isEmpty && settled.skippedAfterWaiting.isEmpty)
+                #expect(scene.frontier.holding == 1)
+            }
+
+            try await scene.holder.commit()
+            settled = try await scene.settle()
+            #expect(settled.events.map(\.compose.id) == [scene.first.id, other.id])
+            #expect(scene.frontier.holding == 0)
+        }
+    }
+
     @Test func aHoleOpenLongerThanTheWaitIsSkippedAndSaidSo() async throws {
         try await TestDatabase.withSchema { client, schema in
             var scene = try await Scene(client: client, schema: schema, maximumWait: .zero)

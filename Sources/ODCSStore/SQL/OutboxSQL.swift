@@ -36,14 +36,20 @@ enum OutboxSQL {
         """
     }
 
-    /// Events after `afterID`, each row with the statement's snapshot's xmin and xmax (as
-    /// bigint): what `OutboxFrontier` needs to tell an id still being written from one that
-    /// never will be.
+    /// Events after `afterID`, each row with the statement's snapshot's xmin and the next xid
+    /// to be assigned, read after the snapshot was taken (both as bigint): what
+    /// `OutboxFrontier` needs to tell an id still being written from one that never will be.
+    ///
+    /// Not the snapshot's xmax: that is the newest *completed* xid plus one, and a transaction
+    /// running with a newer xid is above it. `age(xid)` of a transaction without an xid counts
+    /// from the next xid (`ReadNextTransactionId`, read when first called, after the
+    /// statement's snapshot), so xmax + age(xmax) is that next xid, in xmax's epoch.
     static func outboxSelectAfterWithSnapshot(_ afterID: Int64, limit: Int) -> PostgresQuery {
         """
-        SELECT \(unescaped: eventColumns),
-            pg_snapshot_xmin(pg_current_snapshot())::text::bigint, pg_snapshot_xmax(pg_current_snapshot())::text::bigint
-        FROM \(unescaped: eventSource)
+        SELECT \(unescaped: eventColumns), s.xmin, s.xmax + age((s.xmax % 4294967296)::text::xid)
+        FROM \(unescaped: eventSource),
+            LATERAL (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+                            pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
         WHERE o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
         """
     }
