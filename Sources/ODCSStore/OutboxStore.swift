@@ -91,12 +91,9 @@ public struct OutboxStore: Sendable {
     /// The node reader's page: events after `afterID` and the snapshot they were read in.
     public func streamPage(after afterID: Int64, limit: Int) async throws -> OutboxFrontier.Page {
         var page = OutboxFrontier.Page(events: [], snapshotXmin: 0, nextXid: 0)
-        let query = OutboxSQL.outboxSelectAfterWithSnapshot(afterID, limit: limit)
-        for try await row in try await client.query(query, logger: logger) {
-            page.events.append(try Self.decode(row))
-            let cells = row.makeRandomAccess()
-            page.snapshotXmin = try cells[ComposeColumns.count + 4].decode(Int64.self)
-            page.nextXid = try cells[ComposeColumns.count + 5].decode(Int64.self)
+        for try await row in try await client.execute(OutboxSelectStreamPage(afterID: afterID, limit: limit), logger: logger) {
+            page.events.append(row.event)
+            (page.snapshotXmin, page.nextXid) = (row.snapshotXmin, row.nextXid)
         }
         return page
     }

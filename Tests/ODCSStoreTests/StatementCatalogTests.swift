@@ -95,6 +95,7 @@ import Testing
             prepared(ComposeSelectVersionsByIDs(ids: [1, 2])),
             prepared(ComposeSelectVersionedByIDs(ids: [1, 2])),
             prepared(ComposeSelectListRowsByIDs(ids: [1, 2])),
+            prepared(OutboxSelectStreamPage(afterID: 0, limit: 10)),
             prepared(ComposeClaimNext(node: "catalog", limit: 1, deadlineSeconds: 60)),
             prepared(ComposeFinish.done(lease, pungiComposeID: "x-1", updates: ComposeDoneUpdates())),
             prepared(ComposeFinish.failed(lease, reason: "catalog")),
@@ -131,7 +132,6 @@ import Testing
                 OutboxSQL.outboxUpdateOutcomes([OutboxOutcome(id: 1, delivered: ["amqp"]), OutboxOutcome(id: 2, delivered: [], error: "x")])
             },
             query("outboxSelectAfter") { OutboxSQL.outboxSelectAfter(0, upTo: 100, limit: 10) },
-            query("outboxSelectAfterWithSnapshot") { OutboxSQL.outboxSelectAfterWithSnapshot(0, limit: 10) },
             query("outboxSelectAfterForCompose") { OutboxSQL.outboxSelectAfterForCompose(0, upTo: 100, composeID: 1, limit: 10) },
             query("outboxSelectMaxID") { OutboxSQL.outboxSelectMaxID },
             query("outboxMarkPublishedOldest") { OutboxSQL.outboxMarkPublishedOldest(limit: 10) },

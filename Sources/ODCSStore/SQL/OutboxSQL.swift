@@ -6,6 +6,18 @@ enum OutboxSQL {
     /// An event's compose snapshot as a row of `composes`, then the event's own columns.
     static let eventColumns = "\(ComposeColumns.qualified(by: "c")), o.id, o.created_at, o.delivered, o.attempts"
     static let eventSource = "outbox o CROSS JOIN LATERAL jsonb_populate_record(NULL::composes, o.snapshot) c"
+    /// The xmin of the statement's snapshot and the next xid to be assigned, read after that
+    /// snapshot was taken, as bigint (`OutboxFrontier`).
+    ///
+    /// Not the snapshot's xmax: that is the newest *completed* xid plus one, and a transaction
+    /// running with a newer xid is above it. `age(xid)` in a transaction without an xid counts
+    /// from the next xid (`ReadNextTransactionId`, read when first called, after the
+    /// statement's snapshot), so xmax + age(xmax) is that next xid, in xmax's epoch.
+    static let snapshotColumns = "s.xmin, s.xmax + age((s.xmax % 4294967296)::text::xid)"
+    static let snapshotSource = """
+        LATERAL (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+                        pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
+        """
 
     /// The oldest unpublished event of up to `limit` composes, each its compose's head, locked.
     static func outboxClaimHeads(limit: Int) -> PostgresQuery {
@@ -33,24 +45,6 @@ enum OutboxSQL {
                     \(outcomes.map { $0.error ?? "" })::text[], \(outcomes.map(\.retryAfterSeconds))::float8[])
             AS u(id, delivered, error, retry)
         WHERE o.id = u.id
-        """
-    }
-
-    /// Events after `afterID`, each row with the statement's snapshot's xmin and the next xid
-    /// to be assigned, read after the snapshot was taken (both as bigint): what
-    /// `OutboxFrontier` needs to tell an id still being written from one that never will be.
-    ///
-    /// Not the snapshot's xmax: that is the newest *completed* xid plus one, and a transaction
-    /// running with a newer xid is above it. `age(xid)` of a transaction without an xid counts
-    /// from the next xid (`ReadNextTransactionId`, read when first called, after the
-    /// statement's snapshot), so xmax + age(xmax) is that next xid, in xmax's epoch.
-    static func outboxSelectAfterWithSnapshot(_ afterID: Int64, limit: Int) -> PostgresQuery {
-        """
-        SELECT \(unescaped: eventColumns), s.xmin, s.xmax + age((s.xmax % 4294967296)::text::xid)
-        FROM \(unescaped: eventSource),
-            LATERAL (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
-                            pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
-        WHERE o.id > \(afterID) ORDER BY o.id LIMIT \(limit)
         """
     }
 
@@ -90,4 +84,39 @@ enum OutboxSQL {
         SELECT count(*)::bigint, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
         FROM outbox WHERE published_at IS NULL
         """
+}
+
+/// The node's event reader's page (`EventHub`): events after `afterID`, each row with the
+/// statement's snapshot's xmin and the next xid (`OutboxSQL.snapshotColumns`), which
+/// `OutboxFrontier` needs to tell an id still being written from one that never will be.
+/// Prepared: the reader runs it after every insert's notification, and parsing and planning
+/// it each time cost PostgreSQL more than reading its rows (issue 18, under POST load).
+struct OutboxSelectStreamPage: PostgresPreparedStatement {
+    static let name = "OutboxSelectStreamPage"
+    static let sql = """
+        SELECT \(OutboxSQL.eventColumns), \(OutboxSQL.snapshotColumns)
+        FROM \(OutboxSQL.eventSource), \(OutboxSQL.snapshotSource)
+        WHERE o.id > $1 ORDER BY o.id LIMIT $2
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
+
+    typealias Row = (event: OutboxEvent, snapshotXmin: Int64, nextXid: Int64)
+
+    var afterID: Int64
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(afterID)
+        bindings.append(Int64(limit))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let cells = row.makeRandomAccess()
+        return (
+            try OutboxStore.decode(row), try cells[ComposeColumns.count + 4].decode(Int64.self),
+            try cells[ComposeColumns.count + 5].decode(Int64.self)
+        )
+    }
 }
