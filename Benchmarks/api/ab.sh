@@ -14,6 +14,8 @@
 #   BENCH_ROUNDS=3 BENCH_DURATION=5 BENCH_CONNECTIONS=50 BENCH_COMPOSES=2000
 #   PG_PRIVATE_DURABLE=1       PostgreSQL's default durability (default here: fsync off, as
 #                              the tests run it; CPU per request hardly depends on it)
+#   BENCH_PROFILE=DIR          after the rounds, one more run of A under `perf record -g`
+#                              (node, and its PostgreSQL backends), reports written to DIR
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -93,3 +95,26 @@ for round in $(seq 1 "$ROUNDS"); do
     read -r br bn bp <<<"$(run b "$DURATION")"
     echo "| $round | $ar | $an | $ap | $br | $bn | $bp |"
 done
+
+if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
+    mkdir -p "$BENCH_PROFILE"
+    log "profile: $ENDPOINT against A, ${DURATION}s under perf record (node and its PostgreSQL backends)"
+    timeout 60 perf record -F 999 -g -p "${NODE[a]}" -o "$TMP/perf.node" -- sleep "$DURATION" >/dev/null 2>&1 &
+    perfs=($!)
+    pg_pids=$(pgrep -d, -f "postgres: app ab_a " || true)
+    if [ -n "$pg_pids" ]; then
+        timeout 60 perf record -F 999 -g -p "$pg_pids" -o "$TMP/perf.pg" -- sleep "$DURATION" >/dev/null 2>&1 &
+        perfs+=($!)
+    fi
+    sleep 0.5
+    run a "$DURATION" >"$BENCH_PROFILE/run.txt"
+    wait "${perfs[@]}" || true
+    for who in node pg; do
+        [ -f "$TMP/perf.$who" ] || continue
+        perf report -i "$TMP/perf.$who" --stdio -g none --no-children --sort dso 2>/dev/null | grep -v '^#' | sed '/^$/d' | head -n 15 >"$BENCH_PROFILE/$ENDPOINT.$who.by-dso.txt" || true
+        perf report -i "$TMP/perf.$who" --stdio -g none --no-children --sort sym --percent-limit 0.3 2>/dev/null | grep -v '^#' | sed '/^$/d' | cut -c1-220 | head -n 120 >"$BENCH_PROFILE/$ENDPOINT.$who.self.txt" || true
+        perf report -i "$TMP/perf.$who" --stdio -g none --children --sort sym --percent-limit 2 2>/dev/null | grep -v '^#' | sed '/^$/d' | cut -c1-220 | head -n 120 >"$BENCH_PROFILE/$ENDPOINT.$who.inclusive.txt" || true
+        mv "$TMP/perf.$who" "$BENCH_PROFILE/$ENDPOINT.$who.perf.data"  # for `perf report -i`
+    done
+    log "profile written to $BENCH_PROFILE"
+fi

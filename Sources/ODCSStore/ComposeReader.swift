@@ -95,7 +95,7 @@ public final class ComposeReader: Sendable {
     ///   - maxKeptAge: how long a kept answer may serve, however unchanged its row.
     ///   - render: a compose's answer.
     public init(
-        client: PostgresClient, logger: Logger, maxInFlight: Int = 4, maxBatch: Int = 256, answerLimit: Duration = .seconds(20),
+        client: PostgresClient, logger: Logger, maxInFlight: Int = 2, maxBatch: Int = 256, answerLimit: Duration = .seconds(20),
         maxKeptBytes: Int = 32 << 20, maxKeptAge: Duration = .seconds(600), render: @escaping @Sendable (Compose) -> String
     ) {
         self.client = client
