@@ -121,6 +121,18 @@ struct EventFanout {
         return true
     }
 
+    /// The reader moved to `newest` while no stream was open, without rendering what it read
+    /// (`EventHub.runOnce`): the ring starts empty there. A stream that opens later without
+    /// `Last-Event-ID` starts at `newest`; one that resumes from before it catches up from the
+    /// outbox. Only with no stream open: one served from the ring would miss these events.
+    mutating func skip(to newest: Int64) {
+        precondition(streams.isEmpty, "a stream is open: the reader must render what it reads")
+        frames.removeAll()
+        bufferedBytes = 0
+        floor = newest
+        position = newest
+    }
+
     /// The reader's next events, in id order. Returns the streams that the ring left behind,
     /// already removed: the caller ends them.
     mutating func append(_ new: [Frame]) -> [Int] {

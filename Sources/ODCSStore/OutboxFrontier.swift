@@ -22,25 +22,28 @@
 ///     var frontier = OutboxFrontier()
 ///     let page = try await outbox.streamPage(after: frontier.position, limit: 500)
 ///     let settled = frontier.settle(page, now: .now)   // deliver settled.events
+///
+/// A page holds whole events (`OutboxEvent`) or only their ids (`OutboxEventID`,
+/// `OutboxStore.streamPageIDs`): the frontier needs the ids alone.
 public struct OutboxFrontier: Sendable {
     /// Events read after `position`, in id order, the xmin of the snapshot that read them,
     /// and the next xid to be assigned, read after that snapshot was taken (zero when no
     /// event was read): every transaction running at the snapshot has an xid below it.
-    public struct Page: Sendable {
-        public var events: [OutboxEvent]
+    public struct Page<Event: OutboxIdentified>: Sendable {
+        public var events: [Event]
         public var snapshotXmin: Int64
         public var nextXid: Int64
 
-        public init(events: [OutboxEvent], snapshotXmin: Int64, nextXid: Int64) {
+        public init(events: [Event], snapshotXmin: Int64, nextXid: Int64) {
             self.events = events
             self.snapshotXmin = snapshotXmin
             self.nextXid = nextXid
         }
     }
 
-    public struct Settled: Sendable {
+    public struct Settled<Event: OutboxIdentified>: Sendable {
         /// The events to send now, in id order.
-        public var events: [OutboxEvent]
+        public var events: [Event]
         /// Ids given up on after `maximumWait`.
         public var skippedAfterWaiting: [Int64]
     }
@@ -62,8 +65,8 @@ public struct OutboxFrontier: Sendable {
     public var holding: Int { missing.count }
 
     /// Takes a page read after `position`: returns what may be sent, and moves `position`.
-    public mutating func settle(_ page: Page, now: ContinuousClock.Instant) -> Settled {
-        var settled = Settled(events: [], skippedAfterWaiting: [])
+    public mutating func settle<Event>(_ page: Page<Event>, now: ContinuousClock.Instant) -> Settled<Event> {
+        var settled = Settled<Event>(events: [], skippedAfterWaiting: [])
         var expected = position + 1
         for event in page.events where event.id > position {
             if event.id - expected > Self.widestHole { expected = event.id }
@@ -95,5 +98,21 @@ public struct OutboxFrontier: Sendable {
             expected = event.id + 1
         }
         return settled
+    }
+}
+
+/// What `OutboxFrontier` reads of an event: its id.
+public protocol OutboxIdentified: Sendable {
+    var id: Int64 { get }
+}
+
+extension OutboxEvent: OutboxIdentified {}
+
+/// An event read without its compose: the reader's page while no stream would be sent it.
+public struct OutboxEventID: OutboxIdentified, Equatable {
+    public var id: Int64
+
+    public init(id: Int64) {
+        self.id = id
     }
 }

@@ -89,10 +89,21 @@ public struct OutboxStore: Sendable {
     }
 
     /// The node reader's page: events after `afterID` and the snapshot they were read in.
-    public func streamPage(after afterID: Int64, limit: Int) async throws -> OutboxFrontier.Page {
-        var page = OutboxFrontier.Page(events: [], snapshotXmin: 0, nextXid: 0)
+    public func streamPage(after afterID: Int64, limit: Int) async throws -> OutboxFrontier.Page<OutboxEvent> {
+        var page = OutboxFrontier.Page<OutboxEvent>(events: [], snapshotXmin: 0, nextXid: 0)
         for try await row in try await client.execute(OutboxSelectStreamPage(afterID: afterID, limit: limit), logger: logger) {
             page.events.append(row.event)
+            (page.snapshotXmin, page.nextXid) = (row.snapshotXmin, row.nextXid)
+        }
+        return page
+    }
+
+    /// The node reader's page while no stream is open: the ids of the events after
+    /// `afterID` and the snapshot they were read in, without their composes.
+    public func streamPageIDs(after afterID: Int64, limit: Int) async throws -> OutboxFrontier.Page<OutboxEventID> {
+        var page = OutboxFrontier.Page<OutboxEventID>(events: [], snapshotXmin: 0, nextXid: 0)
+        for try await row in try await client.execute(OutboxSelectStreamPageIDs(afterID: afterID, limit: limit), logger: logger) {
+            page.events.append(OutboxEventID(id: row.id))
             (page.snapshotXmin, page.nextXid) = (row.snapshotXmin, row.nextXid)
         }
         return page

@@ -55,6 +55,23 @@ import Testing
         #expect(Self.ids(fanout.take(later)) == [8])
     }
 
+    @Test func afterASkipAStreamResumingFromBeforeItCatchesUpAndAFreshOneStartsAtItsEnd() throws {
+        var fanout = Self.fanout()
+        fanout.start(at: 0)
+        _ = fanout.append([Self.frame(1), Self.frame(2)])
+        // No stream open: the reader moves past 3...5 without rendering them.
+        fanout.skip(to: 5)
+        #expect(fanout.frames.isEmpty && fanout.position == 5 && fanout.floor == 5)
+        let resuming = try fanout.open(client: "a", composeID: nil, after: 2)
+        let fresh = try fanout.open(client: "a", composeID: nil, after: nil)
+        #expect(fanout.take(resuming) == .catchUp(after: 2, reachesRingAt: 5))
+        #expect(fanout.take(fresh) == .idle)
+        fanout.advance(resuming, to: 5)
+        _ = fanout.append([Self.frame(6)])
+        #expect(Self.ids(fanout.take(resuming)) == [6])
+        #expect(Self.ids(fanout.take(fresh)) == [6])
+    }
+
     @Test func aStreamOfOneComposeGetsOnlyItsEvents() throws {
         var fanout = Self.fanout()
         fanout.start(at: 0)

@@ -158,6 +158,57 @@ import Testing
         }
     }
 
+    /// Calls of the reader's page statements: with whole events (`full`) or ids alone.
+    static func readerPages(_ cluster: TestCluster) async throws -> (full: Int, ids: Int) {
+        let query: PostgresQuery = """
+            SELECT coalesce(sum(s.calls) FILTER (WHERE s.query LIKE '%jsonb_populate_record%'), 0)::bigint,
+                   coalesce(sum(s.calls) FILTER (WHERE s.query NOT LIKE '%jsonb_populate_record%'), 0)::bigint
+            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname = current_database() AND s.query LIKE '%FROM outbox o%' AND s.query LIKE '%pg_current_snapshot%'
+            """
+        for try await (full, ids) in try await cluster.client.query(query, logger: TestDatabase.logger).decode((Int64, Int64).self) {
+            return (Int(full), Int(ids))
+        }
+        return (0, 0)
+    }
+
+    /// With no stream open the reader reads only the ids of new events and renders nothing;
+    /// a stream that then resumes from among them still gets each one, in order, and a fresh
+    /// stream only what comes after it opened.
+    @Test(.timeLimit(.minutes(3))) func withNoStreamOpenTheReaderSkipsEventsThatAStreamCanStillResumeFrom() async throws {
+        try await TestCluster.with(environment: Self.apiOnly.merging(["ODCS_OUTBOX_POLL_INTERVAL_MS": "60000"]) { $1 }) { cluster in
+            try await cluster.client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: TestDatabase.logger)
+            try await cluster.client.query("SELECT pg_stat_statements_reset()", logger: TestDatabase.logger)
+            try await cluster.start(0)
+            let port = Self.port(cluster, 0)
+            let before = try await Self.readerPages(cluster)
+            try await Self.insertComposes(cluster, 40)
+            try await cluster.eventually("the reader's read of the new events", timeout: .seconds(60)) {
+                try await Self.readerPages(cluster).ids > before.ids
+            }
+            #expect(try await Self.readerPages(cluster).full == 0, "no whole event was read while no stream was open")
+            let stored = try await Self.outboxIDs(cluster)
+            #expect(stored.count == 40)
+
+            try await RawEventStream.with(port: port, headers: ["Last-Event-ID": "\(stored[9])"]) { resuming in
+                #expect(try await resuming.head().status == 200)
+                var ids: [Int64] = []
+                while ids.count < 30, let event = try await resuming.next() { ids.append(Self.id(event)) }
+                #expect(ids == Array(stored[10...]))
+                try await RawEventStream.with(port: port) { fresh in
+                    #expect(try await fresh.head().status == 200)
+                    try await Self.waitForOpenStreams(cluster, 2)
+                    let (_, body) = try await cluster.submit(0, EventTests.build)
+                    let compose = try #require(body["id"] as? Int)
+                    for stream in [resuming, fresh] {
+                        let live = try #require(try await stream.next())
+                        #expect(EventTests.state(live)?.compose == compose && Self.id(live) > stored.last ?? 0)
+                    }
+                }
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func aStreamResumesFromFarBehindTheRingWithoutLosingAny() async throws {
         // The reader polls only every minute, so that it reads when notified and the count of
         // reads below does not depend on how long the machine takes.

@@ -27,7 +27,7 @@ import Testing
             try await holder.execute("UPDATE composes SET state = 4 WHERE id = \(first.id)")
         }
 
-        mutating func settle() async throws -> OutboxFrontier.Settled {
+        mutating func settle() async throws -> OutboxFrontier.Settled<OutboxEvent> {
             frontier.settle(try await outbox.streamPage(after: frontier.position, limit: 100), now: .now)
         }
     }

@@ -96,6 +96,7 @@ import Testing
             prepared(ComposeSelectVersionedByIDs(ids: [1, 2])),
             prepared(ComposeSelectListRowsByIDs(ids: [1, 2])),
             prepared(OutboxSelectStreamPage(afterID: 0, limit: 10)),
+            prepared(OutboxSelectStreamPageIDs(afterID: 0, limit: 10)),
             prepared(ComposeClaimNext(node: "catalog", limit: 1, deadlineSeconds: 60)),
             prepared(ComposeFinish.done(lease, pungiComposeID: "x-1", updates: ComposeDoneUpdates())),
             prepared(ComposeFinish.failed(lease, reason: "catalog")),

@@ -91,26 +91,18 @@ enum OutboxSQL {
 /// `OutboxFrontier` needs to tell an id still being written from one that never will be.
 /// Prepared: the reader runs it after every insert's notification, and parsing and planning
 /// it each time cost PostgreSQL more than reading its rows (issue 18, under POST load).
-struct OutboxSelectStreamPage: PostgresPreparedStatement {
+struct OutboxSelectStreamPage: OutboxStreamPageStatement {
     static let name = "OutboxSelectStreamPage"
     static let sql = """
         SELECT \(OutboxSQL.eventColumns), \(OutboxSQL.snapshotColumns)
         FROM \(OutboxSQL.eventSource), \(OutboxSQL.snapshotSource)
         WHERE o.id > $1 ORDER BY o.id LIMIT $2
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
 
     typealias Row = (event: OutboxEvent, snapshotXmin: Int64, nextXid: Int64)
 
     var afterID: Int64
     var limit: Int
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(afterID)
-        bindings.append(Int64(limit))
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
         let cells = row.makeRandomAccess()
@@ -118,5 +110,42 @@ struct OutboxSelectStreamPage: PostgresPreparedStatement {
             try OutboxStore.decode(row), try cells[ComposeColumns.count + 4].decode(Int64.self),
             try cells[ComposeColumns.count + 5].decode(Int64.self)
         )
+    }
+}
+
+/// A page of the node's event reader: two binds, the id to read after and the page's size.
+protocol OutboxStreamPageStatement: PostgresPreparedStatement {
+    var afterID: Int64 { get }
+    var limit: Int { get }
+}
+
+extension OutboxStreamPageStatement {
+    static var bindingDataTypes: [PostgresDataType] { [.int8, .int8] }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(afterID)
+        bindings.append(Int64(limit))
+        return bindings
+    }
+}
+
+/// The reader's page while no event stream is open on the node: ids only, no compose to
+/// rebuild from its snapshot (issue 18: under POST load that was most of the reader's cost).
+struct OutboxSelectStreamPageIDs: OutboxStreamPageStatement {
+    static let name = "OutboxSelectStreamPageIDs"
+    static let sql = """
+        SELECT o.id, \(OutboxSQL.snapshotColumns) FROM outbox o, \(OutboxSQL.snapshotSource)
+        WHERE o.id > $1 ORDER BY o.id LIMIT $2
+        """
+
+    typealias Row = (id: Int64, snapshotXmin: Int64, nextXid: Int64)
+
+    var afterID: Int64
+    var limit: Int
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, xmin, nextXid) = try row.decode((Int64, Int64, Int64).self)
+        return (id, xmin, nextXid)
     }
 }
