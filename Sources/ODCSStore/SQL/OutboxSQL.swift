@@ -13,6 +13,9 @@ enum OutboxSQL {
     /// running with a newer xid is above it. `age(xid)` in a transaction without an xid counts
     /// from the next xid (`ReadNextTransactionId`, read when first called, after the
     /// statement's snapshot), so xmax + age(xmax) is that next xid, in xmax's epoch.
+    ///
+    /// The columns read `s`, the row of `snapshotSource`: a statement that selects them joins
+    /// it in its FROM (PostgreSQL folds it into the scan: the page stays an index scan).
     static let snapshotColumns = "s.xmin, s.xmax + age((s.xmax % 4294967296)::text::xid)"
     static let snapshotSource = """
         LATERAL (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
